@@ -1,0 +1,35 @@
+# The two set-up commands of the README. Both install what is missing first.
+#   make run   builds the release preset and runs the embedded default scenario
+#   make test  builds the dev preset (sanitizers on) and runs the quick tests
+.PHONY: deps run test build-release build-dev test-slow docs clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build-release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+build-dev: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev
+
+run: build-release
+	build/release/bubblesim run
+
+test: build-dev
+	ctest --preset quick
+
+test-slow: deps
+	cmake --preset release >/dev/null
+	cmake --build build/release
+	ctest --test-dir build/release -L slow --output-on-failure
+
+# Regenerates the key reference in docs/scenario.md from the validator's schema.
+docs: build-release
+	build/release/bubblesim schema --markdown > docs/scenario-keys.generated.md.tmp
+	python3 scripts/splice_docs.py docs/scenario.md docs/scenario-keys.generated.md.tmp
+	rm -f docs/scenario-keys.generated.md.tmp
+
+clean:
+	rm -rf build

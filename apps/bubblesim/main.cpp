@@ -1,0 +1,133 @@
+/// The `bubblesim` command line: run, validate, scenarios, schema.
+///
+/// Exit codes: 0 success, 2 bad input (scenario, option or value), 1 any other failure.
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "analysis/summary.h"
+#include "core/diagnostics.h"
+#include "io/builtin_scenarios.h"
+#include "io/output.h"
+#include "io/scenario_loader.h"
+#include "io/schema.h"
+#include "sim/run_path.h"
+
+namespace {
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitFailure = 1;
+
+struct RunOptions {
+  std::string scenario = "default";
+  std::string out_dir;
+  bool json = false;
+  std::vector<std::string> sets;
+  std::uint64_t seed = 1;
+  std::uint64_t path_id = 0;
+};
+
+int do_run(const RunOptions& opt) {
+  using namespace bsim;
+  const io::LoadedScenario loaded = io::load_scenario(opt.scenario, opt.sets);
+  const sim::PathResult path = sim::run_path(loaded.scenario, opt.path_id, opt.seed);
+  const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario.market.scarcity_price_cap);
+  const nlohmann::json json = io::summary_json(loaded, path, summary);
+  if (!opt.out_dir.empty()) {
+    std::filesystem::create_directories(opt.out_dir);
+    const std::filesystem::path dir(opt.out_dir);
+    io::write_file_atomic(dir / "timeseries.csv", io::timeseries_csv(path.months));
+    io::write_file_atomic(dir / "summary.json", json.dump(2) + "\n");
+  }
+  if (opt.json) {
+    std::cout << json.dump(2) << '\n';
+  } else {
+    std::cout << io::summary_text(loaded, path, summary);
+    if (!opt.out_dir.empty()) {
+      std::cout << fmt::format("\nWrote {0}/timeseries.csv and {0}/summary.json\n", opt.out_dir);
+    }
+  }
+  return 0;
+}
+
+int do_validate(const std::string& scenario, const std::vector<std::string>& sets) {
+  const bsim::io::LoadedScenario loaded = bsim::io::load_scenario(scenario, sets);
+  std::cout << fmt::format("{}: ok — scenario '{}', {} to {}, {} segments, {} firms, {} contracts, {} shocks\n",
+                           loaded.source_name, loaded.scenario.name, loaded.scenario.time.start.str(),
+                           loaded.scenario.time.end.str(), loaded.scenario.segments.size(),
+                           loaded.scenario.firms.size(), loaded.scenario.contracts.size(),
+                           loaded.scenario.shocks.size());
+  return 0;
+}
+
+int do_scenarios() {
+  for (const bsim::io::EmbeddedFile& f : bsim::io::builtin_scenarios()) {
+    std::string description;
+    try {
+      description = bsim::io::load_scenario(f.name).scenario.description;
+    } catch (const bsim::core::InputError& e) {
+      description = "(invalid: " + std::string(e.what()) + ")";
+    }
+    std::cout << fmt::format("{:<16} {}\n", f.name, description);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"bubblesim — a stress-test simulator of the AI infrastructure economy"};
+  app.set_version_flag("--version", std::string("bubblesim ") + BSIM_VERSION);
+  app.require_subcommand(1);
+
+  RunOptions run_opt;
+  CLI::App* run = app.add_subcommand("run", "Run one path and print its summary and story");
+  run->add_option("scenario", run_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
+  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv and summary.json into this folder");
+  run->add_flag("--json", run_opt.json, "Print the summary as JSON on stdout");
+  run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")->type_name("PATH=VALUE");
+  run->add_option("--seed", run_opt.seed, "Random seed")->capture_default_str();
+  run->add_option("--path", run_opt.path_id, "Path id (which random path of the seed)")->capture_default_str();
+
+  std::string validate_file;
+  std::vector<std::string> validate_sets;
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
+  validate->add_option("scenario", validate_file, "Built-in scenario name or scenario file")->required();
+  validate->add_option("--set", validate_sets, "Override a scenario value: PATH=VALUE (repeatable)")->type_name("PATH=VALUE");
+
+  CLI::App* scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
+
+  bool markdown = false;
+  CLI::App* schema = app.add_subcommand("schema", "Print the scenario key reference");
+  schema->add_flag("--markdown", markdown, "As Markdown (the reference in docs/scenario.md)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitBadInput;
+  }
+
+  try {
+    if (*run) return do_run(run_opt);
+    if (*validate) return do_validate(validate_file, validate_sets);
+    if (*scenarios) return do_scenarios();
+    if (*schema) {
+      std::cout << bsim::io::schema_markdown();
+      return 0;
+    }
+  } catch (const bsim::core::InputError& e) {
+    std::cerr << e.diagnostics().str();
+    const int n = e.diagnostics().error_count();
+    std::cerr << fmt::format("{} error{}; nothing was run.\n", n, n == 1 ? "" : "s");
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "bubblesim: error: " << e.what() << '\n';
+    return kExitFailure;
+  }
+  return 0;
+}

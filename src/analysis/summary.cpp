@@ -1,0 +1,122 @@
+#include "analysis/summary.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace bsim::analysis {
+namespace {
+
+const model::Column& column_named(std::string_view name) {
+  for (const model::Column& c : model::kColumns) {
+    if (c.name == name) return c;
+  }
+  return model::kColumns.front();
+}
+
+std::string compact(double x) {
+  const double a = std::fabs(x);
+  if (a >= 1e12) return fmt::format("{:.3g}T", x / 1e12);
+  if (a >= 1e9) return fmt::format("{:.3g}bn", x / 1e9);
+  if (a >= 1e6) return fmt::format("{:.3g}M", x / 1e6);
+  if (a >= 1e3) return fmt::format("{:.3g}k", x / 1e3);
+  return fmt::format("{:.3g}", x);
+}
+
+}  // namespace
+
+const std::vector<std::string>& key_figure_columns() {
+  static const std::vector<std::string> columns = {
+      "efficiency_index", "demand_h100e", "installed_h100e", "utilization", "spot_price_usd_per_h100e_hour",
+      "service_price_usd_per_unit", "ai_revenue_usd_bn", "capex_usd_bn"};
+  return columns;
+}
+
+Trajectory trajectory(const std::vector<model::MonthRecord>& months, const model::Column& column) {
+  Trajectory t;
+  t.column = std::string(column.name);
+  t.start = months.front().*column.field;
+  t.end = months.back().*column.field;
+  std::size_t peak = 0;
+  for (std::size_t i = 1; i < months.size(); ++i) {
+    if (months[i].*column.field > months[peak].*column.field) peak = i;
+  }
+  std::size_t trough = peak;
+  for (std::size_t i = peak; i < months.size(); ++i) {
+    if (months[i].*column.field < months[trough].*column.field) trough = i;
+  }
+  t.peak = months[peak].*column.field;
+  t.peak_month = months[peak].month;
+  t.trough = months[trough].*column.field;
+  t.trough_month = months[trough].month;
+  return t;
+}
+
+PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
+  PathSummary s;
+  const auto& m = path.months;
+  if (m.empty()) return s;
+  for (const std::string& name : key_figure_columns()) s.key_figures.push_back(trajectory(m, column_named(name)));
+
+  for (const model::MonthRecord& r : m) {
+    s.cumulative_capex_usd_bn += r.capex_usd_bn;
+    s.cumulative_ai_revenue_usd_bn += r.ai_revenue_usd_bn;
+    s.cumulative_unmet_h100e_months += r.unmet_demand_h100e;
+    if (r.spot_price_usd_per_h100e_hour >= scarcity_price_cap) ++s.months_at_scarcity_cap;
+    if (r.utilization < 0.5) ++s.months_utilization_below_half;
+  }
+
+  for (const model::Event& e : path.events) {
+    switch (e.kind) {
+      case model::EventKind::kEfficiencyShock:
+        s.story.push_back({e.month, fmt::format("scripted shock '{}': the same service now needs 1/{} of the compute "
+                                                "(efficiency ×{})", e.subject, compact(e.value), compact(e.value))});
+        break;
+      case model::EventKind::kEfficiencyJump:
+        s.story.push_back({e.month, fmt::format("a random algorithmic breakthrough raises efficiency ×{:.2f}", e.value)});
+        break;
+      case model::EventKind::kScarcityPricing:
+        s.story.push_back({e.month, fmt::format("compute runs short: the spot price hits the ${:.2f} cap and {} H100e "
+                                                "of demand go unserved", scarcity_price_cap, compact(e.value))});
+        break;
+    }
+  }
+
+  // Regime changes read off the series.
+  bool low_utilization = false;
+  for (std::size_t i = 1; i < m.size(); ++i) {
+    if (!low_utilization && m[i].utilization < 0.5 && m[i - 1].utilization >= 0.5) {
+      s.story.push_back({m[i].month, fmt::format("utilization falls below half ({:.0f}%): capacity is idle and the spot "
+                                                 "price falls to ${:.2f}", 100 * m[i].utilization,
+                                                 m[i].spot_price_usd_per_h100e_hour)});
+      low_utilization = true;
+    } else if (low_utilization && m[i].utilization >= 0.5) {
+      s.story.push_back({m[i].month, fmt::format("utilization recovers above half ({:.0f}%)", 100 * m[i].utilization)});
+      low_utilization = false;
+    }
+  }
+  std::size_t worst = 0;
+  double worst_fall = 0.0;
+  for (std::size_t i = 1; i < m.size(); ++i) {
+    if (m[i - 1].demand_h100e <= 0.0) continue;
+    const double fall = 1.0 - m[i].demand_h100e / m[i - 1].demand_h100e;
+    if (fall > worst_fall) {
+      worst_fall = fall;
+      worst = i;
+    }
+  }
+  if (worst_fall >= 0.2) {
+    s.story.push_back({m[worst].month, fmt::format("compute demand falls {:.0f}% in one month, from {} to {} H100e",
+                                                   100 * worst_fall, compact(m[worst - 1].demand_h100e),
+                                                   compact(m[worst].demand_h100e))});
+  }
+  const Trajectory capex = trajectory(m, column_named("capex_usd_bn"));
+  if (capex.peak > 0.0 && capex.peak_month != m.front().month && capex.peak_month != m.back().month) {
+    s.story.push_back({capex.peak_month, fmt::format("capex peaks at ${:.1f}bn a month", capex.peak)});
+  }
+  std::stable_sort(s.story.begin(), s.story.end(), [](const StoryLine& a, const StoryLine& b) { return a.month < b.month; });
+  return s;
+}
+
+}  // namespace bsim::analysis

@@ -1,0 +1,78 @@
+#pragma once
+/// Located error messages for bad input, collected so that all of them can be reported at once.
+///
+///   core::Diagnostics diags;
+///   diags.error({"a.toml", 3, 7}, "unknown key 'trend'; did you mean 'trend_per_year'?");
+///   if (diags.has_errors()) throw core::InputError(std::move(diags));
+///
+/// Printed as `a.toml:3:7: error: unknown key …` (the form editors and CI logs understand).
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bsim::core {
+
+/// Where something was written: a file (or pseudo-file such as `--set`) and a 1-based line and
+/// column. Line 0 means "the whole file".
+struct SourcePos {
+  std::string file;
+  int line = 0;
+  int col = 0;
+};
+
+enum class Severity { kError, kWarning, kNote };
+
+struct Diagnostic {
+  SourcePos pos;
+  Severity severity = Severity::kError;
+  std::string message;
+
+  /// `file:line:col: error: message`.
+  [[nodiscard]] std::string str() const;
+};
+
+class Diagnostics {
+ public:
+  void error(SourcePos pos, std::string message);
+  void warning(SourcePos pos, std::string message);
+  void note(SourcePos pos, std::string message);
+
+  [[nodiscard]] bool has_errors() const { return error_count_ > 0; }
+  [[nodiscard]] int error_count() const { return error_count_; }
+  [[nodiscard]] const std::vector<Diagnostic>& items() const { return items_; }
+  /// Sorted by file, line and column (stable), so output does not depend on checking order.
+  [[nodiscard]] std::vector<Diagnostic> sorted() const;
+  /// Every diagnostic, one per line, sorted.
+  [[nodiscard]] std::string str() const;
+  void append(const Diagnostics& other);
+
+ private:
+  std::vector<Diagnostic> items_;
+  int error_count_ = 0;
+};
+
+/// Thrown when input cannot be used; carries every diagnostic found. Front ends print them and
+/// exit with code 2.
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(Diagnostics diagnostics);
+  /// A single located error.
+  InputError(SourcePos pos, std::string message);
+  [[nodiscard]] const Diagnostics& diagnostics() const { return diagnostics_; }
+
+ private:
+  Diagnostics diagnostics_;
+};
+
+/// Levenshtein distance between two short strings (keys, units, ids).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `word` if it is close enough to be a plausible typo, else "".
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+/// " did you mean 'x'?" when a close candidate exists, else "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace bsim::core

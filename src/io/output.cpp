@@ -1,0 +1,151 @@
+#include "io/output.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace bsim::io {
+namespace {
+
+std::string number(double x) {
+  if (!std::isfinite(x)) return "nan";
+  if (x == 0.0) return "0";  // also folds −0
+  return fmt::format("{}", x);
+}
+
+const model::Column* column_named(std::string_view name) {
+  for (const model::Column& c : model::kColumns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::string human(double x, std::string_view unit) {
+  const double a = std::fabs(x);
+  std::string v;
+  if (unit == "share") return fmt::format("{:.1f}%", 100 * x);
+  if (a >= 1e12) v = fmt::format("{:.3g}T", x / 1e12);
+  else if (a >= 1e9) v = fmt::format("{:.3g}bn", x / 1e9);
+  else if (a >= 1e6) v = fmt::format("{:.3g}M", x / 1e6);
+  else if (a >= 1e3) v = fmt::format("{:.3g}k", x / 1e3);
+  else v = fmt::format("{:.3g}", x);
+  return v;
+}
+
+}  // namespace
+
+std::string timeseries_csv(const std::vector<model::MonthRecord>& months) {
+  std::string out = "month";
+  for (const model::Column& c : model::kColumns) {
+    out += ',';
+    out += c.name;
+  }
+  out += '\n';
+  for (const model::MonthRecord& r : months) {
+    out += r.month.str();
+    for (const model::Column& c : model::kColumns) {
+      out += ',';
+      out += number(r.*c.field);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResult& path,
+                            const analysis::PathSummary& summary) {
+  using nlohmann::json;
+  const model::Scenario& s = scenario.scenario;
+  json j;
+  j["scenario"] = {{"name", s.name}, {"source", scenario.source_name}, {"description", s.description}};
+  j["path_id"] = path.path_id;
+  j["seed"] = path.seed;
+  j["start"] = s.time.start.str();
+  j["end"] = s.time.end.str();
+  j["months"] = path.months.size();
+  json figures = json::object();
+  for (const analysis::Trajectory& t : summary.key_figures) {
+    figures[t.column] = {{"start", t.start},
+                         {"peak", t.peak},
+                         {"peak_month", t.peak_month.str()},
+                         {"trough_after_peak", t.trough},
+                         {"trough_month", t.trough_month.str()},
+                         {"end", t.end},
+                         {"drawdown", t.drawdown()}};
+  }
+  j["key_figures"] = figures;
+  j["totals"] = {{"capex_usd_bn", summary.cumulative_capex_usd_bn},
+                 {"ai_revenue_usd_bn", summary.cumulative_ai_revenue_usd_bn},
+                 {"unmet_demand_h100e_months", summary.cumulative_unmet_h100e_months},
+                 {"months_at_scarcity_cap", summary.months_at_scarcity_cap},
+                 {"months_utilization_below_half", summary.months_utilization_below_half}};
+  json story = json::array();
+  for (const analysis::StoryLine& line : summary.story) story.push_back({{"month", line.month.str()}, {"text", line.text}});
+  j["story"] = story;
+  json events = json::array();
+  for (const model::Event& e : path.events) {
+    events.push_back({{"month", e.month.str()}, {"kind", model::event_kind_name(e.kind)}, {"subject", e.subject}, {"value", e.value}});
+  }
+  j["events"] = events;
+  return j;
+}
+
+std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& path,
+                         const analysis::PathSummary& summary) {
+  const model::Scenario& s = scenario.scenario;
+  std::string out;
+  out += fmt::format("bubblesim — scenario '{}' ({} to {}, {} months, seed {}, path {})\n", s.name, s.time.start.str(),
+                     s.time.end.str(), path.months.size(), path.seed, path.path_id);
+  if (!s.description.empty()) out += fmt::format("{}\n", s.description);
+  out += fmt::format("\n{:<32} {:>10} {:>18} {:>18} {:>10}\n", "key figure", "start", "peak", "trough after peak", "end");
+  for (const analysis::Trajectory& t : summary.key_figures) {
+    const model::Column* c = column_named(t.column);
+    const std::string_view unit = c ? c->unit : "";
+    out += fmt::format("{:<32} {:>10} {:>9} {:>8} {:>9} {:>8} {:>10}\n", t.column, human(t.start, unit),
+                       human(t.peak, unit), t.peak_month.str(), human(t.trough, unit), t.trough_month.str(),
+                       human(t.end, unit));
+  }
+  out += fmt::format("\nOver the whole path: capex ${:.0f}bn, AI service revenue ${:.0f}bn; {} months at the scarcity "
+                     "price cap; {} months with utilization below half.\n",
+                     summary.cumulative_capex_usd_bn, summary.cumulative_ai_revenue_usd_bn,
+                     summary.months_at_scarcity_cap, summary.months_utilization_below_half);
+  out += "\nWhat happened when:\n";
+  if (summary.story.empty()) out += "  nothing remarkable: steady growth.\n";
+  for (const analysis::StoryLine& line : summary.story) out += fmt::format("  {}: {}\n", line.month.str(), line.text);
+  return out;
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
+  const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw std::runtime_error(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(err)));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot rename {} to {}: {}", tmp.string(), path.string(), std::strerror(err)));
+  }
+}
+
+}  // namespace bsim::io

@@ -1,0 +1,34 @@
+#pragma once
+/// Writing a path's results: `timeseries.csv`, `summary.json` and the printed summary.
+/// Files are written to a temporary name in the same folder and renamed, so an interrupted run
+/// never leaves a half-written file.
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/summary.h"
+#include "io/scenario_loader.h"
+#include "sim/run_path.h"
+
+namespace bsim::io {
+
+/// The whole time series as CSV: `month` then every column of model::kColumns.
+/// Numbers use the shortest text that reads back to the same double, so output is exact
+/// and byte-identical for identical results.
+std::string timeseries_csv(const std::vector<model::MonthRecord>& months);
+
+/// The summary of a path as JSON (shape documented in docs/outputs.md).
+nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResult& path,
+                            const analysis::PathSummary& summary);
+
+/// The summary as readable text for a terminal.
+std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& path,
+                         const analysis::PathSummary& summary);
+
+/// Writes `content` to `path` atomically: a temporary file in the same folder, flushed, then
+/// renamed over `path`. Throws std::runtime_error naming the path on failure.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace bsim::io

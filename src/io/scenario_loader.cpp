@@ -1,0 +1,694 @@
+#include "io/scenario_loader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "io/builtin_scenarios.h"
+
+namespace bsim::io {
+namespace {
+
+using core::Diagnostics;
+using core::SourcePos;
+
+/// A table present in the file: its concrete path, schema pattern and where it was opened.
+struct TableInstance {
+  std::string pattern;
+  SourcePos pos;
+};
+
+bool valid_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string join(const std::string& a, const std::string& b) { return a.empty() ? b : a + "." + b; }
+
+std::string last_segment(const std::string& path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string::npos ? path : path.substr(dot + 1);
+}
+
+std::string parent_of(const std::string& path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string::npos ? std::string() : path.substr(0, dot);
+}
+
+std::string table_label(const std::string& pattern) {
+  if (pattern.empty()) return "the top level";
+  const TableSpec* t = find_table(pattern.size() > 2 && pattern.ends_with(".*") ? pattern.substr(0, pattern.size() - 2) : pattern);
+  if (t && t->array) return "[[" + t->path + "]]";
+  return "[" + pattern + "]";
+}
+
+/// Names a key could have had under a table pattern (keys and sub-tables), for suggestions.
+std::vector<std::string> names_under(const std::string& pattern) {
+  std::vector<std::string> names;
+  const std::string prefix = pattern.empty() ? "" : pattern + ".";
+  auto add = [&](const std::string& path) {
+    if (path.rfind(prefix, 0) != 0) return;
+    const std::string rest = path.substr(prefix.size());
+    if (rest.empty() || rest.find('.') != std::string::npos) return;
+    names.push_back(rest);
+  };
+  for (const KeySpec& k : scenario_keys()) add(k.path);
+  for (const TableSpec& t : scenario_tables()) add(t.path);
+  return names;
+}
+
+class Validator {
+ public:
+  Validator(std::string file) : file_(std::move(file)) {}
+
+  Diagnostics diags;
+  ParamMap params;
+  std::map<std::string, TableInstance> tables;  // concrete path → instance ("" = root)
+
+  SourcePos pos(const toml::source_region& r) const {
+    // Values inherited through `extends` keep the position in their own file.
+    return {r.path ? *r.path : file_, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column)};
+  }
+
+  void walk_table(const toml::table& table, const std::string& concrete, const std::string& pattern) {
+    tables[concrete] = {pattern, pos(table.source())};
+    for (auto&& [key, node] : table) {
+      const std::string name(key.str());
+      const std::string child_concrete = join(concrete, name);
+      const std::string child_pattern = join(pattern, name);
+      const SourcePos key_pos = pos(key.source());
+      if (const TableSpec* t = find_table(child_pattern)) {
+        if (t->array) {
+          if (const toml::array* arr = node.as_array(); arr && arr->is_array_of_tables()) {
+            walk_array(*arr, child_concrete, child_pattern);
+          } else {
+            diags.error(key_pos, fmt::format("'{}' must be an array of tables, written [[{}]]", name, t->path));
+          }
+        } else if (const toml::table* sub = node.as_table()) {
+          walk_table(*sub, child_concrete, child_pattern);
+        } else {
+          diags.error(key_pos, fmt::format("'{}' must be a table, written [{}]", name, t->path));
+        }
+        continue;
+      }
+      const KeySpec* spec = find_key(child_pattern);
+      if (!spec) {
+        diags.error(key_pos, fmt::format("unknown key '{}' in {};{}", name, table_label(pattern),
+                                         suggestion(name, pattern)));
+        continue;
+      }
+      read_value(*spec, node, child_concrete, pos(node.source()));
+    }
+  }
+
+  void walk_array(const toml::array& arr, const std::string& concrete, const std::string& pattern) {
+    std::map<std::string, SourcePos> seen;
+    for (const toml::node& element : arr) {
+      const toml::table& table = *element.as_table();
+      const SourcePos at = pos(table.source());
+      const toml::node* id_node = table.get("id");
+      const auto* id = id_node ? id_node->as_string() : nullptr;
+      if (!id) {
+        diags.error(id_node ? pos(id_node->source()) : at,
+                    fmt::format("each [[{}]] needs an 'id' string, used to address it as {}.<id>", pattern, pattern));
+        continue;
+      }
+      const std::string id_text = id->get();
+      if (!valid_id(id_text)) {
+        diags.error(pos(id_node->source()),
+                    fmt::format("id '{}' must be 1–64 letters, digits, '-' or '_' (no dots or spaces)", id_text));
+        continue;
+      }
+      if (auto [it, inserted] = seen.emplace(id_text, pos(id_node->source())); !inserted) {
+        diags.error(pos(id_node->source()), fmt::format("duplicate id '{}' in [[{}]] (first defined at line {})",
+                                                        id_text, pattern, it->second.line));
+        continue;
+      }
+      walk_table(table, concrete + "." + id_text, pattern + ".*");
+    }
+  }
+
+  /// Checks one value against its spec; on success stores it in `params`.
+  void read_value(const KeySpec& spec, const toml::node& node, const std::string& concrete, SourcePos at) {
+    switch (spec.type) {
+      case ValueType::kNumber:
+      case ValueType::kInteger: {
+        double value = 0.0;
+        if (auto v = node.as_integer()) {
+          value = static_cast<double>(v->get());
+        } else if (auto f = node.as_floating_point()) {
+          value = f->get();
+          if (!std::isfinite(value)) {
+            fail(concrete, at, fmt::format("'{}' must be a finite number", last_segment(concrete)));
+            return;
+          }
+        } else if (auto s = node.as_string()) {
+          const ParsedQuantity q = parse_quantity(s->get(), spec.dimension);
+          if (!q.error.empty()) {
+            // +1 skips the opening quote of the TOML string.
+            fail(concrete, {at.file, at.line, at.col + 1 + q.error_offset}, q.error);
+            return;
+          }
+          value = q.value;
+        } else {
+          fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(spec),
+                                      toml_type_name(node)));
+          return;
+        }
+        store_number(spec, concrete, value, at);
+        return;
+      }
+      case ValueType::kString:
+      case ValueType::kMonth:
+      case ValueType::kEnum:
+      case ValueType::kRef: {
+        const auto* s = node.as_string();
+        if (!s) {
+          fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(spec),
+                                      toml_type_name(node)));
+          return;
+        }
+        store_text(spec, concrete, s->get(), at);
+        return;
+      }
+      case ValueType::kBool: {
+        const auto* b = node.as_boolean();
+        if (!b) {
+          fail(concrete, at, fmt::format("'{}' must be true or false, not {}", last_segment(concrete), toml_type_name(node)));
+          return;
+        }
+        params[concrete] = {b->get(), at, &spec};
+        return;
+      }
+    }
+  }
+
+  void store_number(const KeySpec& spec, const std::string& concrete, double value, SourcePos at) {
+    const std::string name = last_segment(concrete);
+    if (spec.type == ValueType::kInteger && value != std::floor(value)) {
+      fail(concrete, at, fmt::format("'{}' must be a whole number of {}, not {}", name, canonical_unit(spec.dimension),
+                                  fmt::format("{}", value)));
+      return;
+    }
+    const bool below = spec.min_exclusive ? value <= spec.min : value < spec.min;
+    if (below || value > spec.max) {
+      fail(concrete, at, fmt::format("'{}' = {} is out of range: must be {} {} and at most {} ({})", name,
+                                  fmt::format("{}", value), spec.min_exclusive ? "above" : "at least",
+                                  fmt::format("{}", spec.min), fmt::format("{}", spec.max),
+                                  canonical_unit(spec.dimension)));
+      return;
+    }
+    params[concrete] = {value, at, &spec};
+  }
+
+  void store_text(const KeySpec& spec, const std::string& concrete, const std::string& text, SourcePos at) {
+    const std::string name = last_segment(concrete);
+    if (spec.type == ValueType::kMonth && !core::Month::parse(text)) {
+      fail(concrete, at, fmt::format("'{}' must be a month written \"YYYY-MM\", not \"{}\"", name, text));
+      return;
+    }
+    if (spec.type == ValueType::kEnum &&
+        std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
+      fail(concrete, at, fmt::format("'{}' = \"{}\" is not {};{}", name, text, describe_type(spec),
+                                  core::did_you_mean(text, spec.choices)));
+      return;
+    }
+    params[concrete] = {text, at, &spec};
+  }
+
+  /// Every required table and key present (for each instance of its parent table).
+  void check_required() {
+    for (const TableSpec& t : scenario_tables()) {
+      if (!t.required) continue;
+      const std::string parent = parent_of(t.path);
+      const bool parent_present = parent.empty() || tables.count(parent) > 0;
+      if (!parent_present) continue;
+      bool present = false;
+      for (const auto& [path, inst] : tables) {
+        if (inst.pattern == t.path || inst.pattern == t.path + ".*") present = true;
+      }
+      if (!present) {
+        diags.error({file_, 1, 1}, fmt::format("missing required {}{}{}", t.array ? "[[" : "[", t.path,
+                                               t.array ? "]] (at least one)" : "]"));
+      }
+    }
+    for (const KeySpec& k : scenario_keys()) {
+      if (!k.required) continue;
+      const std::string parent_pattern = parent_of(k.path);
+      for (const auto& [concrete, inst] : tables) {
+        if (inst.pattern != parent_pattern) continue;
+        const std::string path = join(concrete, last_segment(k.path));
+        if (params.count(path) == 0 && bad_paths_.count(path) == 0) {
+          diags.error(concrete.empty() ? SourcePos{file_, 1, 1} : inst.pos,
+                      fmt::format("missing required key '{}' in {}", last_segment(k.path),
+                                  concrete.empty() ? std::string("the top level") : table_label(inst.pattern) +
+                                      (inst.pattern.ends_with(".*") ? " '" + last_segment(concrete) + "'" : "")));
+        }
+      }
+    }
+  }
+
+  /// The schema pattern of a concrete path, using the table instances present (ids → `*`).
+  std::optional<std::string> pattern_of(const std::string& concrete) const {
+    const std::string parent = parent_of(concrete);
+    const auto it = tables.find(parent);
+    if (it == tables.end()) return std::nullopt;
+    return join(it->second.pattern, last_segment(concrete));
+  }
+
+  /// Every concrete path a `--set` could name (for suggestions).
+  std::vector<std::string> settable_paths() const {
+    std::vector<std::string> out;
+    for (const KeySpec& k : scenario_keys()) {
+      for (const auto& [concrete, inst] : tables) {
+        if (inst.pattern == parent_of(k.path)) out.push_back(join(concrete, last_segment(k.path)));
+      }
+    }
+    return out;
+  }
+
+  void apply_override(const std::string& text, int index) {
+    const SourcePos at{"--set", index, 1};
+    const auto eq = text.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      diags.error(at, fmt::format("expected --set path=value, got '{}'", text));
+      return;
+    }
+    const std::string path = text.substr(0, eq);
+    const std::string value = text.substr(eq + 1);
+    const SourcePos value_at{"--set", index, static_cast<int>(eq) + 2};
+    const auto pattern = pattern_of(path);
+    const KeySpec* spec = pattern ? find_key(*pattern) : nullptr;
+    if (!spec || last_segment(path) == "id") {
+      diags.error(at, fmt::format("unknown parameter path '{}';{}", path, [&] {
+                    const std::string hint = core::did_you_mean(path, settable_paths());
+                    return hint.empty() ? std::string(" see docs/scenario.md for the paths") : hint;
+                  }()));
+      return;
+    }
+    if (spec->type == ValueType::kNumber || spec->type == ValueType::kInteger) {
+      const ParsedQuantity q = parse_quantity(value, spec->dimension);
+      if (!q.error.empty()) {
+        diags.error({value_at.file, value_at.line, value_at.col + q.error_offset},
+                    fmt::format("{}: {}", path, q.error));
+        return;
+      }
+      store_number(*spec, path, q.value, value_at);
+    } else if (spec->type == ValueType::kBool) {
+      if (value != "true" && value != "false") {
+        diags.error(value_at, fmt::format("{}: must be true or false, not '{}'", path, value));
+        return;
+      }
+      params[path] = {value == "true", value_at, spec};
+    } else {
+      store_text(*spec, path, value, value_at);
+    }
+  }
+
+  static std::string toml_type_name(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::date: return "a date";
+      case toml::node_type::time: return "a time";
+      case toml::node_type::date_time: return "a date-time";
+      case toml::node_type::array: return "an array";
+      case toml::node_type::table: return "a table";
+      default: return "an unknown value";
+    }
+  }
+
+  static std::string suggestion(const std::string& name, const std::string& pattern) {
+    const std::string hint = core::did_you_mean(name, names_under(pattern));
+    return hint.empty() ? std::string(" see docs/scenario.md for the keys") : hint;
+  }
+
+  const std::string& file() const { return file_; }
+
+  void fail(const std::string& concrete, SourcePos at, std::string message) {
+    bad_paths_.insert(concrete);
+    diags.error(std::move(at), std::move(message));
+  }
+
+ private:
+  std::string file_;
+  std::set<std::string> bad_paths_;
+};
+
+/// Typed reads from the validated parameter map, with schema defaults.
+class Reader {
+ public:
+  explicit Reader(const ParamMap& params) : params_(params) {}
+
+  double number(const std::string& concrete, const std::string& pattern) const {
+    if (auto it = params_.find(concrete); it != params_.end()) return std::get<double>(it->second.value);
+    const KeySpec* spec = find_key(pattern);
+    return spec && spec->default_number ? *spec->default_number : 0.0;
+  }
+  std::string text(const std::string& concrete, const std::string& pattern) const {
+    if (auto it = params_.find(concrete); it != params_.end()) return std::get<std::string>(it->second.value);
+    const KeySpec* spec = find_key(pattern);
+    return spec && spec->default_text ? *spec->default_text : std::string();
+  }
+  core::Month month(const std::string& concrete) const {
+    if (auto it = params_.find(concrete); it != params_.end()) {
+      return core::Month::parse(std::get<std::string>(it->second.value)).value_or(core::Month());
+    }
+    return {};
+  }
+  SourcePos pos(const std::string& concrete, const SourcePos& fallback) const {
+    if (auto it = params_.find(concrete); it != params_.end()) return it->second.pos;
+    return fallback;
+  }
+
+ private:
+  const ParamMap& params_;
+};
+
+/// Ids of the elements of one array of tables, in file order of their concrete paths.
+std::vector<std::string> element_ids(const std::map<std::string, TableInstance>& tables, const std::string& array) {
+  std::vector<std::pair<int, std::string>> found;
+  for (const auto& [concrete, inst] : tables) {
+    if (inst.pattern == array + ".*") found.emplace_back(inst.pos.line * 10000 + inst.pos.col, last_segment(concrete));
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> ids;
+  for (auto& [line, id] : found) ids.push_back(id);
+  return ids;
+}
+
+model::FirmType firm_type(const std::string& s) {
+  if (s == "hyperscaler") return model::FirmType::kHyperscaler;
+  if (s == "neocloud") return model::FirmType::kNeocloud;
+  if (s == "chipmaker") return model::FirmType::kChipmaker;
+  if (s == "developer") return model::FirmType::kDeveloper;
+  if (s == "utility") return model::FirmType::kUtility;
+  if (s == "investor") return model::FirmType::kInvestor;
+  if (s == "households") return model::FirmType::kHouseholds;
+  return model::FirmType::kLab;
+}
+
+model::Scenario build(const Validator& v, Diagnostics& diags) {
+  const Reader r(v.params);
+  const SourcePos top{v.file(), 1, 1};
+  model::Scenario s;
+  s.name = r.text("name", "name");
+  s.description = r.text("description", "description");
+  s.service_unit_name = r.text("units.service", "units.service");
+  s.time.start = r.month("time.start");
+  s.time.end = r.month("time.end");
+  if (v.params.count("time.start") && v.params.count("time.end")) {
+    if (s.time.end < s.time.start) {
+      diags.error(r.pos("time.end", top), fmt::format("time.end {} is before time.start {}", s.time.end.str(), s.time.start.str()));
+    } else if (s.time.months() > 1200) {
+      diags.error(r.pos("time.end", top), fmt::format("the horizon is {} months; at most 1200 (100 years) are allowed", s.time.months()));
+    }
+  }
+  const bool horizon_known = v.params.count("time.start") && v.params.count("time.end") && !(s.time.end < s.time.start);
+  auto check_in_horizon = [&](const std::string& path) {
+    if (!horizon_known || !v.params.count(path)) return;
+    const core::Month m = r.month(path);
+    if (m < s.time.start || m > s.time.end) {
+      diags.error(r.pos(path, top), fmt::format("{} = {} is outside the horizon {} to {}", path, m.str(),
+                                                s.time.start.str(), s.time.end.str()));
+    }
+  };
+
+  auto& eff = s.technology.efficiency;
+  eff.trend_per_year = r.number("technology.efficiency.trend_per_year", "technology.efficiency.trend_per_year");
+  eff.jump_rate_per_year = r.number("technology.efficiency.jump_rate_per_year", "technology.efficiency.jump_rate_per_year");
+  eff.jump_median_multiplier = r.number("technology.efficiency.jump_median_multiplier", "technology.efficiency.jump_median_multiplier");
+  eff.jump_sigma = r.number("technology.efficiency.jump_sigma", "technology.efficiency.jump_sigma");
+  auto& edge = s.technology.edge;
+  edge.max_share = r.number("technology.edge.max_share", "technology.edge.max_share");
+  edge.midpoint_efficiency = r.number("technology.edge.midpoint_efficiency", "technology.edge.midpoint_efficiency");
+  edge.steepness = r.number("technology.edge.steepness", "technology.edge.steepness");
+
+  for (const std::string& id : element_ids(v.tables, "shock")) {
+    const std::string p = "shock." + id + ".";
+    model::Shock shock;
+    shock.id = id;
+    shock.month = r.month(p + "month");
+    shock.multiplier = r.number(p + "multiplier", "shock.*.multiplier");
+    check_in_horizon(p + "month");
+    s.shocks.push_back(shock);
+  }
+
+  auto& sup = s.supply;
+  sup.initial_installed = core::Compute{r.number("supply.initial_installed_h100e", "supply.initial_installed_h100e")};
+  sup.initial_deliveries_per_month = core::Compute{r.number("supply.initial_deliveries_h100e_per_month", "supply.initial_deliveries_h100e_per_month")};
+  sup.build_lead_time_months = static_cast<int>(r.number("supply.build_lead_time_months", "supply.build_lead_time_months"));
+  sup.failure_rate_per_year = r.number("supply.failure_rate_per_year", "supply.failure_rate_per_year");
+  sup.usd_per_h100e = r.number("supply.usd_per_h100e", "supply.usd_per_h100e");
+  sup.kw_per_h100e = r.number("supply.kw_per_h100e", "supply.kw_per_h100e");
+  sup.power_price_usd_per_mwh = r.number("supply.power_price_usd_per_mwh", "supply.power_price_usd_per_mwh");
+  sup.opex_usd_per_h100e_hour = r.number("supply.opex_usd_per_h100e_hour", "supply.opex_usd_per_h100e_hour");
+
+  s.build.reserve_margin = r.number("build.reserve_margin", "build.reserve_margin");
+  s.build.growth_window_months = static_cast<int>(r.number("build.growth_window_months", "build.growth_window_months"));
+  s.build.max_growth_per_year = r.number("build.max_growth_per_year", "build.max_growth_per_year");
+
+  for (const std::string& id : element_ids(v.tables, "segment")) {
+    const std::string p = "segment." + id + ".";
+    auto n = [&](const char* key) { return r.number(p + key, std::string("segment.*.") + key); };
+    model::Segment seg;
+    seg.id = id;
+    seg.initial_users = n("initial_users");
+    seg.market_potential_users = n("market_potential_users");
+    seg.bass_innovation_per_year = n("bass_innovation_per_year");
+    seg.bass_imitation_per_year = n("bass_imitation_per_year");
+    seg.usage_growth_per_year = n("usage_growth_per_year");
+    seg.initial_demand = core::Service{n("initial_service_units_per_month")};
+    seg.initial_gap = n("initial_gap");
+    seg.compute_h100e_hours_per_unit = n("compute_h100e_hours_per_unit");
+    seg.markup = n("markup");
+    seg.other_cost_usd_per_unit = n("other_cost_usd_per_unit");
+    seg.elasticity_short_run = n("elasticity_short_run");
+    seg.elasticity_long_run = n("elasticity_long_run");
+    seg.adjustment_months = n("adjustment_months");
+    seg.diffusion_limit_per_year = n("diffusion_limit_per_year");
+    if (seg.market_potential_users < seg.initial_users && v.params.count(p + "market_potential_users")) {
+      diags.error(r.pos(p + "market_potential_users", top),
+                  fmt::format("segment.{}.market_potential_users ({}) is below its initial_users ({})", id,
+                              seg.market_potential_users, seg.initial_users));
+    }
+    s.segments.push_back(seg);
+  }
+
+  s.training.initial_budget_per_month = core::Money{r.number("training.initial_budget_usd_bn_per_month", "training.initial_budget_usd_bn_per_month")};
+  s.training.budget_growth_per_year = r.number("training.budget_growth_per_year", "training.budget_growth_per_year");
+  s.training.savings_banked_share = r.number("training.savings_banked_share", "training.savings_banked_share");
+
+  s.market.initial_spot_price = r.number("market.initial_spot_price_usd_per_h100e_hour", "market.initial_spot_price_usd_per_h100e_hour");
+  s.market.scarcity_price_cap = r.number("market.scarcity_price_cap_usd_per_h100e_hour", "market.scarcity_price_cap_usd_per_h100e_hour");
+  s.market.stickiness = r.number("market.stickiness", "market.stickiness");
+  const double marginal_cost = sup.power_price_usd_per_mwh * sup.kw_per_h100e / 1000.0 + sup.opex_usd_per_h100e_hour;
+  if (s.market.scarcity_price_cap <= marginal_cost) {
+    diags.error(r.pos("market.scarcity_price_cap_usd_per_h100e_hour", top),
+                fmt::format("market.scarcity_price_cap_usd_per_h100e_hour ({}) must exceed the marginal cost of "
+                            "compute, power × kW + opex = {:.4g} USD per H100e-hour",
+                            s.market.scarcity_price_cap, marginal_cost));
+  }
+
+  std::vector<std::string> firm_ids = element_ids(v.tables, "firm");
+  for (const std::string& id : firm_ids) {
+    model::Firm f;
+    f.id = id;
+    f.name = r.text("firm." + id + ".name", "firm.*.name");
+    if (f.name.empty()) f.name = id;
+    f.type = firm_type(r.text("firm." + id + ".type", "firm.*.type"));
+    s.firms.push_back(f);
+  }
+  auto firm_ref = [&](const std::string& path) -> model::FirmId {
+    if (!v.params.count(path)) return {};
+    const std::string id = r.text(path, "");
+    for (std::size_t i = 0; i < firm_ids.size(); ++i) {
+      if (firm_ids[i] == id) return model::FirmId{static_cast<std::uint32_t>(i)};
+    }
+    const std::string hint = core::did_you_mean(id, firm_ids);
+    diags.error(r.pos(path, top), fmt::format("{} names firm '{}', which is not defined in any [[firm]];{}", path, id,
+                                              hint.empty() ? std::string(" define it or fix the id") : hint));
+    return {};
+  };
+  for (const std::string& id : element_ids(v.tables, "contract")) {
+    const std::string p = "contract." + id + ".";
+    model::ComputeCommitment c;
+    c.id = id;
+    c.buyer = firm_ref(p + "buyer");
+    c.seller = firm_ref(p + "seller");
+    c.start = r.month(p + "start");
+    c.end = r.month(p + "end");
+    check_in_horizon(p + "start");
+    if (v.params.count(p + "start") && v.params.count(p + "end") && c.end < c.start) {
+      diags.error(r.pos(p + "end", top), fmt::format("{}end {} is before its start {}", p, c.end.str(), c.start.str()));
+    }
+    if (c.buyer.valid() && c.buyer == c.seller) {
+      diags.error(r.pos(p + "seller", top), fmt::format("contract '{}' has the same firm as buyer and seller", id));
+    }
+    c.volume = core::Compute{r.number(p + "volume_h100e", "contract.*.volume_h100e")};
+    c.price_usd_per_h100e_hour = r.number(p + "price_usd_per_h100e_hour", "contract.*.price_usd_per_h100e_hour");
+    c.take_or_pay_share = r.number(p + "take_or_pay_share", "contract.*.take_or_pay_share");
+    s.contracts.push_back(c);
+  }
+  return s;
+}
+
+/// Overlays `top` on `base`: tables merge key by key, arrays of tables merge element by `id`
+/// (a new id is appended), anything else in `top` replaces what `base` had.
+void merge_into(toml::table& base, const toml::table& top) {
+  for (auto&& [key, node] : top) {
+    toml::node* existing = base.get(key.str());
+    if (existing && existing->is_table() && node.is_table()) {
+      merge_into(*existing->as_table(), *node.as_table());
+    } else if (existing && existing->is_array_of_tables() && node.is_array_of_tables()) {
+      toml::array& into = *existing->as_array();
+      for (const toml::node& element : *node.as_array()) {
+        const toml::table& t = *element.as_table();
+        const auto id = t["id"].value<std::string>();
+        toml::table* match = nullptr;
+        for (toml::node& candidate : into) {
+          if (id && candidate.as_table() && (*candidate.as_table())["id"].value<std::string>() == id) {
+            match = candidate.as_table();
+          }
+        }
+        if (match) {
+          merge_into(*match, t);
+        } else {
+          into.push_back(t);
+        }
+      }
+    } else {
+      base.insert_or_assign(key, node);
+    }
+  }
+}
+
+toml::table parse_toml(std::string_view text, const std::string& source_name) {
+  if (auto bad = find_invalid_utf8(text)) {
+    bad->file = source_name;
+    throw core::InputError(*bad, "the file is not valid UTF-8 (scenario files are UTF-8 text)");
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw core::InputError({source_name, 1, 1}, "the scenario file is empty; see docs/scenario.md for the format");
+  }
+  try {
+    return toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    throw core::InputError({source_name, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)},
+                           "TOML syntax error: " + std::string(e.description()));
+  }
+}
+
+/// Resolves `extends = "<built-in>"` chains (at most 8 deep) into one merged table.
+toml::table resolve_extends(toml::table root, const std::string& source_name, int depth = 0) {
+  const toml::node* ext = root.get("extends");
+  if (!ext) return root;
+  const auto* name = ext->as_string();
+  const core::SourcePos at{source_name, static_cast<int>(ext->source().begin.line),
+                           static_cast<int>(ext->source().begin.column)};
+  if (!name) throw core::InputError(at, "'extends' must be the name of a built-in scenario, as a string");
+  if (depth >= 8) throw core::InputError(at, "'extends' chains more than 8 scenarios deep (a cycle?)");
+  const auto base_file = find_builtin_scenario(name->get());
+  if (!base_file) {
+    const std::string hint = core::did_you_mean(name->get(), builtin_scenario_names());
+    throw core::InputError(at, "'extends' names no built-in scenario '" + name->get() + "';" +
+                                   (hint.empty() ? std::string(" `bubblesim scenarios` lists them") : hint));
+  }
+  toml::table base = resolve_extends(parse_toml(std::string_view(base_file->bytes, base_file->size), base_file->path),
+                                     base_file->path, depth + 1);
+  root.erase("extends");
+  merge_into(base, root);
+  return base;
+}
+
+}  // namespace
+
+std::optional<core::SourcePos> find_invalid_utf8(std::string_view text) {
+  int line = 1;
+  int col = 1;
+  std::size_t i = 0;
+  const auto* b = reinterpret_cast<const unsigned char*>(text.data());
+  while (i < text.size()) {
+    const unsigned char c = b[i];
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      len = 1;
+      cp = c;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return core::SourcePos{"", line, col};
+    }
+    if (i + len > text.size()) return core::SourcePos{"", line, col};
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((b[i + k] & 0xC0) != 0x80) return core::SourcePos{"", line, col};
+      cp = (cp << 6) | (b[i + k] & 0x3F);
+    }
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return core::SourcePos{"", line, col};
+    if (c == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
+LoadedScenario load_scenario_text(std::string_view text, const std::string& source_name,
+                                  const std::vector<std::string>& overrides) {
+  const toml::table root = resolve_extends(parse_toml(text, source_name), source_name);
+
+  Validator v(source_name);
+  v.walk_table(root, "", "");
+  v.check_required();
+  for (std::size_t i = 0; i < overrides.size(); ++i) v.apply_override(overrides[i], static_cast<int>(i) + 1);
+
+  LoadedScenario out;
+  out.scenario = build(v, v.diags);
+  if (v.diags.has_errors()) throw core::InputError(std::move(v.diags));
+  out.params = std::move(v.params);
+  out.source_name = source_name;
+  out.text = std::string(text);
+  return out;
+}
+
+LoadedScenario load_scenario(const std::string& name_or_path, const std::vector<std::string>& overrides) {
+  if (auto builtin = find_builtin_scenario(name_or_path)) {
+    return load_scenario_text(std::string_view(builtin->bytes, builtin->size), builtin->path, overrides);
+  }
+  std::ifstream in(name_or_path, std::ios::binary);
+  if (!in) {
+    const std::string hint = core::did_you_mean(name_or_path, builtin_scenario_names());
+    throw core::InputError({name_or_path, 0, 0},
+                           "no built-in scenario of that name and no such file" +
+                               (hint.empty() ? std::string("; `bubblesim scenarios` lists the built-in ones") : ";" + hint));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_scenario_text(buffer.str(), name_or_path, overrides);
+}
+
+}  // namespace bsim::io

@@ -1,0 +1,300 @@
+#include "io/schema.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+namespace bsim::io {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+KeySpec number(std::string path, Dimension dim, double min, double max, std::optional<double> def,
+               std::string doc, bool min_exclusive = false) {
+  KeySpec k;
+  k.path = std::move(path);
+  k.type = ValueType::kNumber;
+  k.dimension = dim;
+  k.min = min;
+  k.max = max;
+  k.min_exclusive = min_exclusive;
+  k.default_number = def;
+  k.required = !def.has_value();
+  k.doc = std::move(doc);
+  return k;
+}
+
+KeySpec integer(std::string path, Dimension dim, double min, double max, std::optional<double> def,
+                std::string doc) {
+  KeySpec k = number(std::move(path), dim, min, max, def, std::move(doc));
+  k.type = ValueType::kInteger;
+  return k;
+}
+
+KeySpec text(std::string path, ValueType type, std::optional<std::string> def, std::string doc) {
+  KeySpec k;
+  k.path = std::move(path);
+  k.type = type;
+  k.default_text = std::move(def);
+  k.required = !k.default_text.has_value();
+  k.doc = std::move(doc);
+  return k;
+}
+
+KeySpec choice(std::string path, std::vector<std::string> choices, std::optional<std::string> def,
+               std::string doc) {
+  KeySpec k = text(std::move(path), ValueType::kEnum, std::move(def), std::move(doc));
+  k.choices = std::move(choices);
+  return k;
+}
+
+KeySpec ref(std::string path, std::string table, std::string doc) {
+  KeySpec k = text(std::move(path), ValueType::kRef, std::nullopt, std::move(doc));
+  k.ref_table = std::move(table);
+  return k;
+}
+
+std::vector<KeySpec> make_keys() {
+  using D = Dimension;
+  using V = ValueType;
+  return {
+      integer("schema_version", D::kNone, 1, 1, std::nullopt, "Version of the scenario format; must be 1."),
+      text("name", V::kString, std::nullopt, "Short name of the scenario, shown in outputs."),
+      text("description", V::kString, std::string(""), "What the scenario assumes, in a sentence or two."),
+      text("extends", V::kString, std::string(""),
+           "Name of a built-in scenario this one starts from: its tables are merged key by key, arrays of tables by `id`."),
+
+      text("units.service", V::kString, std::string("million tokens"),
+           "Name of the service unit, for display (e.g. \"million tokens\", \"Gbps-month\")."),
+
+      text("time.start", V::kMonth, std::nullopt, "First simulated month, `YYYY-MM`."),
+      text("time.end", V::kMonth, std::nullopt, "Last simulated month (inclusive), `YYYY-MM`; at most 100 years after the start."),
+
+      number("technology.efficiency.trend_per_year", D::kMultiplierPerYear, 0, 1000, 2.8,
+             "Deterministic trend of algorithmic efficiency E(t), × per year (1 = no progress).", true),
+      number("technology.efficiency.jump_rate_per_year", D::kRatePerYear, 0, 12, 0.1,
+             "Arrival rate of random efficiency jumps (Poisson), per year; 0 switches jumps off."),
+      number("technology.efficiency.jump_median_multiplier", D::kNone, 1, 1e6, 5.0,
+             "Median size of a random jump, × (lognormal)."),
+      number("technology.efficiency.jump_sigma", D::kNone, 0, 5, 1.0,
+             "Standard deviation of the log of a jump's size."),
+
+      number("technology.edge.max_share", D::kShare, 0, 1, 0.5,
+             "Largest share of inference that can move to devices (edge migration)."),
+      number("technology.edge.midpoint_efficiency", D::kNone, 1, 1e12, 100,
+             "Efficiency index E at which the edge share is half of its maximum.", false),
+      number("technology.edge.steepness", D::kNone, 0, 100, 1.0,
+             "Steepness k of the logistic edge share in ln E; 0 keeps the share at max/2 — set max_share = 0 to switch edge migration off."),
+
+      text("shock.*.id", V::kString, std::nullopt, "Identifier of the shock (used in paths and outputs)."),
+      choice("shock.*.kind", {"efficiency"}, std::string("efficiency"),
+             "What the shock hits: `efficiency` multiplies algorithmic efficiency E(t)."),
+      text("shock.*.month", V::kMonth, std::nullopt, "Month in which the shock happens; must lie in the horizon."),
+      number("shock.*.multiplier", D::kNone, 0, 1e9, std::nullopt,
+             "Factor applied from that month on (100 = the same service for 1% of the compute).", true),
+
+      number("supply.initial_installed_h100e", D::kCompute, 0, 1e12, std::nullopt,
+             "Accelerators installed at the start."),
+      number("supply.initial_deliveries_h100e_per_month", D::kCompute, 0, 1e12, std::nullopt,
+             "Deliveries per month already ordered before the start, arriving over the first lead time."),
+      integer("supply.build_lead_time_months", D::kDuration, 1, 120, 12,
+              "Months from an order to delivery of accelerators (including the hall to put them in)."),
+      number("supply.failure_rate_per_year", D::kRatePerYear, 0, 1, 0.05,
+             "Share of installed accelerators failing per year.", false),
+      number("supply.usd_per_h100e", D::kUsdPerH100e, 0, 1e7, 20000,
+             "All-in capital cost per H100e (accelerator, network and hall), USD.", true),
+      number("supply.kw_per_h100e", D::kPowerIntensity, 0, 100, 1.0,
+             "Facility power per H100e at full load, kW.", true),
+      number("supply.power_price_usd_per_mwh", D::kEnergyPrice, 0, 10000, 80, "Price of electricity, USD per MWh."),
+      number("supply.opex_usd_per_h100e_hour", D::kComputePrice, 0, 100, 0.15,
+             "Operating cost other than power, USD per H100e-hour."),
+
+      number("build.reserve_margin", D::kShare, 0, 5, 0.1,
+             "Capacity ordered above expected demand, as a share of it."),
+      integer("build.growth_window_months", D::kDuration, 1, 120, 12,
+              "Months of demand history from which owners extrapolate growth."),
+      number("build.max_growth_per_year", D::kMultiplierPerYear, 1, 1000, 4.0,
+             "Cap on the demand growth owners extrapolate, × per year."),
+
+      text("segment.*.id", V::kString, std::nullopt, "Identifier of the demand segment."),
+      number("segment.*.initial_users", D::kUsers, 0, 1e11, std::nullopt, "Users at the start (Bass N0)."),
+      number("segment.*.market_potential_users", D::kUsers, 0, 1e11, std::nullopt,
+             "Bass market potential m; must be at least the initial users.", true),
+      number("segment.*.bass_innovation_per_year", D::kRatePerYear, 0, 10, 0.01, "Bass innovation coefficient p, per year."),
+      number("segment.*.bass_imitation_per_year", D::kRatePerYear, 0, 10, 0.5, "Bass imitation coefficient q, per year."),
+      number("segment.*.usage_growth_per_year", D::kMultiplierPerYear, 0, 1000, 1.0,
+             "Growth of usage per user at a constant service price, × per year.", true),
+      number("segment.*.initial_service_units_per_month", D::kServiceUnits, 0, 1e20, std::nullopt,
+             "Service consumed in the first month, service units.", true),
+      number("segment.*.initial_gap", D::kNone, 0, 1e6, 1.0,
+             "Long-run demand over current demand at the start, Q*/Q (above 1: demand still catching up).", true),
+      number("segment.*.compute_h100e_hours_per_unit", D::kComputeHoursPerUnit, 0, 1e9, std::nullopt,
+             "Compute needed per service unit at the start, c0 (H100e-hours).", true),
+      number("segment.*.markup", D::kNone, 0, 100, 2.0,
+             "Service price ÷ compute cost per unit (covers the lab's other costs and margin).", true),
+      number("segment.*.other_cost_usd_per_unit", D::kUsdPerServiceUnit, 0, 1e9, 0.0,
+             "Cost per service unit that does not scale with compute, USD."),
+      number("segment.*.elasticity_short_run", D::kNone, 0, 10, 0.2, "Short-run price elasticity ε_SR."),
+      number("segment.*.elasticity_long_run", D::kNone, 0, 10, 1.2,
+             "Long-run price elasticity ε_LR (above 1: Jevons — cheaper service raises compute demand)."),
+      number("segment.*.adjustment_months", D::kDuration, 0, 600, 18,
+             "Adjustment time τ towards long-run demand, months.", true),
+      number("segment.*.diffusion_limit_per_year", D::kMultiplierPerYear, 1, 1000, 3.0,
+             "Diffusion speed limit g_max: the fastest the catch-up towards long-run demand can go, × per year."),
+
+      number("training.initial_budget_usd_bn_per_month", D::kMoney, 0, 1e6, 0.0,
+             "Labs' training spending in the first month, USD bn."),
+      number("training.budget_growth_per_year", D::kMultiplierPerYear, 0, 1000, 1.0,
+             "Growth of the training budget, × per year.", true),
+      number("training.savings_banked_share", D::kShare, 0, 1, 0.8,
+             "Share of surprise training-efficiency gains (random jumps and scripted shocks beyond the trend) that labs bank as lower compute spending; 0 = they spend all savings on bigger runs."),
+
+      number("market.initial_spot_price_usd_per_h100e_hour", D::kComputePrice, 0, 1000, 2.0,
+             "Spot price in the month before the start (for the first month's demand response).", true),
+      number("market.scarcity_price_cap_usd_per_h100e_hour", D::kComputePrice, 0, 1e4, 8.0,
+             "Highest spot price; demand beyond capacity at this price is rationed pro rata.", true),
+      number("market.stickiness", D::kShare, 0, 1, 1.0,
+             "Price adjustment θ in p_t = p_{t−1}^(1−θ) · p*^θ; 1 = the price clears every month.", true),
+
+      text("firm.*.id", V::kString, std::nullopt, "Identifier of the firm."),
+      text("firm.*.name", V::kString, std::string(""), "Display name (defaults to the id)."),
+      choice("firm.*.type", {"lab", "hyperscaler", "neocloud", "chipmaker", "developer", "utility", "investor", "households"},
+             std::nullopt, "Kind of firm (DESIGN §1.5)."),
+
+      text("contract.*.id", V::kString, std::nullopt, "Identifier of the contract."),
+      choice("contract.*.type", {"compute_commitment"}, std::nullopt, "Kind of contract (DESIGN §1.6)."),
+      ref("contract.*.buyer", "firm", "Firm id of the buyer."),
+      ref("contract.*.seller", "firm", "Firm id of the seller."),
+      text("contract.*.start", V::kMonth, std::nullopt, "First month of service; must lie in the horizon."),
+      text("contract.*.end", V::kMonth, std::nullopt, "Last month of service; not before the start."),
+      number("contract.*.volume_h100e", D::kCompute, 0, 1e12, std::nullopt, "Compute committed per month, H100e."),
+      number("contract.*.price_usd_per_h100e_hour", D::kComputePrice, 0, 1e4, std::nullopt, "Contract price."),
+      number("contract.*.take_or_pay_share", D::kShare, 0, 1, 1.0, "Share of the committed volume owed even if unused."),
+  };
+}
+
+std::vector<TableSpec> make_tables() {
+  return {
+      {"units", false, false, "Display names of the scenario's units."},
+      {"time", false, true, "The simulated horizon (monthly steps)."},
+      {"technology", false, false, "Technology (DESIGN §1.1)."},
+      {"technology.efficiency", false, false, "Algorithmic efficiency E(t) = trend × random jumps × scripted shocks."},
+      {"technology.edge", false, false, "Edge migration: edge_share = max / (1 + exp(−k (ln E − ln E_mid)))."},
+      {"shock", true, false, "Scripted shocks (`[[shock]]`), each with an `id`."},
+      {"supply", false, true, "Physical supply of accelerators (DESIGN §1.2), one aggregate stock in the first model."},
+      {"build", false, false, "Capacity owners' build rule: order to cover extrapolated demand one lead time ahead plus a reserve."},
+      {"segment", true, true, "Demand segments (`[[segment]]`, DESIGN §1.3), at least one."},
+      {"training", false, false, "Training compute demand: D_train = budget · ((1 − s) + s / E_surprise) / (p · 730)."},
+      {"market", false, false, "The compute market (DESIGN §1.4)."},
+      {"firm", true, false, "Firms (`[[firm]]`, DESIGN §1.5)."},
+      {"contract", true, false, "Contracts between firms (`[[contract]]`, DESIGN §1.6)."},
+  };
+}
+
+std::string format_number(double x) {
+  if (std::isinf(x)) return x > 0 ? "∞" : "−∞";
+  return fmt::format("{}", x);
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& scenario_keys() {
+  static const std::vector<KeySpec> keys = make_keys();
+  return keys;
+}
+
+const std::vector<TableSpec>& scenario_tables() {
+  static const std::vector<TableSpec> tables = make_tables();
+  return tables;
+}
+
+const KeySpec* find_key(const std::string& pattern) {
+  for (const KeySpec& k : scenario_keys()) {
+    if (k.path == pattern) return &k;
+  }
+  return nullptr;
+}
+
+const TableSpec* find_table(const std::string& pattern) {
+  for (const TableSpec& t : scenario_tables()) {
+    if (t.path == pattern) return &t;
+  }
+  return nullptr;
+}
+
+std::string describe_type(const KeySpec& spec) {
+  switch (spec.type) {
+    case ValueType::kNumber:
+      return spec.dimension == Dimension::kNone ? "a number" : "a number in " + std::string(canonical_unit(spec.dimension));
+    case ValueType::kInteger:
+      return spec.dimension == Dimension::kNone ? "an integer" : "a whole number of " + std::string(canonical_unit(spec.dimension));
+    case ValueType::kString:
+      return "a string";
+    case ValueType::kMonth:
+      return "a month \"YYYY-MM\"";
+    case ValueType::kBool:
+      return "true or false";
+    case ValueType::kEnum: {
+      std::string s = "one of";
+      for (std::size_t i = 0; i < spec.choices.size(); ++i) s += (i ? ", \"" : " \"") + spec.choices[i] + "\"";
+      return s;
+    }
+    case ValueType::kRef:
+      return "the id of a [[" + spec.ref_table + "]]";
+  }
+  return "a value";
+}
+
+std::string schema_markdown() {
+  std::string out;
+  out += "<!-- Generated by `bubblesim schema --markdown`; a test fails when this differs. -->\n";
+  for (const TableSpec& t : scenario_tables()) {
+    out += fmt::format("\n### `{}{}{}`{}\n\n{}\n\n", t.array ? "[[" : "[", t.path, t.array ? "]]" : "]",
+                       t.required ? " (required)" : "", t.doc);
+    out += "| key | type | unit | range | default | meaning |\n|---|---|---|---|---|---|\n";
+    const std::string prefix = t.path + (t.array ? ".*." : ".");
+    for (const KeySpec& k : scenario_keys()) {
+      if (k.path.rfind(prefix, 0) != 0) continue;
+      const std::string name = k.path.substr(prefix.size());
+      if (name.find('.') != std::string::npos) continue;  // belongs to a nested table
+      std::string type;
+      switch (k.type) {
+        case ValueType::kNumber: type = "number"; break;
+        case ValueType::kInteger: type = "integer"; break;
+        case ValueType::kString: type = "string"; break;
+        case ValueType::kMonth: type = "month"; break;
+        case ValueType::kBool: type = "bool"; break;
+        case ValueType::kEnum: type = describe_type(k); break;
+        case ValueType::kRef: type = "id of a `" + k.ref_table + "`"; break;
+      }
+      std::string unit;
+      std::string range;
+      if (k.type == ValueType::kNumber || k.type == ValueType::kInteger) {
+        unit = std::string(canonical_unit(k.dimension));
+        const auto words = accepted_units(k.dimension);
+        if (!words.empty()) {
+          unit += " (";
+          for (std::size_t i = 0; i < words.size(); ++i) unit += (i ? ", " : "") + ("`" + words[i] + "`");
+          unit += ")";
+        }
+        range = (k.min_exclusive ? "(" : "[") + format_number(k.min) + ", " + format_number(k.max) + "]";
+      }
+      std::string def = k.required ? "required"
+                        : k.default_number ? format_number(*k.default_number)
+                                           : "\"" + k.default_text.value_or("") + "\"";
+      out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", name, type, unit, range, def, k.doc);
+    }
+  }
+  out += "\nTop-level keys: ";
+  bool first = true;
+  for (const KeySpec& k : scenario_keys()) {
+    if (k.path.find('.') != std::string::npos) continue;
+    out += (first ? "" : ", ") + ("`" + k.path + "`") + (k.required ? " (required)" : "");
+    first = false;
+  }
+  out += ".\n";
+  return out;
+}
+
+}  // namespace bsim::io

@@ -1,0 +1,73 @@
+#pragma once
+/// One row of a path's time series, and the table of its output columns (the single list that
+/// the CSV writer, the summary and the docs check all use).
+
+#include <array>
+#include <string_view>
+
+#include "core/calendar.h"
+
+namespace bsim::model {
+
+/// Indicators of one month, in output units (see docs/outputs.md). Stocks are end of month;
+/// `_usd_bn` flows are for the month.
+struct MonthRecord {
+  core::Month month;
+  double efficiency_index = 0;
+  double installed_h100e = 0;
+  double operable_h100e = 0;
+  double delivered_h100e = 0;
+  double ordered_h100e = 0;
+  double pipeline_h100e = 0;
+  double inference_demand_h100e = 0;
+  double training_demand_h100e = 0;
+  double demand_h100e = 0;
+  double served_h100e = 0;
+  double unmet_demand_h100e = 0;
+  double contracted_h100e = 0;
+  double utilization = 0;
+  double spot_price_usd_per_h100e_hour = 0;
+  double marginal_cost_usd_per_h100e_hour = 0;
+  double service_demand_units = 0;
+  double service_price_usd_per_unit = 0;
+  double edge_share = 0;
+  double power_gw = 0;
+  double capex_usd_bn = 0;
+  double ai_revenue_usd_bn = 0;
+  double compute_revenue_usd_bn = 0;
+};
+
+struct Column {
+  std::string_view name;
+  std::string_view unit;
+  std::string_view description;
+  double MonthRecord::*field;
+};
+
+/// Every numeric column of `timeseries.csv`, in output order (after `month`).
+inline constexpr std::array kColumns = {
+    Column{"efficiency_index", "×", "algorithmic efficiency E(t), service units per H100e-hour relative to the start", &MonthRecord::efficiency_index},
+    Column{"installed_h100e", "H100e", "accelerators in service at the end of the month", &MonthRecord::installed_h100e},
+    Column{"operable_h100e", "H100e", "installed accelerators that can run (powered); equal to installed in the first model", &MonthRecord::operable_h100e},
+    Column{"delivered_h100e", "H100e", "accelerators delivered in the month", &MonthRecord::delivered_h100e},
+    Column{"ordered_h100e", "H100e", "accelerators ordered in the month", &MonthRecord::ordered_h100e},
+    Column{"pipeline_h100e", "H100e", "ordered and not yet delivered, end of month", &MonthRecord::pipeline_h100e},
+    Column{"inference_demand_h100e", "H100e", "notional inference compute demand at the clearing price", &MonthRecord::inference_demand_h100e},
+    Column{"training_demand_h100e", "H100e", "notional training compute demand at the clearing price", &MonthRecord::training_demand_h100e},
+    Column{"demand_h100e", "H100e", "inference + training demand", &MonthRecord::demand_h100e},
+    Column{"served_h100e", "H100e", "compute actually used", &MonthRecord::served_h100e},
+    Column{"unmet_demand_h100e", "H100e", "demand rationed away at the scarcity cap", &MonthRecord::unmet_demand_h100e},
+    Column{"contracted_h100e", "H100e", "compute served under compute commitments", &MonthRecord::contracted_h100e},
+    Column{"utilization", "share", "served ÷ operable", &MonthRecord::utilization},
+    Column{"spot_price_usd_per_h100e_hour", "USD/H100e-hour", "spot compute price", &MonthRecord::spot_price_usd_per_h100e_hour},
+    Column{"marginal_cost_usd_per_h100e_hour", "USD/H100e-hour", "cost of running one more H100e-hour (power + opex)", &MonthRecord::marginal_cost_usd_per_h100e_hour},
+    Column{"service_demand_units", "service units", "AI service consumed in the month, all segments", &MonthRecord::service_demand_units},
+    Column{"service_price_usd_per_unit", "USD/service unit", "demand-weighted service price", &MonthRecord::service_price_usd_per_unit},
+    Column{"edge_share", "share", "share of inference served on devices, outside data centres", &MonthRecord::edge_share},
+    Column{"power_gw", "GW", "power drawn by installed accelerators at full load", &MonthRecord::power_gw},
+    Column{"capex_usd_bn", "USD bn (flow)", "accelerator orders paid in the month", &MonthRecord::capex_usd_bn},
+    Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services in the month", &MonthRecord::ai_revenue_usd_bn},
+    Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
+};
+
+}  // namespace bsim::model

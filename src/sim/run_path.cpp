@@ -1,0 +1,97 @@
+#include "sim/run_path.h"
+
+#include <numeric>
+
+#include "behaviour/behaviour.h"
+#include "core/random.h"
+#include "demand/demand.h"
+#include "finance/finance.h"
+#include "market/market.h"
+#include "supply/supply.h"
+#include "technology/technology.h"
+
+namespace bsim::sim {
+namespace {
+
+core::RandomStream stream(std::uint64_t seed, std::uint64_t path_id, Stream s) {
+  return core::RandomStream(seed, path_id, static_cast<std::uint64_t>(s));
+}
+
+}  // namespace
+
+model::World initial_world(const model::Scenario& scenario) {
+  model::World world;
+  world.month = scenario.time.start;
+  supply::init(scenario, world);
+  demand::init(scenario, world);
+  return world;
+}
+
+model::MonthRecord record_month(const model::Scenario& scenario, const model::World& w) {
+  model::MonthRecord r;
+  r.month = w.month;
+  r.efficiency_index = w.efficiency;
+  r.installed_h100e = w.installed.value();
+  r.operable_h100e = w.installed.value();
+  r.delivered_h100e = w.delivered.value();
+  r.ordered_h100e = w.ordered.value();
+  r.pipeline_h100e = std::accumulate(w.pipeline_h100e.begin(), w.pipeline_h100e.end(), 0.0);
+  r.inference_demand_h100e = w.inference_demand.value();
+  r.training_demand_h100e = w.training_demand.value();
+  r.demand_h100e = r.inference_demand_h100e + r.training_demand_h100e;
+  r.served_h100e = w.served.value();
+  r.unmet_demand_h100e = w.unmet.value();
+  r.contracted_h100e = w.contracted_served.value();
+  r.utilization = r.operable_h100e > 0.0 ? r.served_h100e / r.operable_h100e : 0.0;
+  r.spot_price_usd_per_h100e_hour = w.spot_price;
+  r.marginal_cost_usd_per_h100e_hour = w.marginal_cost;
+  r.service_demand_units = w.service_demand_units;
+  r.service_price_usd_per_unit = w.service_price;
+  r.edge_share = w.edge_share;
+  r.power_gw = core::power_for(w.installed, scenario.supply.kw_per_h100e).value();
+  r.capex_usd_bn = w.capex.value();
+  r.ai_revenue_usd_bn = w.ai_revenue.value();
+  r.compute_revenue_usd_bn = w.compute_revenue.value();
+  return r;
+}
+
+std::vector<model::MonthRecord> run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed,
+                                         model::EventSink& events) {
+  core::RandomStream technology_rng = stream(seed, path_id, Stream::kTechnology);
+  core::RandomStream supply_rng = stream(seed, path_id, Stream::kSupply);
+  core::RandomStream demand_rng = stream(seed, path_id, Stream::kDemand);
+  core::RandomStream market_rng = stream(seed, path_id, Stream::kMarket);
+  core::RandomStream finance_rng = stream(seed, path_id, Stream::kFinance);
+  core::RandomStream behaviour_rng = stream(seed, path_id, Stream::kBehaviour);
+
+  model::World world = initial_world(scenario);
+  std::vector<model::MonthRecord> months;
+  const int steps = scenario.time.months();
+  months.reserve(static_cast<std::size_t>(steps));
+  for (int t = 0; t < steps; ++t) {
+    world.step = t;
+    world.month = scenario.time.start + t;
+    // The step order of DESIGN §1; each mechanism sees what the earlier ones wrote this month.
+    technology::step(scenario, world, technology_rng, events);
+    supply::step(scenario, world, supply_rng, events);
+    demand::prepare(scenario, world, demand_rng, events);
+    market::step(scenario, world, market_rng, events);
+    demand::settle(scenario, world, demand_rng, events);
+    finance::step(scenario, world, finance_rng, events);
+    behaviour::step(scenario, world, behaviour_rng, events);
+    months.push_back(record_month(scenario, world));
+  }
+  return months;
+}
+
+PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed) {
+  model::EventLog log;
+  PathResult result;
+  result.path_id = path_id;
+  result.seed = seed;
+  result.months = run_path(scenario, path_id, seed, log);
+  result.events = log.events();
+  return result;
+}
+
+}  // namespace bsim::sim

@@ -1,0 +1,44 @@
+#pragma once
+/// One path: the monthly step order of DESIGN §1, run from the scenario's start to its end.
+///
+///   sim::PathResult r = sim::run_path(scenario, /*path_id=*/0, /*seed=*/42);
+///   r.months.back().installed_h100e;
+///
+/// A path is a pure function of (scenario, path id, seed): the Monte Carlo runner and the
+/// server call this same function.
+
+#include <cstdint>
+#include <vector>
+
+#include "model/events.h"
+#include "model/record.h"
+#include "model/scenario.h"
+#include "model/world.h"
+
+namespace bsim::sim {
+
+/// The random stream numbers of the mechanisms; fixed, so adding a mechanism never shifts
+/// another's draws.
+enum class Stream : std::uint64_t { kTechnology = 1, kSupply = 2, kDemand = 3, kMarket = 4, kFinance = 5, kBehaviour = 6 };
+
+struct PathResult {
+  std::uint64_t path_id = 0;
+  std::uint64_t seed = 0;
+  std::vector<model::MonthRecord> months;
+  std::vector<model::Event> events;
+};
+
+/// Runs the path, keeping every event.
+PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed);
+
+/// Runs the path, sending events to `events` (e.g. a NullEventSink for Monte Carlo).
+std::vector<model::MonthRecord> run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed,
+                                         model::EventSink& events);
+
+/// The starting world (before the first step).
+model::World initial_world(const model::Scenario& scenario);
+
+/// The month's indicators from the world after its step.
+model::MonthRecord record_month(const model::Scenario& scenario, const model::World& world);
+
+}  // namespace bsim::sim
