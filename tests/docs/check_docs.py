@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Fails when the docs drift from the code.
+
+- docs/scenario.md must contain, between its GENERATED KEYS markers, exactly what
+  `bubblesim schema --markdown` prints (regenerate with `make docs`).
+- docs/outputs.md must name every timeseries.csv column (as `name`).
+Usage: check_docs.py BUBBLESIM REPO_ROOT
+"""
+import json
+import pathlib
+import tempfile
+import subprocess
+import sys
+
+BEGIN = "<!-- BEGIN GENERATED KEYS -->"
+END = "<!-- END GENERATED KEYS -->"
+
+
+def main() -> int:
+    binary, root = sys.argv[1], pathlib.Path(sys.argv[2])
+    problems = []
+    generated = subprocess.run([binary, "schema", "--markdown"], check=True, capture_output=True, text=True).stdout
+    scenario_md = (root / "docs" / "scenario.md").read_text(encoding="utf-8")
+    if BEGIN not in scenario_md or END not in scenario_md:
+        problems.append("docs/scenario.md lacks the GENERATED KEYS markers")
+    else:
+        current = scenario_md.split(BEGIN, 1)[1].split(END, 1)[0]
+        if current.strip() != generated.strip():
+            problems.append("docs/scenario.md key reference differs from `bubblesim schema --markdown`; run `make docs`")
+
+    # Column names come from the real output, not from a copy of the list.
+    header = subprocess.run([binary, "run", "--json"], check=True, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([binary, "run", "--out", out], check=True, capture_output=True)
+        columns = (pathlib.Path(out) / "timeseries.csv").read_text().splitlines()[0].split(",")
+    outputs_md = (root / "docs" / "outputs.md").read_text(encoding="utf-8")
+    for c in columns:
+        if f"`{c}`" not in outputs_md:
+            problems.append(f"docs/outputs.md does not document column `{c}`")
+    summary = json.loads(header.stdout)
+    for key in summary:
+        if f"`{key}`" not in outputs_md:
+            problems.append(f"docs/outputs.md does not document summary.json key `{key}`")
+    for p in problems:
+        print(p)
+    print(f"checked {len(columns)} columns and {len(summary)} summary keys: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

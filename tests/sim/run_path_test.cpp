@@ -1,0 +1,80 @@
+#include "sim/run_path.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "io/output.h"
+#include "io/scenario_loader.h"
+
+namespace bsim::sim {
+namespace {
+
+std::size_t index_of(const std::vector<model::MonthRecord>& months, const char* month) {
+  for (std::size_t i = 0; i < months.size(); ++i) {
+    if (months[i].month.str() == month) return i;
+  }
+  ADD_FAILURE() << "no month " << month;
+  return 0;
+}
+
+TEST(RunPath, CoversTheHorizonOneRowPerMonth) {
+  const auto s = io::load_scenario("default").scenario;
+  const PathResult r = run_path(s, 0, 1);
+  ASSERT_EQ(r.months.size(), 132u);
+  EXPECT_EQ(r.months.front().month.str(), "2026-01");
+  EXPECT_EQ(r.months.back().month.str(), "2036-12");
+}
+
+TEST(RunPath, SameSeedGivesIdenticalOutputDifferentPathsDiffer) {
+  const auto s = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=3"}).scenario;
+  const std::string a = io::timeseries_csv(run_path(s, 5, 42).months);
+  const std::string b = io::timeseries_csv(run_path(s, 5, 42).months);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, io::timeseries_csv(run_path(s, 6, 42).months));
+  EXPECT_NE(a, io::timeseries_csv(run_path(s, 5, 43).months));
+}
+
+TEST(RunPath, DefaultBoomsCapacityGrowsAndCapexIsSpent) {
+  const auto s = io::load_scenario("default").scenario;
+  const auto m = run_path(s, 0, 1).months;
+  const auto y2029 = index_of(m, "2029-01");
+  EXPECT_GT(m[y2029].installed_h100e, 3.0 * m.front().installed_h100e);
+  EXPECT_GT(m[y2029].demand_h100e, 3.0 * m.front().demand_h100e);
+  double capex = 0.0;
+  for (std::size_t i = 0; i < y2029; ++i) capex += m[i].capex_usd_bn;
+  EXPECT_GT(capex, 0.0);
+}
+
+TEST(RunPath, SuddenShockCollapsesInferenceDemandUtilizationAndPrice) {
+  const auto s = io::load_scenario("sudden-100x", {"technology.efficiency.jump_rate_per_year=0"}).scenario;
+  const auto m = run_path(s, 0, 1).months;
+  const auto before = index_of(m, "2027-05");
+  for (std::size_t i = before + 1; i <= before + 6; ++i) {
+    EXPECT_LT(m[i].inference_demand_h100e, 0.1 * m[before].inference_demand_h100e) << m[i].month.str();
+  }
+  EXPECT_GT(m[before].utilization, 0.95);
+  EXPECT_LT(m[before + 1].utilization, 0.5);
+  EXPECT_LT(m[before + 1].spot_price_usd_per_h100e_hour, m[before].spot_price_usd_per_h100e_hour);
+  EXPECT_LT(m[before + 1].ai_revenue_usd_bn, m[before].ai_revenue_usd_bn);
+  // Without the shock, the same month keeps full use: the collapse is the shock's doing.
+  const auto base = run_path(io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0"}).scenario, 0, 1).months;
+  EXPECT_GT(base[before + 1].utilization, 0.95);
+}
+
+TEST(RunPath, StockFlowOfAcceleratorsBalances) {
+  // installed_t = installed_{t−1} + delivered_t − failed_t; failures are not output, so check
+  // that the stock never exceeds what was delivered and never falls faster than failures allow.
+  const auto s = io::load_scenario("default").scenario;
+  const auto m = run_path(s, 0, 1).months;
+  const double monthly_survival = std::pow(1.0 - s.supply.failure_rate_per_year, 1.0 / 12.0);
+  double previous = s.supply.initial_installed.value();
+  for (const auto& r : m) {
+    EXPECT_NEAR(r.installed_h100e, previous * monthly_survival + r.delivered_h100e, 1e-6 * r.installed_h100e);
+    previous = r.installed_h100e;
+  }
+}
+
+}  // namespace
+}  // namespace bsim::sim
