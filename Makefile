@@ -1,7 +1,7 @@
 # The two set-up commands of the README. Both install what is missing first.
 #   make run   builds the release preset and runs the embedded default scenario
 #   make test  builds the dev preset (sanitizers on) and runs the quick tests
-.PHONY: deps run test build-release build-dev test-slow docs clean
+.PHONY: deps run test build-release build-dev test-slow bench docs clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,6 +24,11 @@ test-slow: deps
 	cmake --preset release >/dev/null
 	cmake --build build/release
 	ctest --test-dir build/release -L slow --output-on-failure
+
+# Benchmarks (Google Benchmark) on the release build; results go in docs/performance.md.
+bench: build-release
+	cmake --build build/release --target bsim_bench
+	build/release/bench/bsim_bench --benchmark_min_time=1
 
 # Regenerates the key reference in docs/scenario.md from the validator's schema.
 docs: build-release

@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
   run->add_option("scenario", run_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
   run->add_option("--out", run_opt.out_dir, "Write timeseries.csv and summary.json into this folder");
   run->add_flag("--json", run_opt.json, "Print the summary as JSON on stdout");
-  run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")->type_name("PATH=VALUE");
+  run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
   run->add_option("--seed", run_opt.seed, "Random seed")->capture_default_str();
   run->add_option("--path", run_opt.path_id, "Path id (which random path of the seed)")->capture_default_str();
 
@@ -97,13 +99,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> validate_sets;
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
   validate->add_option("scenario", validate_file, "Built-in scenario name or scenario file")->required();
-  validate->add_option("--set", validate_sets, "Override a scenario value: PATH=VALUE (repeatable)")->type_name("PATH=VALUE");
+  validate->add_option("--set", validate_sets, "Override a scenario value: PATH=VALUE (repeatable)")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
 
   CLI::App* scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
 
-  bool markdown = false;
-  CLI::App* schema = app.add_subcommand("schema", "Print the scenario key reference");
-  schema->add_flag("--markdown", markdown, "As Markdown (the reference in docs/scenario.md)");
+  CLI::App* schema = app.add_subcommand("schema", "Print the scenario key reference as Markdown (docs/scenario.md)");
+  bool markdown = true;
+  schema->add_flag("--markdown", markdown, "Markdown (the only format; the flag is accepted for clarity)");
 
   try {
     app.parse(argc, argv);

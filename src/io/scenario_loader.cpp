@@ -21,6 +21,7 @@ using core::SourcePos;
 struct TableInstance {
   std::string pattern;
   SourcePos pos;
+  std::size_t index = 0;  ///< position in its array of tables (base elements first with `extends`)
 };
 
 bool valid_id(std::string_view id) {
@@ -87,6 +88,7 @@ class Validator {
       const std::string child_pattern = join(pattern, name);
       const SourcePos key_pos = pos(key.source());
       if (const TableSpec* t = find_table(child_pattern)) {
+        tables_written_.insert(child_pattern);
         if (t->array) {
           if (const toml::array* arr = node.as_array(); arr && arr->is_array_of_tables()) {
             walk_array(*arr, child_concrete, child_pattern);
@@ -112,8 +114,8 @@ class Validator {
 
   void walk_array(const toml::array& arr, const std::string& concrete, const std::string& pattern) {
     std::map<std::string, SourcePos> seen;
-    for (const toml::node& element : arr) {
-      const toml::table& table = *element.as_table();
+    for (std::size_t index = 0; index < arr.size(); ++index) {
+      const toml::table& table = *arr[index].as_table();
       const SourcePos at = pos(table.source());
       const toml::node* id_node = table.get("id");
       const auto* id = id_node ? id_node->as_string() : nullptr;
@@ -134,6 +136,7 @@ class Validator {
         continue;
       }
       walk_table(table, concrete + "." + id_text, pattern + ".*");
+      tables[concrete + "." + id_text].index = index;
     }
   }
 
@@ -201,10 +204,11 @@ class Validator {
     }
     const bool below = spec.min_exclusive ? value <= spec.min : value < spec.min;
     if (below || value > spec.max) {
-      fail(concrete, at, fmt::format("'{}' = {} is out of range: must be {} {} and at most {} ({})", name,
-                                  fmt::format("{}", value), spec.min_exclusive ? "above" : "at least",
-                                  fmt::format("{}", spec.min), fmt::format("{}", spec.max),
-                                  canonical_unit(spec.dimension)));
+      const std::string unit = spec.dimension == Dimension::kNone ? std::string()
+                                                                   : " (" + std::string(canonical_unit(spec.dimension)) + ")";
+      fail(concrete, at, fmt::format("'{}' = {} is out of range: must be {} {} and at most {}{}", name,
+                                     fmt::format("{}", value), spec.min_exclusive ? "above" : "at least",
+                                     fmt::format("{}", spec.min), fmt::format("{}", spec.max), unit));
       return;
     }
     params[concrete] = {value, at, &spec};
@@ -218,8 +222,9 @@ class Validator {
     }
     if (spec.type == ValueType::kEnum &&
         std::find(spec.choices.begin(), spec.choices.end(), text) == spec.choices.end()) {
-      fail(concrete, at, fmt::format("'{}' = \"{}\" is not {};{}", name, text, describe_type(spec),
-                                  core::did_you_mean(text, spec.choices)));
+      const std::string hint = core::did_you_mean(text, spec.choices);
+      fail(concrete, at, fmt::format("'{}' = \"{}\" is not {}{}", name, text, describe_type(spec),
+                                  hint.empty() ? std::string() : ";" + hint));
       return;
     }
     params[concrete] = {text, at, &spec};
@@ -232,7 +237,9 @@ class Validator {
       const std::string parent = parent_of(t.path);
       const bool parent_present = parent.empty() || tables.count(parent) > 0;
       if (!parent_present) continue;
-      bool present = false;
+      // A table written wrongly (as a value, or [[…]] elements without a usable id) is reported as
+      // such, not also as missing.
+      bool present = tables_written_.count(t.path) > 0;
       for (const auto& [path, inst] : tables) {
         if (inst.pattern == t.path || inst.pattern == t.path + ".*") present = true;
       }
@@ -261,7 +268,11 @@ class Validator {
   std::optional<std::string> pattern_of(const std::string& concrete) const {
     const std::string parent = parent_of(concrete);
     const auto it = tables.find(parent);
-    if (it == tables.end()) return std::nullopt;
+    if (it == tables.end()) {
+      // A key of a plain table the file leaves out (its defaults apply) can still be set.
+      if (concrete.find('*') == std::string::npos && find_key(concrete)) return concrete;
+      return std::nullopt;
+    }
     return join(it->second.pattern, last_segment(concrete));
   }
 
@@ -269,6 +280,11 @@ class Validator {
   std::vector<std::string> settable_paths() const {
     std::vector<std::string> out;
     for (const KeySpec& k : scenario_keys()) {
+      if (k.path.find('*') == std::string::npos && last_segment(k.path) != "id") {
+        out.push_back(k.path);
+        continue;
+      }
+      if (last_segment(k.path) == "id") continue;  // ids name elements; they are not values to set
       for (const auto& [concrete, inst] : tables) {
         if (inst.pattern == parent_of(k.path)) out.push_back(join(concrete, last_segment(k.path)));
       }
@@ -344,6 +360,7 @@ class Validator {
  private:
   std::string file_;
   std::set<std::string> bad_paths_;
+  std::set<std::string> tables_written_;  // table patterns whose key appears, even if not usable
 };
 
 /// Typed reads from the validated parameter map, with schema defaults.
@@ -376,15 +393,16 @@ class Reader {
   const ParamMap& params_;
 };
 
-/// Ids of the elements of one array of tables, in file order of their concrete paths.
+/// Ids of the elements of one array of tables, in array order: file order, and with `extends`
+/// the base's elements first (line numbers of two files do not compare).
 std::vector<std::string> element_ids(const std::map<std::string, TableInstance>& tables, const std::string& array) {
-  std::vector<std::pair<int, std::string>> found;
+  std::vector<std::pair<std::size_t, std::string>> found;
   for (const auto& [concrete, inst] : tables) {
-    if (inst.pattern == array + ".*") found.emplace_back(inst.pos.line * 10000 + inst.pos.col, last_segment(concrete));
+    if (inst.pattern == array + ".*") found.emplace_back(inst.index, last_segment(concrete));
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> ids;
-  for (auto& [line, id] : found) ids.push_back(id);
+  for (auto& [index, id] : found) ids.push_back(id);
   return ids;
 }
 
@@ -545,16 +563,17 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
 }
 
 /// Overlays `top` on `base`: tables merge key by key, arrays of tables merge element by `id`
-/// (a new id is appended), anything else in `top` replaces what `base` had.
-void merge_into(toml::table& base, const toml::table& top) {
+/// (a new id is appended), anything else in `top` replaces what `base` had. Moves out of `top`:
+/// a copied toml++ node loses its source position, and errors must point into `top`'s file.
+void merge_into(toml::table& base, toml::table& top) {
   for (auto&& [key, node] : top) {
     toml::node* existing = base.get(key.str());
     if (existing && existing->is_table() && node.is_table()) {
       merge_into(*existing->as_table(), *node.as_table());
     } else if (existing && existing->is_array_of_tables() && node.is_array_of_tables()) {
       toml::array& into = *existing->as_array();
-      for (const toml::node& element : *node.as_array()) {
-        const toml::table& t = *element.as_table();
+      for (toml::node& element : *node.as_array()) {
+        toml::table& t = *element.as_table();
         const auto id = t["id"].value<std::string>();
         toml::table* match = nullptr;
         for (toml::node& candidate : into) {
@@ -565,11 +584,12 @@ void merge_into(toml::table& base, const toml::table& top) {
         if (match) {
           merge_into(*match, t);
         } else {
-          into.push_back(t);
+          into.push_back(std::move(t));
         }
       }
     } else {
-      base.insert_or_assign(key, node);
+      base.erase(key.str());
+      base.insert(key, std::move(node));  // `top`'s key too, so errors about it point into `top`
     }
   }
 }

@@ -118,7 +118,7 @@ std::vector<KeySpec> make_keys() {
              "Cap on the demand growth owners extrapolate, × per year."),
 
       text("segment.*.id", V::kString, std::nullopt, "Identifier of the demand segment."),
-      number("segment.*.initial_users", D::kUsers, 0, 1e11, std::nullopt, "Users at the start (Bass N0)."),
+      number("segment.*.initial_users", D::kUsers, 0, 1e11, std::nullopt, "Users in the month before the start (Bass N0)."),
       number("segment.*.market_potential_users", D::kUsers, 0, 1e11, std::nullopt,
              "Bass market potential m; must be at least the initial users.", true),
       number("segment.*.bass_innovation_per_year", D::kRatePerYear, 0, 10, 0.01, "Bass innovation coefficient p, per year."),
@@ -126,7 +126,7 @@ std::vector<KeySpec> make_keys() {
       number("segment.*.usage_growth_per_year", D::kMultiplierPerYear, 0, 1000, 1.0,
              "Growth of usage per user at a constant service price, × per year.", true),
       number("segment.*.initial_service_units_per_month", D::kServiceUnits, 0, 1e20, std::nullopt,
-             "Service consumed in the first month, service units.", true),
+             "Service consumed in the month before the start (the first month adds one month of adoption and price response), service units.", true),
       number("segment.*.initial_gap", D::kNone, 0, 1e6, 1.0,
              "Long-run demand over current demand at the start, Q*/Q (above 1: demand still catching up).", true),
       number("segment.*.compute_h100e_hours_per_unit", D::kComputeHoursPerUnit, 0, 1e9, std::nullopt,

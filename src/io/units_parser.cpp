@@ -145,10 +145,10 @@ ParsedQuantity parse_quantity(std::string_view text, Dimension d) {
       return out;
     }
   }
-  out.error_offset = static_cast<int>(lead + static_cast<std::size_t>(ptr - body.data()));
-  while (out.error_offset < static_cast<int>(text.size()) && text[static_cast<std::size_t>(out.error_offset)] == ' ') {
-    ++out.error_offset;
-  }
+  // From `text`, not `body`: body may have lost a leading '+'.
+  auto at = static_cast<std::size_t>(ptr - text.data());
+  while (at < text.size() && (text[at] == ' ' || text[at] == '\t')) ++at;
+  out.error_offset = static_cast<int>(at);
   if (units.empty()) {
     out.error = "unknown unit '" + std::string(unit) + "': " + std::string(dimension_name(d)) +
                 " is written as a bare number";

@@ -65,7 +65,7 @@ inline constexpr std::array kColumns = {
     Column{"service_price_usd_per_unit", "USD/service unit", "demand-weighted service price", &MonthRecord::service_price_usd_per_unit},
     Column{"edge_share", "share", "share of inference served on devices, outside data centres", &MonthRecord::edge_share},
     Column{"power_gw", "GW", "power drawn by installed accelerators at full load", &MonthRecord::power_gw},
-    Column{"capex_usd_bn", "USD bn (flow)", "accelerator orders paid in the month", &MonthRecord::capex_usd_bn},
+    Column{"capex_usd_bn", "USD bn (flow)", "accelerators delivered in the month × their all-in price per H100e", &MonthRecord::capex_usd_bn},
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
 };

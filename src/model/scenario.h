@@ -86,12 +86,12 @@ struct Segment {
   double market_potential_users = 5e9;      ///< segment.<id>.market_potential_users (Bass m)
   double bass_innovation_per_year = 0.01;   ///< segment.<id>.bass_innovation_per_year (p)
   double bass_imitation_per_year = 0.5;     ///< segment.<id>.bass_imitation_per_year (q)
-  double usage_growth_per_year = 1.5;       ///< segment.<id>.usage_growth_per_year (× per year)
+  double usage_growth_per_year = 1.0;       ///< segment.<id>.usage_growth_per_year (× per year)
   core::Service initial_demand;             ///< segment.<id>.initial_service_units_per_month
   double initial_gap = 1.0;                 ///< segment.<id>.initial_gap (Q*/Q at the start)
   double compute_h100e_hours_per_unit = 0.5;  ///< segment.<id>.compute_h100e_hours_per_unit (c0)
   double markup = 2.0;                      ///< segment.<id>.markup
-  double other_cost_usd_per_unit = 0.5;     ///< segment.<id>.other_cost_usd_per_unit
+  double other_cost_usd_per_unit = 0.0;     ///< segment.<id>.other_cost_usd_per_unit
   double elasticity_short_run = 0.2;        ///< segment.<id>.elasticity_short_run (ε_SR)
   double elasticity_long_run = 1.2;         ///< segment.<id>.elasticity_long_run (ε_LR)
   double adjustment_months = 18;            ///< segment.<id>.adjustment_months (τ)
@@ -101,7 +101,7 @@ struct Segment {
 /// Training demand in the first model: one budget growing at a rate (DESIGN §1.3).
 struct TrainingParams {
   core::Money initial_budget_per_month;  ///< training.initial_budget_usd_bn_per_month
-  double budget_growth_per_year = 1.5;   ///< training.budget_growth_per_year (× per year)
+  double budget_growth_per_year = 1.0;   ///< training.budget_growth_per_year (× per year)
   /// training.savings_banked_share: share of surprise training-efficiency gains (jumps and
   /// shocks, beyond the trend labs plan for) banked as lower compute spending; the rest buys
   /// bigger runs (Jevons through training).

@@ -1,0 +1,634 @@
+// Bad scenario input: every malformed file or --set value is rejected with core::InputError,
+// located at the exact `file:line:col`, with every semantic problem reported together.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "io/builtin_scenarios.h"
+#include "io/scenario_loader.h"
+
+namespace bsim::io {
+namespace {
+
+// The smallest valid scenario the cases break. The numbers on the right are the line numbers
+// the expected positions below use.
+const std::string kBase =
+    "schema_version = 1\n"                          //  1
+    "name = \"base\"\n"                             //  2
+    "\n"                                            //  3
+    "[time]\n"                                      //  4
+    "start = \"2026-01\"\n"                         //  5
+    "end = \"2027-12\"\n"                           //  6
+    "\n"                                            //  7
+    "[supply]\n"                                    //  8
+    "initial_installed_h100e = 1000000\n"           //  9
+    "initial_deliveries_h100e_per_month = 50000\n"  // 10
+    "\n"                                            // 11
+    "[[segment]]\n"                                 // 12
+    "id = \"chat\"\n"                               // 13
+    "initial_users = 1.0e9\n"                       // 14
+    "market_potential_users = 5.0e9\n"              // 15
+    "initial_service_units_per_month = 4.0e9\n"     // 16
+    "compute_h100e_hours_per_unit = 1.5\n"          // 17
+    "\n"                                            // 18
+    "[[firm]]\n"                                    // 19
+    "id = \"openai\"\n"                             // 20
+    "type = \"lab\"\n"                              // 21
+    "\n"                                            // 22
+    "[[firm]]\n"                                    // 23
+    "id = \"oracle\"\n"                             // 24
+    "type = \"hyperscaler\"\n"                      // 25
+    "\n"                                            // 26
+    "[[contract]]\n"                                // 27
+    "id = \"deal\"\n"                               // 28
+    "type = \"compute_commitment\"\n"               // 29
+    "buyer = \"openai\"\n"                          // 30
+    "seller = \"oracle\"\n"                         // 31
+    "start = \"2026-06\"\n"                         // 32
+    "end = \"2027-06\"\n"                           // 33
+    "volume_h100e = 100000\n"                       // 34
+    "price_usd_per_h100e_hour = 2.4\n";             // 35
+
+constexpr const char* kFile = "case.toml";
+
+/// Replace the one occurrence of `from` in the text with `to`.
+struct Edit {
+  std::string from;
+  std::string to;
+};
+
+/// One diagnostic the case must produce: its exact position and part of its message.
+struct Expected {
+  int line;
+  int col;
+  std::string message_part;
+  std::string file = kFile;
+};
+
+struct Case {
+  std::string name;
+  std::string text;  ///< before the edits
+  std::vector<Edit> edits;
+  std::vector<std::string> sets;
+  std::vector<Expected> expected;  ///< exactly these errors, no others
+};
+
+/// Bytes from a fixed linear congruential generator (Numerical Recipes constants), top byte of each
+/// state: the same "binary noise" on every platform and standard library.
+std::string lcg_noise(std::size_t n, std::uint32_t seed) {
+  std::string out;
+  std::uint32_t x = seed;
+  for (std::size_t i = 0; i < n; ++i) {
+    x = x * 1664525u + 1013904223u;
+    out.push_back(static_cast<char>(x >> 24));
+  }
+  return out;
+}
+
+const std::string kNul(1, '\0');
+
+std::vector<Case> cases() {
+  const std::string shock_2030 = "\n[[shock]]\nid = \"boom\"\nmonth = \"2030-01\"\nmultiplier = 100\n";
+  return {
+      // --- TOML syntax: the parser stops at the first error --------------------------------------
+      {"TomlSyntaxErrorIsLocated",
+       kBase,
+       {{"start = \"2026-01\"", "start = = \"2026-01\""}},
+       {},
+       {{5, 9, "TOML syntax error"}}},
+      {"OnlyTheFirstOfTwoSyntaxErrorsIsReported",
+       kBase,
+       {{"start = \"2026-01\"", "start = = \"2026-01\""}, {"volume_h100e = 100000", "volume_h100e = [1,"}},
+       {},
+       {{5, 9, "TOML syntax error"}}},
+      {"NulByteIsASyntaxError",
+       kBase,
+       {{"name = \"base\"", "name = \"ba" + kNul + "se\""}},
+       {},
+       {{2, 11, "TOML syntax error"}}},
+      {"LoneNulByteIsASyntaxError", kNul, {}, {}, {{1, 1, "TOML syntax error"}}},
+
+      // --- unknown keys and tables ---------------------------------------------------------------
+      {"UnknownKeySuggestsTheClosestKey",
+       kBase,
+       {{"50000\n", "50000\nbuild_lead_time_month = 18\n"}},
+       {},
+       {{11, 1, "unknown key 'build_lead_time_month' in [supply]; did you mean 'build_lead_time_months'?"}}},
+      {"UnknownKeyWithoutCloseMatchPointsToTheDocs",
+       kBase,
+       {{"end = \"2027-12\"\n", "end = \"2027-12\"\nzzz_frobnicate = 1\n"}},
+       {},
+       {{7, 1, "unknown key 'zzz_frobnicate' in [time]; see docs/scenario.md for the keys"}}},
+      {"UnknownKeyInAnArrayElementNamesTheArray",
+       kBase,
+       {{"type = \"lab\"\n", "type = \"lab\"\nnme = \"OpenAI\"\n"}},
+       {},
+       {{22, 1, "unknown key 'nme' in [[firm]]; did you mean 'name'?"}}},
+      {"UnknownTableIsReportedOnce",
+       kBase + "\n[weather]\nrain = 1\n",
+       {},
+       {},
+       {{37, 2, "unknown key 'weather' in the top level; see docs/scenario.md for the keys"}}},
+      {"MisspelledTableSuggestsTheClosestTable",
+       kBase + "\n[markets]\nstickiness = 1\n",
+       {},
+       {},
+       {{37, 2, "unknown key 'markets' in the top level; did you mean 'market'?"}}},
+
+      // --- wrong types ---------------------------------------------------------------------------
+      {"StringWhereNumberIsLocatedInsideTheString",
+       kBase,
+       {{"initial_users = 1.0e9", "initial_users = \"many\""}},
+       {},
+       {{14, 18, "expected a number but found 'many'"}}},
+      {"BooleanWhereNumber",
+       kBase,
+       {{"market_potential_users = 5.0e9", "market_potential_users = true"}},
+       {},
+       {{15, 26, "'market_potential_users' must be a number in users, not a boolean"}}},
+      {"IntegerWhereMonth",
+       kBase,
+       {{"start = \"2026-01\"", "start = 202601"}},
+       {},
+       {{5, 9, "'start' must be a month \"YYYY-MM\", not an integer"}}},
+      {"TomlDateWhereMonth",
+       kBase,
+       {{"start = \"2026-01\"", "start = 2026-01-01"}},
+       {},
+       {{5, 9, "'start' must be a month \"YYYY-MM\", not a date"}}},
+      {"InlineTableWhereValue",
+       kBase,
+       {{"name = \"base\"", "name = { first = \"a\" }"}},
+       {},
+       {{2, 8, "'name' must be a string, not a table"}}},
+      {"ArrayWhereValue",
+       kBase,
+       {{"compute_h100e_hours_per_unit = 1.5", "compute_h100e_hours_per_unit = [1.5]"}},
+       {},
+       {{17, 32, "must be a number in H100e-hours per service unit, not an array"}}},
+      {"PlainTableWhereArrayOfTables",
+       kBase,
+       {{"[[segment]]", "[segment]"}},
+       {},
+       {{12, 2, "'segment' must be an array of tables, written [[segment]]"}}},
+      {"ValueWhereTable",
+       kBase,
+       {{"[time]\nstart = \"2026-01\"\nend = \"2027-12\"\n", "time = \"2026-01\"\n\n\n"}},
+       {},
+       {{4, 1, "'time' must be a table, written [time]"}}},
+
+      // --- ranges and whole numbers --------------------------------------------------------------
+      {"NegativeCapacityIsOutOfRange",
+       kBase,
+       {{"= 1000000\n", "= -5\n"}},
+       {},
+       {{9, 27, "'initial_installed_h100e' = -5 is out of range: must be at least 0"}}},
+      {"ValueAboveMaxIsOutOfRange",
+       kBase,
+       {{"50000\n", "50000\nfailure_rate_per_year = 1.5\n"}},
+       {},
+       {{11, 25, "'failure_rate_per_year' = 1.5 is out of range: must be at least 0 and at most 1"}}},
+      {"UnsupportedSchemaVersion",
+       kBase,
+       {{"schema_version = 1", "schema_version = 2"}},
+       {},
+       {{1, 18, "'schema_version' = 2 is out of range"}}},
+      {"FractionalMonthsForAnIntegerKey",
+       kBase,
+       {{"50000\n", "50000\nbuild_lead_time_months = 1.5\n"}},
+       {},
+       {{11, 26, "'build_lead_time_months' must be a whole number of months, not 1.5"}}},
+      {"FractionalMonthsAfterUnitConversion",
+       kBase,
+       {{"50000\n", "50000\nbuild_lead_time_months = \"0.125 years\"\n"}},
+       {},
+       {{11, 26, "'build_lead_time_months' must be a whole number of months, not 1.5"}}},
+      {"NanIsNotAFiniteNumber",
+       kBase,
+       {{"= 1.5\n", "= 1.5\nmarkup = nan\n"}},
+       {},
+       {{18, 10, "'markup' must be a finite number"}}},
+
+      // --- units ---------------------------------------------------------------------------------
+      {"UnknownUnitSuggestsTheClosestUnit",
+       kBase,
+       {{"50000\n", "50000\nkw_per_h100e = \"1.2 kWh\"\n"}},
+       {},
+       {{11, 21, "unknown unit 'kWh' for power per H100e; did you mean 'kW'? (accepted: kW, W)"}}},
+      {"UnitOfTheWrongDimension",
+       kBase,
+       {{"= 1000000\n", "= \"27 USDbn\"\n"}},
+       {},
+       {{9, 31, "unknown unit 'USDbn' for compute (accepted: H100e, kH100e, MH100e)"}}},
+      {"UnitAfterAPlusSignIsLocatedAtTheUnit",
+       kBase,
+       {{"= 1000000\n", "= \"+12 GW\"\n"}},
+       {},
+       {{9, 32, "unknown unit 'GW' for compute"}}},
+      {"UnitOnAKeyWrittenAsABareNumber",
+       kBase,
+       {{"initial_users = 1.0e9", "initial_users = \"1 billion\""}},
+       {},
+       {{14, 20, "unknown unit 'billion': a number of users is written as a bare number"}}},
+
+      // --- months and the horizon ----------------------------------------------------------------
+      {"MonthThirteenIsMalformed",
+       kBase,
+       {{"end = \"2027-12\"", "end = \"2027-13\""}},
+       {},
+       {{6, 7, "'end' must be a month written \"YYYY-MM\", not \"2027-13\""}}},
+      {"TimeEndBeforeTimeStart",
+       kBase,
+       {{"end = \"2027-12\"", "end = \"2025-12\""}},
+       {},
+       {{6, 7, "time.end 2025-12 is before time.start 2026-01"}}},
+      {"HorizonLongerThanAHundredYears",
+       kBase,
+       {{"end = \"2027-12\"", "end = \"2127-01\""}},
+       {},
+       {{6, 7, "the horizon is 1213 months; at most 1200"}}},
+      {"ShockOutsideTheHorizon",
+       kBase + shock_2030,
+       {},
+       {},
+       {{39, 9, "shock.boom.month = 2030-01 is outside the horizon 2026-01 to 2027-12"}}},
+      {"ContractStartOutsideTheHorizon",
+       kBase,
+       {{"start = \"2026-06\"", "start = \"2025-06\""}},
+       {},
+       {{32, 9, "contract.deal.start = 2025-06 is outside the horizon 2026-01 to 2027-12"}}},
+      {"ContractEndBeforeItsStart",
+       kBase,
+       {{"end = \"2027-06\"", "end = \"2026-03\""}},
+       {},
+       {{33, 7, "contract.deal.end 2026-03 is before its start 2026-06"}}},
+
+      // --- ids and references --------------------------------------------------------------------
+      {"DanglingFirmIdIsLocatedAndSuggestsTheClosestId",
+       kBase,
+       {{"buyer = \"openai\"", "buyer = \"opnai\""}},
+       {},
+       {{30, 9,
+         "contract.deal.buyer names firm 'opnai', which is not defined in any [[firm]]; did you mean 'openai'?"}}},
+      {"DanglingFirmIdWithoutCloseMatch",
+       kBase,
+       {{"seller = \"oracle\"", "seller = \"zzz-corp\""}},
+       {},
+       {{31, 10, "names firm 'zzz-corp', which is not defined in any [[firm]]; define it or fix the id"}}},
+      {"SameFirmAsBuyerAndSeller",
+       kBase,
+       {{"seller = \"oracle\"", "seller = \"openai\""}},
+       {},
+       {{31, 10, "contract 'deal' has the same firm as buyer and seller"}}},
+      {"DuplicateIdPointsToTheFirstDefinition",
+       kBase + "\n[[firm]]\nid = \"oracle\"\ntype = \"lab\"\n",
+       {},
+       {},
+       {{38, 6, "duplicate id 'oracle' in [[firm]] (first defined at line 24)"}}},
+      {"SegmentWithoutIdIsReportedAtItsHeaderOnly",
+       kBase,
+       {{"id = \"chat\"\n", "\n"}},
+       {},
+       {{12, 1, "each [[segment]] needs an 'id' string"}}},
+      {"IdWithASpace",
+       kBase,
+       {{"id = \"chat\"", "id = \"my chat\""}},
+       {},
+       {{13, 6, "id 'my chat' must be 1–64 letters, digits, '-' or '_'"}}},
+
+      // --- required keys and tables --------------------------------------------------------------
+      {"MissingRequiredKeyIsReportedAtItsTable",
+       kBase,
+       {{"compute_h100e_hours_per_unit = 1.5\n", "\n"}},
+       {},
+       {{12, 1, "missing required key 'compute_h100e_hours_per_unit' in [[segment]] 'chat'"}}},
+      {"MissingRequiredTopLevelKey",
+       kBase,
+       {{"name = \"base\"\n", "\n"}},
+       {},
+       {{1, 1, "missing required key 'name' in the top level"}}},
+      {"MissingRequiredTable",
+       kBase,
+       {{"[time]\nstart = \"2026-01\"\nend = \"2027-12\"\n", "\n\n\n"}},
+       {},
+       {{1, 1, "missing required [time]"}}},
+      {"MisspelledRequiredKeyIsUnknownAndMissing",
+       kBase,
+       {{"initial_installed_h100e = 1000000", "initial_instaled_h100e = 1000000"}},
+       {},
+       {{8, 1, "missing required key 'initial_installed_h100e' in [supply]"},
+        {9, 1, "unknown key 'initial_instaled_h100e' in [supply]; did you mean 'initial_installed_h100e'?"}}},
+
+      // --- enums ---------------------------------------------------------------------------------
+      {"EnumValueNotAllowedSuggestsTheClosestChoice",
+       kBase,
+       {{"type = \"lab\"", "type = \"labs\""}},
+       {},
+       {{21, 8,
+         "'type' = \"labs\" is not one of \"lab\", \"hyperscaler\", \"neocloud\", \"chipmaker\", \"developer\", "
+         "\"utility\", \"investor\", \"households\"; did you mean 'lab'?"}}},
+      {"EnumValueWithoutCloseChoice",
+       kBase,
+       {{"type = \"lab\"", "type = \"bank\""}},
+       {},
+       {{21, 8, "'type' = \"bank\" is not one of \"lab\""}}},
+
+      // --- encoding, empty input and noise -------------------------------------------------------
+      {"InvalidUtf8ByteInAString",
+       kBase,
+       {{"name = \"base\"", "name = \"ba\xFFse\""}},
+       {},
+       {{2, 11, "the file is not valid UTF-8"}}},
+      {"TruncatedUtf8SequenceInAComment",
+       kBase,
+       {{"schema_version = 1\n",
+         "schema_version = 1  # caf\xC7"
+         "e\n"}},
+       {},
+       {{1, 26, "the file is not valid UTF-8"}}},
+      {"Utf8ColumnsCountCharactersNotBytes",
+       kBase,
+       {{"name = \"base\"", "name = \"\xE2\x89\x88 \xC3\x97 \xFF\""}},
+       {},
+       {{2, 13, "the file is not valid UTF-8"}}},
+      {"OverlongUtf8Encoding",
+       kBase,
+       {{"name = \"base\"", "name = \"\xC0\xAF\""}},
+       {},
+       {{2, 9, "the file is not valid UTF-8"}}},
+      {"Utf8EncodedSurrogate",
+       kBase,
+       {{"name = \"base\"", "name = \"\xED\xA0\x80\""}},
+       {},
+       {{2, 9, "the file is not valid UTF-8"}}},
+      {"Utf8SequenceCutOffAtTheEnd", kBase + "# \xE2\x82", {}, {}, {{36, 3, "the file is not valid UTF-8"}}},
+      {"EmptyFile", "", {}, {}, {{1, 1, "the scenario file is empty"}}},
+      {"WhitespaceOnlyFile", " \n\t\n\r\n  ", {}, {}, {{1, 1, "the scenario file is empty"}}},
+      // Seed chosen so that the first bad byte follows a valid prefix that spans a line break.
+      {"BinaryNoise", lcg_noise(300, 30179), {}, {}, {{2, 2, "the file is not valid UTF-8"}}},
+      {"CommentOnlyFileReportsEveryMissingPiece",
+       "# nothing here\n",
+       {},
+       {},
+       {{1, 1, "missing required [time]"},
+        {1, 1, "missing required [supply]"},
+        {1, 1, "missing required [[segment]] (at least one)"},
+        {1, 1, "missing required key 'schema_version'"},
+        {1, 1, "missing required key 'name'"}}},
+
+      // --- extends -------------------------------------------------------------------------------
+      {"ExtendsUnknownBuiltInSuggestsTheClosestName",
+       "extends = \"defualt\"\n" + kBase,
+       {},
+       {},
+       {{1, 11, "'extends' names no built-in scenario 'defualt'; did you mean 'default'?"}}},
+      {"ExtendsUnknownBuiltInWithoutCloseMatch",
+       "extends = \"nothing-like-this\"\nname = \"x\"\n",
+       {},
+       {},
+       {{1, 11, "'extends' names no built-in scenario 'nothing-like-this'; `bubblesim scenarios` lists them"}}},
+      {"ExtendsMustBeAString",
+       "extends = 5\nname = \"x\"\n",
+       {},
+       {},
+       {{1, 11, "'extends' must be the name of a built-in scenario, as a string"}}},
+      {"ErrorsInANewElementOfAnExtendedArrayPointIntoTheExtendingFile",
+       "extends = \"default\"\nname = \"x\"\n\n[[firm]]\nid = \"newco\"\ntype = \"labz\"\n",
+       {},
+       {},
+       {{6, 8, "'type' = \"labz\" is not one of"}}},
+      {"ErrorsInMergedValuesPointIntoTheExtendingFile",
+       "extends = \"default\"\nname = \"x\"\ntime = 5\n\n[supply]\nusd_per_h100e = -1\n\n[[firm]]\nid = \"openai\"\n"
+       "type = \"bankk\"\n",
+       {},
+       {},
+       {{3, 1, "'time' must be a table, written [time]"},
+        {6, 17, "'usd_per_h100e' = -1 is out of range"},
+        {10, 8, "'type' = \"bankk\" is not one of"}}},
+
+      // --- --set overrides (pseudo-file "--set", line = which --set, column in its text) ---------
+      {"SetUnknownPathSuggestsTheClosestPath",
+       kBase,
+       {},
+       {"supply.initial_instaled_h100e=5"},
+       {{1, 1, "unknown parameter path 'supply.initial_instaled_h100e'; did you mean 'supply.initial_installed_h100e'?",
+         "--set"}}},
+      {"SetUnknownPathWithoutCloseMatch",
+       kBase,
+       {},
+       {"nonsense.path=1"},
+       {{1, 1, "unknown parameter path 'nonsense.path'; see docs/scenario.md for the paths", "--set"}}},
+      {"SetIdIsNotAParameter",
+       kBase,
+       {},
+       {"segment.chat.id=other"},
+       {{1, 1, "unknown parameter path 'segment.chat.id'", "--set"}}},
+      {"SetValueNotANumber",
+       kBase,
+       {},
+       {"segment.chat.markup=lots"},
+       {{1, 21, "segment.chat.markup: expected a number but found 'lots'", "--set"}}},
+      {"SetValueWithTheWrongUnit",
+       kBase,
+       {},
+       {"supply.initial_installed_h100e=5 GW"},
+       {{1, 34, "supply.initial_installed_h100e: unknown unit 'GW' for compute", "--set"}}},
+      {"SetWithoutEquals",
+       kBase,
+       {},
+       {"supply.initial_installed_h100e"},
+       {{1, 1, "expected --set path=value, got 'supply.initial_installed_h100e'", "--set"}}},
+      {"SetWithEmptyPath", kBase, {}, {"=5"}, {{1, 1, "expected --set path=value, got '=5'", "--set"}}},
+      {"SetValueOutOfRange",
+       kBase,
+       {},
+       {"supply.failure_rate_per_year=150%"},
+       {{1, 30, "'failure_rate_per_year' = 1.5 is out of range", "--set"}}},
+      {"SetMalformedMonth",
+       kBase,
+       {},
+       {"time.end=2027-13"},
+       {{1, 10, "'end' must be a month written \"YYYY-MM\", not \"2027-13\"", "--set"}}},
+      {"SetEnumSuggestsTheClosestChoice",
+       kBase,
+       {},
+       {"firm.oracle.type=neoclod"},
+       {{1, 18, "did you mean 'neocloud'?", "--set"}}},
+      {"SetLineIsTheIndexOfTheOverride",
+       kBase,
+       {},
+       {"segment.chat.markup=3", "segment.chat.markup=oops"},
+       {{2, 21, "expected a number but found 'oops'", "--set"}}},
+
+      // --- several problems at once --------------------------------------------------------------
+      {"SeveralSemanticErrorsAreAllReportedTogether",
+       kBase,
+       {{"= 1000000\n", "= -5\n"},
+        {"type = \"lab\"", "type = \"labs\""},
+        {"buyer = \"openai\"", "buyer = \"opnai\""},
+        {"end = \"2027-06\"", "end = \"2026-03\""}},
+       {"supply.failure_rate_per_year=2"},
+       {{9, 27, "'initial_installed_h100e' = -5 is out of range"},
+        {21, 8, "did you mean 'lab'?"},
+        {30, 9, "names firm 'opnai'"},
+        {33, 7, "contract.deal.end 2026-03 is before its start 2026-06"},
+        {1, 30, "'failure_rate_per_year' = 2 is out of range", "--set"}}},
+  };
+}
+
+// Failure messages name the case rather than dumping its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class ScenarioErrors : public ::testing::TestWithParam<Case> {};
+
+std::string prefix_of(const Expected& e) {
+  return e.file + ":" + std::to_string(e.line) + ":" + std::to_string(e.col) + ": error: ";
+}
+
+TEST_P(ScenarioErrors, AreRejectedWithEveryDiagnosticAtItsExactPosition) {
+  const Case& c = GetParam();
+  std::string text = c.text;
+  for (const Edit& edit : c.edits) {
+    const auto at = text.find(edit.from);
+    ASSERT_NE(at, std::string::npos) << "edit target not in the text: " << edit.from;
+    ASSERT_EQ(text.find(edit.from, at + 1), std::string::npos) << "edit target not unique: " << edit.from;
+    text.replace(at, edit.from.size(), edit.to);
+  }
+
+  try {
+    (void)load_scenario_text(text, kFile, c.sets);
+    FAIL() << "loaded without error:\n" << text;
+  } catch (const core::InputError& e) {
+    const core::Diagnostics& diags = e.diagnostics();
+    const std::string all = diags.str();
+    EXPECT_EQ(diags.error_count(), static_cast<int>(c.expected.size())) << all;
+    std::vector<bool> used(diags.items().size(), false);
+    for (const Expected& want : c.expected) {
+      const std::string prefix = prefix_of(want);
+      bool found = false;
+      for (std::size_t i = 0; i < diags.items().size() && !found; ++i) {
+        const std::string line = diags.items()[i].str();
+        if (!used[i] && line.rfind(prefix, 0) == 0 &&
+            line.find(want.message_part, prefix.size()) != std::string::npos) {
+          used[i] = true;
+          found = true;
+        }
+      }
+      EXPECT_TRUE(found) << "expected `" << prefix << "…" << want.message_part << "…` among:\n" << all;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Malformed, ScenarioErrors, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(ScenarioErrors, BaseScenarioOfTheTableIsValid) {
+  // Otherwise a case could pass because of a problem in the base rather than its own edit.
+  const LoadedScenario s = load_scenario_text(kBase, kFile);
+  EXPECT_EQ(s.scenario.name, "base");
+  EXPECT_EQ(s.scenario.firms.size(), 2u);
+  EXPECT_EQ(s.scenario.contracts.size(), 1u);
+}
+
+TEST(ScenarioErrors, EnumWithoutCloseChoiceEndsWithTheListOfChoices) {
+  std::string text = kBase;
+  text.replace(text.find("type = \"lab\""), 12, "type = \"bank\"");
+  try {
+    (void)load_scenario_text(text, kFile);
+    FAIL() << "loaded";
+  } catch (const core::InputError& e) {
+    ASSERT_EQ(e.diagnostics().items().size(), 1u);
+    const std::string& message = e.diagnostics().items()[0].message;
+    EXPECT_TRUE(message.ends_with("\"households\"")) << message;
+  }
+}
+
+TEST(ScenarioErrors, MissingFileIsAnInputErrorNamingIt) {
+  try {
+    (void)load_scenario("tests/io/data/no-such-file.toml");
+    FAIL() << "loaded";
+  } catch (const core::InputError& e) {
+    EXPECT_EQ(e.diagnostics().error_count(), 1);
+    EXPECT_NE(e.diagnostics().str().find("tests/io/data/no-such-file.toml: error: no built-in scenario of that name "
+                                         "and no such file"),
+              std::string::npos)
+        << e.diagnostics().str();
+  }
+}
+
+// --- robustness: mangled versions of the real scenarios ---------------------------------------
+
+struct Outcome {
+  bool loaded = false;
+  std::string problem;  ///< empty unless it failed other than with located InputError diagnostics
+};
+
+Outcome load_outcome(const std::string& text) {
+  try {
+    (void)load_scenario_text(text, "fuzz.toml");
+    return {true, ""};
+  } catch (const core::InputError& e) {
+    if (e.diagnostics().error_count() < 1) return {false, "InputError without errors"};
+    for (const core::Diagnostic& d : e.diagnostics().items()) {
+      if (d.pos.line < 1 || d.pos.col < 1) return {false, "diagnostic without a location: " + d.str()};
+    }
+    return {false, ""};
+  } catch (const std::exception& e) {
+    return {false, std::string("other exception: ") + e.what()};
+  } catch (...) {
+    return {false, "non-standard exception"};
+  }
+}
+
+std::string builtin_text(const char* name) {
+  const auto f = find_builtin_scenario(name);
+  return f ? std::string(f->bytes, f->size) : std::string();
+}
+
+TEST(ScenarioRobustness, EveryPrefixOfTheBuiltInsLoadsOrFailsWithLocatedErrors) {
+  for (const char* name : {"default", "sudden-100x"}) {
+    const std::string text = builtin_text(name);
+    ASSERT_FALSE(text.empty()) << name;
+    const std::size_t step = text.size() > 2000 ? 17 : 3;
+    int rejected = 0;
+    for (std::size_t n = 0; n <= text.size(); n += step) {
+      const Outcome outcome = load_outcome(text.substr(0, n));
+      EXPECT_EQ(outcome.problem, "") << name << " cut to " << n << " bytes";
+      rejected += outcome.loaded ? 0 : 1;
+    }
+    EXPECT_TRUE(load_outcome(text).loaded) << name;
+    EXPECT_GT(rejected, 0) << name;
+  }
+}
+
+TEST(ScenarioRobustness, ByteFlipsInTheDefaultLoadOrFailWithLocatedErrors) {
+  const std::string text = builtin_text("default");
+  ASSERT_FALSE(text.empty());
+  // Bytes that matter to TOML, numbers, units and UTF-8.
+  const std::string replacements = std::string("\xFF\xC3\x80\"[]=.#\n -0x9'{,") + kNul;
+  std::uint32_t x = 12345;
+  const int flips = 500;
+  int loaded = 0;
+  for (int i = 0; i < flips; ++i) {
+    x = x * 1664525u + 1013904223u;
+    const std::size_t at = (x >> 8) % text.size();
+    std::string mutated = text;
+    mutated[at] = replacements[static_cast<std::size_t>(i) % replacements.size()];
+    const Outcome outcome = load_outcome(mutated);
+    EXPECT_EQ(outcome.problem, "") << "byte " << at << " set to "
+                                   << static_cast<int>(static_cast<unsigned char>(mutated[at]));
+    loaded += outcome.loaded ? 1 : 0;
+  }
+  // Many flips land in comments and still load; many must not, or the flips test nothing.
+  EXPECT_GT(loaded, 0);
+  EXPECT_LT(loaded, flips);
+}
+
+}  // namespace
+}  // namespace bsim::io
