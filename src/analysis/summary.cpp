@@ -28,8 +28,9 @@ std::string compact(double x) {
 
 const std::vector<std::string>& key_figure_columns() {
   static const std::vector<std::string> columns = {
-      "efficiency_index", "demand_h100e", "installed_h100e", "utilization", "spot_price_usd_per_h100e_hour",
-      "service_price_usd_per_unit", "ai_revenue_usd_bn", "capex_usd_bn"};
+      "efficiency_index", "demand_h100e", "installed_h100e", "operable_h100e", "idle_no_power_h100e", "utilization",
+      "spot_price_usd_per_h100e_hour", "service_price_usd_per_unit", "ai_revenue_usd_bn", "capex_usd_bn", "power_gw",
+      "production_cap_h100e_per_month"};
   return columns;
 }
 
@@ -63,7 +64,7 @@ PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
     s.cumulative_capex_usd_bn += r.capex_usd_bn;
     s.cumulative_ai_revenue_usd_bn += r.ai_revenue_usd_bn;
     s.cumulative_unmet_h100e_months += r.unmet_demand_h100e;
-    if (r.spot_price_usd_per_h100e_hour >= scarcity_price_cap) ++s.months_at_scarcity_cap;
+    if (r.spot_price_usd_per_h100e_hour >= 0.999 * scarcity_price_cap) ++s.months_at_scarcity_cap;
     if (r.utilization < 0.5) ++s.months_utilization_below_half;
   }
 
@@ -72,6 +73,10 @@ PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
       case model::EventKind::kEfficiencyShock:
         s.story.push_back({e.month, fmt::format("scripted shock '{}': the same service now needs 1/{} of the compute "
                                                 "(efficiency ×{})", e.subject, compact(e.value), compact(e.value))});
+        break;
+      case model::EventKind::kTrainingEfficiencyShock:
+        s.story.push_back({e.month, fmt::format("scripted shock '{}': training the same model now needs 1/{} of the "
+                                                "compute (training efficiency ×{})", e.subject, compact(e.value), compact(e.value))});
         break;
       case model::EventKind::kEfficiencyJump:
         s.story.push_back({e.month, fmt::format("a random algorithmic breakthrough raises efficiency ×{:.2f}", e.value)});
@@ -96,6 +101,27 @@ PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
       low_utilization = false;
     }
   }
+  // Power: accelerators delivered that halls cannot run; and demand left unserved.
+  bool power_short = false;
+  bool unserved = false;
+  for (const model::MonthRecord& r : m) {
+    const bool short_now = r.installed_h100e > 0.0 && r.idle_no_power_h100e > 0.05 * r.installed_h100e;
+    if (short_now && !power_short) {
+      s.story.push_back({r.month, fmt::format("power runs short: {} H100e ({:.0f}% of the fleet) sit idle without powered "
+                                              "halls", compact(r.idle_no_power_h100e),
+                                              100 * r.idle_no_power_h100e / r.installed_h100e)});
+    } else if (!short_now && power_short) {
+      s.story.push_back({r.month, "power catches up: idle accelerators fall below 5% of the fleet"});
+    }
+    power_short = short_now;
+    const bool unserved_now = r.demand_h100e > 0.0 && r.unmet_demand_h100e > 0.02 * r.demand_h100e;
+    if (unserved_now && !unserved) {
+      s.story.push_back({r.month, fmt::format("demand outruns supply: {} H100e go unserved at ${:.2f} an hour",
+                                              compact(r.unmet_demand_h100e), r.spot_price_usd_per_h100e_hour)});
+    }
+    unserved = unserved_now;
+  }
+
   std::size_t worst = 0;
   double worst_fall = 0.0;
   for (std::size_t i = 1; i < m.size(); ++i) {

@@ -41,7 +41,10 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
       const double adopt = (seg.bass_innovation_per_year / 12.0 + seg.bass_imitation_per_year / 12.0 * st.users / m) * (m - st.users);
       st.users = std::min(m, st.users + std::max(0.0, adopt));
     }
-    st.usage_per_user *= core::monthly_multiplier(seg.usage_growth_per_year);
+    // Usage per user (1 at the start): grows at its rate, logistically when it has a ceiling
+    // (u ← u · g^((1 − u/K)) per month, so growth fades as usage nears K).
+    const double room = seg.usage_ceiling_multiple > 0.0 ? std::max(0.0, 1.0 - st.usage_per_user / seg.usage_ceiling_multiple) : 1.0;
+    st.usage_per_user *= std::pow(core::monthly_multiplier(seg.usage_growth_per_year), room);
     const double log_activity = std::log(std::max(st.users * st.usage_per_user, 1e-300)) + st.calibration;
     const double d_log_activity = log_activity - st.log_activity;
     st.log_activity = log_activity;
@@ -60,13 +63,29 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
     piece.datacenter_share = 1.0 - world.edge_share;
     world.demand_curve.inference.push_back(piece);
   }
-  world.training_budget = scenario.training.initial_budget_per_month *
-                          std::pow(scenario.training.budget_growth_per_year, world.step / 12.0);
-  // Labs plan for the efficiency trend; a surprise gain lets them train the same models for
-  // less, and they bank that share of the saving.
-  const double surprise = std::exp(world.log_efficiency_jumps + world.log_efficiency_shocks);
+  // Training: each lab's budget series plus the rest of the world's budget. Labs plan for the
+  // efficiency trend; a surprise gain lets them train the same models for less, and they bank
+  // that share of the saving (the rest buys bigger runs).
+  const double surprise = world.training_efficiency / std::exp(world.log_training_trend);
   const double banked = scenario.training.savings_banked_share;
-  world.demand_curve.training_budget = world.training_budget * ((1.0 - banked) + banked / surprise);
+  const double keep = (1.0 - banked) + banked / surprise;
+  auto& by_firm = world.demand_curve.training_budget_by_firm_usd_bn;
+  auto& shares = world.demand_curve.inference_share_by_firm;
+  by_firm.assign(scenario.firms.size(), 0.0);
+  shares.assign(scenario.firms.size(), 0.0);
+  double labs = 0.0;
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const model::Firm& firm = scenario.firms[f];
+    shares[f] = firm.inference_share;
+    if (firm.training_budget_usd_bn_per_year.empty()) continue;
+    const double monthly = firm.training_budget_usd_bn_per_year.at(world.month) / 12.0;
+    labs += monthly;
+    by_firm[f] = monthly * keep;
+  }
+  const double others = scenario.training.initial_budget_per_month.value() *
+                        std::pow(scenario.training.budget_growth_per_year, world.step / 12.0);
+  world.training_budget = core::Money{labs + others};
+  world.demand_curve.training_budget = world.training_budget * keep;
 }
 
 void settle(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink&) {
@@ -85,7 +104,8 @@ void settle(const model::Scenario& scenario, model::World& world, core::RandomSt
     const double q = std::exp(st.log_demand);
     units += q;
     price_weighted += q * std::exp(st.log_service_price);
-    spend_usd += q * served_share * std::exp(st.log_service_price);
+    // Revenue of the AI infrastructure economy: service served from data centres.
+    spend_usd += q * (1.0 - world.edge_share) * served_share * std::exp(st.log_service_price);
   }
   world.service_demand_units = units;
   world.service_price = units > 0.0 ? price_weighted / units : 0.0;

@@ -1,7 +1,6 @@
 #pragma once
-/// Finance (DESIGN §1.5–1.9). In the first model only the month's capital spending is booked
-/// here; balance sheets, contracts' cash flows, settlement and default come with the finance
-/// issue.
+/// Finance (DESIGN §1.5–1.9). For now only the month's capital spending is booked here;
+/// balance sheets, contracts' cash flows, settlement and default come with the finance issue.
 
 #include "core/random.h"
 #include "model/events.h"
@@ -10,7 +9,9 @@
 
 namespace bsim::finance {
 
-/// Books capex: delivered accelerators × all-in price per H100e.
+/// Books capex: delivered accelerators at their generation's price, plus shells, power and fab
+/// projects under construction, each paying 1/lead-time of its cost every month it is in the
+/// pipeline (so spending leads completion, as it does in company accounts).
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
 
 }  // namespace bsim::finance

@@ -24,6 +24,14 @@ struct TableInstance {
   std::size_t index = 0;  ///< position in its array of tables (base elements first with `extends`)
 };
 
+bool valid_year(std::string_view year) {
+  if (year.size() != 4) return false;
+  for (char c : year) {
+    if (c < '0' || c > '9') return false;
+  }
+  return year[0] != '0';
+}
+
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   for (char c : id) {
@@ -144,32 +152,9 @@ class Validator {
   void read_value(const KeySpec& spec, const toml::node& node, const std::string& concrete, SourcePos at) {
     switch (spec.type) {
       case ValueType::kNumber:
-      case ValueType::kInteger: {
-        double value = 0.0;
-        if (auto v = node.as_integer()) {
-          value = static_cast<double>(v->get());
-        } else if (auto f = node.as_floating_point()) {
-          value = f->get();
-          if (!std::isfinite(value)) {
-            fail(concrete, at, fmt::format("'{}' must be a finite number", last_segment(concrete)));
-            return;
-          }
-        } else if (auto s = node.as_string()) {
-          const ParsedQuantity q = parse_quantity(s->get(), spec.dimension);
-          if (!q.error.empty()) {
-            // +1 skips the opening quote of the TOML string.
-            fail(concrete, {at.file, at.line, at.col + 1 + q.error_offset}, q.error);
-            return;
-          }
-          value = q.value;
-        } else {
-          fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(spec),
-                                      toml_type_name(node)));
-          return;
-        }
-        store_number(spec, concrete, value, at);
+      case ValueType::kInteger:
+        read_number(spec, node, concrete, at);
         return;
-      }
       case ValueType::kString:
       case ValueType::kMonth:
       case ValueType::kEnum:
@@ -183,6 +168,26 @@ class Validator {
         store_text(spec, concrete, s->get(), at);
         return;
       }
+      case ValueType::kSeries: {
+        const auto* table = node.as_table();
+        if (!table) {
+          fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(spec),
+                                         toml_type_name(node)));
+          return;
+        }
+        for (auto&& [year_key, value] : *table) {
+          const std::string year(year_key.str());
+          const SourcePos year_at = pos(year_key.source());
+          if (!valid_year(year)) {
+            fail(concrete, year_at, fmt::format("'{}' in {} must be a year written as four digits", year,
+                                                last_segment(concrete)));
+            continue;
+          }
+          // Stored with the series' own spec: a spec copied here would dangle in `params`.
+          read_number(spec, value, concrete + "." + year, pos(value.source()));
+        }
+        return;
+      }
       case ValueType::kBool: {
         const auto* b = node.as_boolean();
         if (!b) {
@@ -193,6 +198,35 @@ class Validator {
         return;
       }
     }
+  }
+
+  /// A number, or a quantity with a unit, for a number or integer key or one year of a series.
+  void read_number(const KeySpec& spec, const toml::node& node, const std::string& concrete, SourcePos at) {
+    double value = 0.0;
+    if (auto v = node.as_integer()) {
+      value = static_cast<double>(v->get());
+    } else if (auto f = node.as_floating_point()) {
+      value = f->get();
+      if (!std::isfinite(value)) {
+        fail(concrete, at, fmt::format("'{}' must be a finite number", last_segment(concrete)));
+        return;
+      }
+    } else if (auto s = node.as_string()) {
+      const ParsedQuantity q = parse_quantity(s->get(), spec.dimension);
+      if (!q.error.empty()) {
+        // +1 skips the opening quote of the TOML string.
+        fail(concrete, {at.file, at.line, at.col + 1 + q.error_offset}, q.error);
+        return;
+      }
+      value = q.value;
+    } else {
+      KeySpec number = spec;  // one year of a series is a number
+      number.type = spec.type == ValueType::kSeries ? ValueType::kNumber : spec.type;
+      fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(number),
+                                     toml_type_name(node)));
+      return;
+    }
+    store_number(spec, concrete, value, at);
   }
 
   void store_number(const KeySpec& spec, const std::string& concrete, double value, SourcePos at) {
@@ -268,6 +302,12 @@ class Validator {
   std::optional<std::string> pattern_of(const std::string& concrete) const {
     const std::string parent = parent_of(concrete);
     const auto it = tables.find(parent);
+    if (it == tables.end() && valid_year(last_segment(concrete))) {
+      // An element of a yearly series: `<series path>.<year>`.
+      if (const auto series = pattern_of(parent)) {
+        if (const KeySpec* spec = find_key(*series); spec && spec->type == ValueType::kSeries) return *series;
+      }
+    }
     if (it == tables.end()) {
       // A key of a plain table the file leaves out (its defaults apply) can still be set.
       if (concrete.find('*') == std::string::npos && find_key(concrete)) return concrete;
@@ -311,11 +351,14 @@ class Validator {
                   }()));
       return;
     }
-    if (spec->type == ValueType::kNumber || spec->type == ValueType::kInteger) {
+    if (spec->type == ValueType::kSeries && !valid_year(last_segment(path))) {
+      diags.error(at, fmt::format("'{}' is a series by year: set one year as {}.<year>=value", path, path));
+      return;
+    }
+    if (spec->type == ValueType::kNumber || spec->type == ValueType::kInteger || spec->type == ValueType::kSeries) {
       const ParsedQuantity q = parse_quantity(value, spec->dimension);
       if (!q.error.empty()) {
-        diags.error({value_at.file, value_at.line, value_at.col + q.error_offset},
-                    fmt::format("{}: {}", path, q.error));
+        fail(path, {value_at.file, value_at.line, value_at.col + q.error_offset}, fmt::format("{}: {}", path, q.error));
         return;
       }
       store_number(*spec, path, q.value, value_at);
@@ -352,6 +395,9 @@ class Validator {
 
   const std::string& file() const { return file_; }
 
+  /// Whether a value written for `concrete` was rejected (and so its default stands in for it).
+  bool rejected(const std::string& concrete) const { return bad_paths_.count(concrete) > 0; }
+
   void fail(const std::string& concrete, SourcePos at, std::string message) {
     bad_paths_.insert(concrete);
     diags.error(std::move(at), std::move(message));
@@ -377,6 +423,23 @@ class Reader {
     if (auto it = params_.find(concrete); it != params_.end()) return std::get<std::string>(it->second.value);
     const KeySpec* spec = find_key(pattern);
     return spec && spec->default_text ? *spec->default_text : std::string();
+  }
+  bool boolean(const std::string& path) const {
+    if (auto it = params_.find(path); it != params_.end()) return std::get<bool>(it->second.value);
+    const KeySpec* spec = find_key(path);
+    return spec && spec->default_text == "true";
+  }
+  /// The yearly series written under `concrete` (`<concrete>.<year>` entries).
+  model::YearSeries series(const std::string& concrete) const {
+    model::YearSeries out;
+    const std::string prefix = concrete + ".";
+    for (auto it = params_.lower_bound(prefix); it != params_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+      const std::string rest = it->first.substr(prefix.size());
+      if (rest.size() == 4 && rest.find('.') == std::string::npos) {
+        out.points.emplace_back(std::stoi(rest), std::get<double>(it->second.value));
+      }
+    }
+    return out;
   }
   core::Month month(const std::string& concrete) const {
     if (auto it = params_.find(concrete); it != params_.end()) {
@@ -459,23 +522,78 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     shock.id = id;
     shock.month = r.month(p + "month");
     shock.multiplier = r.number(p + "multiplier", "shock.*.multiplier");
+    shock.kind = r.text(p + "kind", "shock.*.kind") == "training_efficiency" ? model::ShockKind::kTrainingEfficiency
+                                                                           : model::ShockKind::kEfficiency;
     check_in_horizon(p + "month");
     s.shocks.push_back(shock);
   }
 
+  auto top_number = [&](const std::string& path) { return r.number(path, path); };
+  auto top_int = [&](const std::string& path) { return static_cast<int>(r.number(path, path)); };
   auto& sup = s.supply;
-  sup.initial_installed = core::Compute{r.number("supply.initial_installed_h100e", "supply.initial_installed_h100e")};
-  sup.initial_deliveries_per_month = core::Compute{r.number("supply.initial_deliveries_h100e_per_month", "supply.initial_deliveries_h100e_per_month")};
-  sup.build_lead_time_months = static_cast<int>(r.number("supply.build_lead_time_months", "supply.build_lead_time_months"));
-  sup.failure_rate_per_year = r.number("supply.failure_rate_per_year", "supply.failure_rate_per_year");
-  sup.usd_per_h100e = r.number("supply.usd_per_h100e", "supply.usd_per_h100e");
-  sup.kw_per_h100e = r.number("supply.kw_per_h100e", "supply.kw_per_h100e");
-  sup.power_price_usd_per_mwh = r.number("supply.power_price_usd_per_mwh", "supply.power_price_usd_per_mwh");
-  sup.opex_usd_per_h100e_hour = r.number("supply.opex_usd_per_h100e_hour", "supply.opex_usd_per_h100e_hour");
+  sup.failure_rate_per_year = top_number("supply.failure_rate_per_year");
+  sup.power_price_usd_per_mwh = top_number("supply.power_price_usd_per_mwh");
+  sup.opex_usd_per_h100e_hour = top_number("supply.opex_usd_per_h100e_hour");
+  auto& prod = sup.production;
+  prod.initial_cap_per_month = core::Compute{top_number("supply.production.initial_cap_h100e_per_month")};
+  prod.initial_backlog = core::Compute{top_number("supply.production.initial_backlog_h100e")};
+  prod.project_lead_time_months = top_int("supply.production.project_lead_time_months");
+  prod.project_life_months = top_int("supply.production.project_life_months");
+  prod.target_backlog_months = top_number("supply.production.target_backlog_months");
+  prod.expansion_share = top_number("supply.production.expansion_share");
+  prod.usd_bn_per_h100e_per_month = top_number("supply.production.usd_per_h100e_per_month") / 1e9;
+  for (auto [name, params] : {std::pair{std::string("datacenter"), &sup.datacenter}, std::pair{std::string("power"), &sup.power}}) {
+    params->lead_time_months = top_int("supply." + name + ".lead_time_months");
+    params->life_months = top_int("supply." + name + ".life_months");
+    params->usd_bn_per_gw = top_number("supply." + name + ".usd_bn_per_gw");
+  }
+
+  // Hardware generations: those listed, sorted by date, then extrapolated through the horizon.
+  std::vector<std::string> generation_ids = element_ids(v.tables, "generation");
+  for (const std::string& id : generation_ids) {
+    const std::string p = "generation." + id + ".";
+    model::Generation g;
+    g.id = id;
+    g.available = r.month(p + "available");
+    g.h100e_per_unit = r.number(p + "h100e_per_unit", "generation.*.h100e_per_unit");
+    g.kw_per_h100e = r.number(p + "kw_per_h100e", "generation.*.kw_per_h100e");
+    g.usd_per_h100e = r.number(p + "usd_per_h100e", "generation.*.usd_per_h100e");
+    s.technology.generations.push_back(g);
+  }
+  std::stable_sort(s.technology.generations.begin(), s.technology.generations.end(),
+                   [](const model::Generation& a, const model::Generation& b) { return a.available < b.available; });
+  auto& hw = s.technology.hardware;
+  hw.months_between_generations = top_int("technology.hardware.months_between_generations");
+  hw.h100e_per_unit_multiplier = top_number("technology.hardware.h100e_per_unit_multiplier");
+  hw.kw_per_h100e_multiplier = top_number("technology.hardware.kw_per_h100e_multiplier");
+  hw.usd_per_h100e_multiplier = top_number("technology.hardware.usd_per_h100e_multiplier");
+  if (!s.technology.generations.empty() && hw.months_between_generations > 0 && horizon_known) {
+    for (int k = 1;; ++k) {
+      model::Generation next = s.technology.generations.back();
+      next.available = next.available + hw.months_between_generations;
+      if (next.available > s.time.end) break;
+      next.id = s.technology.generations.back().id + "+";
+      next.h100e_per_unit *= hw.h100e_per_unit_multiplier;
+      next.kw_per_h100e *= hw.kw_per_h100e_multiplier;
+      next.usd_per_h100e *= hw.usd_per_h100e_multiplier;
+      s.technology.generations.push_back(next);
+      if (k > 1200) break;
+    }
+  }
+  if (horizon_known && !s.technology.generations.empty() && s.technology.generations.front().available > s.time.start) {
+    const std::string first = s.technology.generations.front().id;
+    diags.error(r.pos("generation." + first + ".available", top),
+                fmt::format("no hardware generation is available at the start {}: the earliest, '{}', arrives {}",
+                            s.time.start.str(), first, s.technology.generations.front().available.str()));
+  }
+  s.technology.training_efficiency.follows_inference = r.boolean("technology.training_efficiency.follows_inference");
+  s.technology.training_efficiency.trend_per_year = top_number("technology.training_efficiency.trend_per_year");
 
   s.build.reserve_margin = r.number("build.reserve_margin", "build.reserve_margin");
   s.build.growth_window_months = static_cast<int>(r.number("build.growth_window_months", "build.growth_window_months"));
   s.build.max_growth_per_year = r.number("build.max_growth_per_year", "build.max_growth_per_year");
+  s.build.initial_growth_per_year = top_number("build.initial_growth_per_year");
+  s.build.max_planning_months = top_int("build.max_planning_months");
 
   for (const std::string& id : element_ids(v.tables, "segment")) {
     const std::string p = "segment." + id + ".";
@@ -487,6 +605,7 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     seg.bass_innovation_per_year = n("bass_innovation_per_year");
     seg.bass_imitation_per_year = n("bass_imitation_per_year");
     seg.usage_growth_per_year = n("usage_growth_per_year");
+    seg.usage_ceiling_multiple = n("usage_ceiling_multiple");
     seg.initial_demand = core::Service{n("initial_service_units_per_month")};
     seg.initial_gap = n("initial_gap");
     seg.compute_h100e_hours_per_unit = n("compute_h100e_hours_per_unit");
@@ -511,11 +630,15 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.market.initial_spot_price = r.number("market.initial_spot_price_usd_per_h100e_hour", "market.initial_spot_price_usd_per_h100e_hour");
   s.market.scarcity_price_cap = r.number("market.scarcity_price_cap_usd_per_h100e_hour", "market.scarcity_price_cap_usd_per_h100e_hour");
   s.market.stickiness = r.number("market.stickiness", "market.stickiness");
-  const double marginal_cost = sup.power_price_usd_per_mwh * sup.kw_per_h100e / 1000.0 + sup.opex_usd_per_h100e_hour;
+  double start_kw = 0.0;
+  for (const model::Generation& g : s.technology.generations) {
+    if (g.available <= s.time.start) start_kw = g.kw_per_h100e;
+  }
+  const double marginal_cost = sup.power_price_usd_per_mwh * start_kw / 1000.0 + sup.opex_usd_per_h100e_hour;
   if (s.market.scarcity_price_cap <= marginal_cost) {
     diags.error(r.pos("market.scarcity_price_cap_usd_per_h100e_hour", top),
                 fmt::format("market.scarcity_price_cap_usd_per_h100e_hour ({}) must exceed the marginal cost of "
-                            "compute, power × kW + opex = {:.4g} USD per H100e-hour",
+                            "the newest generation at the start, power × kW + opex = {:.4g} USD per H100e-hour",
                             s.market.scarcity_price_cap, marginal_cost));
   }
 
@@ -526,7 +649,67 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.name = r.text("firm." + id + ".name", "firm.*.name");
     if (f.name.empty()) f.name = id;
     f.type = firm_type(r.text("firm." + id + ".type", "firm.*.type"));
+    const std::string p = "firm." + id + ".";
+    auto n = [&](const char* key) { return r.number(p + key, std::string("firm.*.") + key); };
+    f.initial_h100e = core::Compute{n("initial_h100e")};
+    f.initial_datacenter_gw = core::Power{n("initial_datacenter_gw")};
+    f.initial_power_gw = core::Power{n("initial_power_gw")};
+    f.datacenter_gw_under_construction = core::Power{n("datacenter_gw_under_construction")};
+    f.power_gw_under_construction = core::Power{n("power_gw_under_construction")};
+    f.build_share = n("build_share");
+    f.inference_share = n("inference_share");
+    f.training_budget_usd_bn_per_year = r.series(p + "training_budget_usd_bn_per_year");
+    f.training_budget_usd_bn_per_year.growth_after_per_year = n("training_budget_growth_after_per_year");
+    // Initial accelerators: the named generation, else the newest available a year before the start.
+    const std::string gen = r.text(p + "initial_generation", "firm.*.initial_generation");
+    const auto& gens = s.technology.generations;
+    if (!gen.empty()) {
+      bool found = false;
+      for (std::size_t g = 0; g < gens.size(); ++g) {
+        if (gens[g].id == gen) {
+          f.initial_generation = g;
+          found = true;
+        }
+      }
+      if (!found) {
+        const std::string hint = core::did_you_mean(gen, generation_ids);
+        diags.error(r.pos(p + "initial_generation", top),
+                    fmt::format("{}initial_generation names generation '{}', which is not defined in any [[generation]];{}", p,
+                                gen, hint.empty() ? std::string(" define it or fix the id") : hint));
+      }
+    } else {
+      for (std::size_t g = 0; g < gens.size(); ++g) {
+        if (gens[g].available <= s.time.start - 12) f.initial_generation = g;
+      }
+    }
     s.firms.push_back(f);
+  }
+  double inference_shares = 0.0;
+  double build_shares = 0.0;
+  double initial_h100e = 0.0;
+  for (const model::Firm& f : s.firms) {
+    inference_shares += f.inference_share;
+    build_shares += f.build_share;
+    initial_h100e += f.initial_h100e.value();
+  }
+  if (inference_shares > 1.0 + 1e-9) {
+    diags.error(top, fmt::format("the firms' inference_share values add up to {}, more than 1", inference_shares));
+  }
+  // Build shares: as given (normalised), or else in proportion to the initial fleets.
+  for (model::Firm& f : s.firms) {
+    if (build_shares > 0.0) {
+      f.build_share /= build_shares;
+    } else if (initial_h100e > 0.0) {
+      f.build_share = f.initial_h100e.value() / initial_h100e;
+    }
+  }
+  // A rejected initial_h100e or build_share is reported already; its default must not add "no owner".
+  const bool owner_value_rejected = std::any_of(firm_ids.begin(), firm_ids.end(), [&](const std::string& id) {
+    return v.rejected("firm." + id + ".initial_h100e") || v.rejected("firm." + id + ".build_share");
+  });
+  if (v.tables.count("time") && !owner_value_rejected && s.firms.end() == std::find_if(s.firms.begin(), s.firms.end(),
+                                                               [](const model::Firm& f) { return f.owns_capacity(); })) {
+    diags.error(top, "no firm owns or builds compute: give at least one [[firm]] initial_h100e or build_share");
   }
   auto firm_ref = [&](const std::string& path) -> model::FirmId {
     if (!v.params.count(path)) return {};

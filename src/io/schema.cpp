@@ -49,8 +49,20 @@ KeySpec choice(std::string path, std::vector<std::string> choices, std::optional
   return k;
 }
 
-KeySpec ref(std::string path, std::string table, std::string doc) {
-  KeySpec k = text(std::move(path), ValueType::kRef, std::nullopt, std::move(doc));
+KeySpec bool_key(std::string path, bool def, std::string doc) {
+  KeySpec k = text(std::move(path), ValueType::kBool, std::string(def ? "true" : "false"), std::move(doc));
+  return k;
+}
+
+KeySpec series(std::string path, Dimension dim, double min, double max, std::string doc) {
+  KeySpec k = number(std::move(path), dim, min, max, std::nullopt, std::move(doc));
+  k.type = ValueType::kSeries;
+  k.required = false;
+  return k;
+}
+
+KeySpec ref(std::string path, std::string table, std::string doc, std::optional<std::string> def = std::nullopt) {
+  KeySpec k = text(std::move(path), ValueType::kRef, std::move(def), std::move(doc));
   k.ref_table = std::move(table);
   return k;
 }
@@ -87,31 +99,70 @@ std::vector<KeySpec> make_keys() {
       number("technology.edge.steepness", D::kNone, 0, 100, 1.0,
              "Steepness k of the logistic edge share in ln E; 0 keeps the share at max/2 — set max_share = 0 to switch edge migration off."),
 
+      text("generation.*.id", V::kString, std::nullopt, "Identifier of the hardware generation."),
+      text("generation.*.available", V::kMonth, std::nullopt,
+           "First month the generation is delivered (may be before the start)."),
+      number("generation.*.h100e_per_unit", D::kNone, 0, 1e6, 1.0, "H100-equivalents per accelerator unit.", true),
+      number("generation.*.kw_per_h100e", D::kPowerIntensity, 0, 100, std::nullopt,
+             "Facility power per H100e at full load, all-in at the facility's PUE, kW.", true),
+      number("generation.*.usd_per_h100e", D::kUsdPerH100e, 0, 1e7, std::nullopt,
+             "Price per H100e of accelerators with their networking, USD.", true),
+      integer("technology.hardware.months_between_generations", D::kDuration, 0, 240, 24,
+              "After the last listed generation, a new one every this many months (0 = none)."),
+      number("technology.hardware.h100e_per_unit_multiplier", D::kNone, 0, 100, 2.0,
+             "Each extrapolated generation's H100e per unit, × the previous one's.", true),
+      number("technology.hardware.kw_per_h100e_multiplier", D::kNone, 0, 10, 0.75,
+             "Each extrapolated generation's kW per H100e, × the previous one's.", true),
+      number("technology.hardware.usd_per_h100e_multiplier", D::kNone, 0, 10, 0.75,
+             "Each extrapolated generation's USD per H100e, × the previous one's.", true),
+      bool_key("technology.training_efficiency.follows_inference", true,
+               "Training efficiency is the same process as inference efficiency (trend, jumps and `efficiency` shocks)."),
+      number("technology.training_efficiency.trend_per_year", D::kMultiplierPerYear, 0, 1000, 2.8,
+             "Trend of training efficiency when it does not follow inference, × per year.", true),
+
       text("shock.*.id", V::kString, std::nullopt, "Identifier of the shock (used in paths and outputs)."),
-      choice("shock.*.kind", {"efficiency"}, std::string("efficiency"),
-             "What the shock hits: `efficiency` multiplies algorithmic efficiency E(t)."),
+      choice("shock.*.kind", {"efficiency", "training_efficiency"}, std::string("efficiency"),
+             "What the shock hits: `efficiency` multiplies inference efficiency E(t) (and training efficiency when it follows inference); `training_efficiency` multiplies training efficiency only."),
       text("shock.*.month", V::kMonth, std::nullopt, "Month in which the shock happens; must lie in the horizon."),
       number("shock.*.multiplier", D::kNone, 0, 1e9, std::nullopt,
              "Factor applied from that month on (100 = the same service for 1% of the compute).", true),
 
-      number("supply.initial_installed_h100e", D::kCompute, 0, 1e12, std::nullopt,
-             "Accelerators installed at the start."),
-      number("supply.initial_deliveries_h100e_per_month", D::kCompute, 0, 1e12, std::nullopt,
-             "Deliveries per month already ordered before the start, arriving over the first lead time."),
-      integer("supply.build_lead_time_months", D::kDuration, 1, 120, 12,
-              "Months from an order to delivery of accelerators (including the hall to put them in)."),
       number("supply.failure_rate_per_year", D::kRatePerYear, 0, 1, 0.05,
              "Share of installed accelerators failing per year.", false),
-      number("supply.usd_per_h100e", D::kUsdPerH100e, 0, 1e7, 20000,
-             "All-in capital cost per H100e (accelerator, network and hall), USD.", true),
-      number("supply.kw_per_h100e", D::kPowerIntensity, 0, 100, 1.0,
-             "Facility power per H100e at full load, kW.", true),
+      number("supply.production.initial_cap_h100e_per_month", D::kCompute, 0, 1e12, std::nullopt,
+             "Fab and packaging output at the start, H100e per month.", true),
+      number("supply.production.initial_backlog_h100e", D::kCompute, 0, 1e13, 0.0,
+             "Accelerators ordered before the start and not yet delivered; shared among owners by build share."),
+      integer("supply.production.project_lead_time_months", D::kDuration, 1, 240, 42,
+              "Months from deciding a fab or packaging expansion to its output."),
+      integer("supply.production.project_life_months", D::kDuration, 1, 1200, 240,
+              "Months an expansion produces before it retires; the initial cap retires in ten equal parts over one life."),
+      number("supply.production.target_backlog_months", D::kDuration, 0, 120, 6,
+             "Chipmakers expand when the backlog exceeds this many months of output."),
+      number("supply.production.expansion_share", D::kShare, 0, 1, 0.05,
+             "Largest expansion started in one month, as a share of the current cap."),
+      number("supply.production.usd_per_h100e_per_month", D::kUsdPerH100e, 0, 1e9, 200000,
+             "Capital cost of one H100e per month of production capacity, USD (spread over the project)."),
+      integer("supply.datacenter.lead_time_months", D::kDuration, 1, 240, 21,
+              "Months to build a data-centre shell (hall, cooling, electrical fit-out)."),
+      integer("supply.datacenter.life_months", D::kDuration, 1, 1200, 360, "Life of a shell, months."),
+      number("supply.datacenter.usd_bn_per_gw", D::kMoney, 0, 1000, 16,
+             "Capital cost of a GW of shells, USD bn (spread over the build)."),
+      integer("supply.power.lead_time_months", D::kDuration, 1, 240, 48,
+              "Months to connect a GW of power to the grid or build generation for it."),
+      integer("supply.power.life_months", D::kDuration, 1, 1200, 360, "Life of grid power and generation, months."),
+      number("supply.power.usd_bn_per_gw", D::kMoney, 0, 1000, 2,
+             "Capital cost of a GW of grid connection and generation, USD bn (spread over the build)."),
       number("supply.power_price_usd_per_mwh", D::kEnergyPrice, 0, 10000, 80, "Price of electricity, USD per MWh."),
       number("supply.opex_usd_per_h100e_hour", D::kComputePrice, 0, 100, 0.15,
              "Operating cost other than power, USD per H100e-hour."),
 
       number("build.reserve_margin", D::kShare, 0, 5, 0.1,
              "Capacity ordered above expected demand, as a share of it."),
+      number("build.initial_growth_per_year", D::kMultiplierPerYear, 0, 1000, 2.0,
+             "Demand growth owners expect before they have a full window of history, × per year."),
+      integer("build.max_planning_months", D::kDuration, 0, 240, 24,
+              "Owners extrapolate growth at most this many months ahead, even for longer lead times (power)."),
       integer("build.growth_window_months", D::kDuration, 1, 120, 12,
               "Months of demand history from which owners extrapolate growth."),
       number("build.max_growth_per_year", D::kMultiplierPerYear, 1, 1000, 4.0,
@@ -125,6 +176,8 @@ std::vector<KeySpec> make_keys() {
       number("segment.*.bass_imitation_per_year", D::kRatePerYear, 0, 10, 0.5, "Bass imitation coefficient q, per year."),
       number("segment.*.usage_growth_per_year", D::kMultiplierPerYear, 0, 1000, 1.0,
              "Growth of usage per user at a constant service price, × per year.", true),
+      number("segment.*.usage_ceiling_multiple", D::kNone, 0, 1e9, 0.0,
+             "Ceiling of usage per user as a multiple of the start; usage then grows logistically towards it (0 = no ceiling)."),
       number("segment.*.initial_service_units_per_month", D::kServiceUnits, 0, 1e20, std::nullopt,
              "Service consumed in the month before the start (the first month adds one month of adoption and price response), service units.", true),
       number("segment.*.initial_gap", D::kNone, 0, 1e6, 1.0,
@@ -161,6 +214,24 @@ std::vector<KeySpec> make_keys() {
       text("firm.*.name", V::kString, std::string(""), "Display name (defaults to the id)."),
       choice("firm.*.type", {"lab", "hyperscaler", "neocloud", "chipmaker", "developer", "utility", "investor", "households"},
              std::nullopt, "Kind of firm (DESIGN §1.5)."),
+      number("firm.*.initial_h100e", D::kCompute, 0, 1e12, 0.0, "Accelerators the firm owns at the start."),
+      ref("firm.*.initial_generation", "generation",
+          "Generation of the initial accelerators (default: the newest available a year before the start).",
+          std::string("")),
+      number("firm.*.initial_datacenter_gw", D::kPower, 0, 1e4, 0.0, "Data-centre shells in service at the start, GW."),
+      number("firm.*.initial_power_gw", D::kPower, 0, 1e4, 0.0, "Grid power connected to those shells at the start, GW."),
+      number("firm.*.datacenter_gw_under_construction", D::kPower, 0, 1e4, 0.0,
+             "Shells under construction at the start, completing evenly over the shell lead time, GW."),
+      number("firm.*.power_gw_under_construction", D::kPower, 0, 1e4, 0.0,
+             "Power under construction at the start, completing evenly over the power lead time, GW."),
+      number("firm.*.build_share", D::kShare, 0, 1, 0.0,
+             "Share of new capacity this firm builds; when no firm sets one, shares follow initial H100e."),
+      number("firm.*.inference_share", D::kShare, 0, 1, 0.0,
+             "Share of inference demand this lab serves (decides how much of its committed compute it uses)."),
+      series("firm.*.training_budget_usd_bn_per_year", D::kMoney, 0, 1e5,
+             "The lab's training spending by calendar year, USD bn per year: `{ 2026 = 17, 2027 = 35 }`."),
+      number("firm.*.training_budget_growth_after_per_year", D::kMultiplierPerYear, 0, 100, 1.0,
+             "Growth of the training budget after its last year, × per year."),
 
       text("contract.*.id", V::kString, std::nullopt, "Identifier of the contract."),
       choice("contract.*.type", {"compute_commitment"}, std::nullopt, "Kind of contract (DESIGN §1.6)."),
@@ -182,7 +253,13 @@ std::vector<TableSpec> make_tables() {
       {"technology.efficiency", false, false, "Algorithmic efficiency E(t) = trend × random jumps × scripted shocks."},
       {"technology.edge", false, false, "Edge migration: edge_share = max / (1 + exp(−k (ln E − ln E_mid)))."},
       {"shock", true, false, "Scripted shocks (`[[shock]]`), each with an `id`."},
-      {"supply", false, true, "Physical supply of accelerators (DESIGN §1.2), one aggregate stock in the first model."},
+      {"technology.hardware", false, false, "Hardware generations after the last one listed in `[[generation]]`."},
+      {"technology.training_efficiency", false, false, "The training-efficiency index (DESIGN §1.1)."},
+      {"generation", true, true, "Hardware generations (`[[generation]]`, DESIGN §1.1): delivered accelerators are of the newest generation available."},
+      {"supply", false, true, "Physical supply (DESIGN §1.2): accelerators, fabs, shells and power."},
+      {"supply.production", false, true, "Fab and packaging capacity with a first-in first-out order backlog."},
+      {"supply.datacenter", false, false, "Data-centre shells (halls), built through a pipeline."},
+      {"supply.power", false, false, "Grid connection and generation, built through a pipeline."},
       {"build", false, false, "Capacity owners' build rule: order to cover extrapolated demand one lead time ahead plus a reserve."},
       {"segment", true, true, "Demand segments (`[[segment]]`, DESIGN §1.3), at least one."},
       {"training", false, false, "Training compute demand: D_train = budget · ((1 − s) + s / E_surprise) / (p · 730)."},
@@ -242,6 +319,8 @@ std::string describe_type(const KeySpec& spec) {
     }
     case ValueType::kRef:
       return "the id of a [[" + spec.ref_table + "]]";
+    case ValueType::kSeries:
+      return "a table of numbers by year, e.g. { 2026 = 17, 2027 = 35 }";
   }
   return "a value";
 }
@@ -267,10 +346,11 @@ std::string schema_markdown() {
         case ValueType::kBool: type = "bool"; break;
         case ValueType::kEnum: type = describe_type(k); break;
         case ValueType::kRef: type = "id of a `" + k.ref_table + "`"; break;
+        case ValueType::kSeries: type = "numbers by year"; break;
       }
       std::string unit;
       std::string range;
-      if (k.type == ValueType::kNumber || k.type == ValueType::kInteger) {
+      if (k.type == ValueType::kNumber || k.type == ValueType::kInteger || k.type == ValueType::kSeries) {
         unit = std::string(canonical_unit(k.dimension));
         const auto words = accepted_units(k.dimension);
         if (!words.empty()) {
@@ -280,9 +360,12 @@ std::string schema_markdown() {
         }
         range = (k.min_exclusive ? "(" : "[") + format_number(k.min) + ", " + format_number(k.max) + "]";
       }
-      std::string def = k.required ? "required"
-                        : k.default_number ? format_number(*k.default_number)
-                                           : "\"" + k.default_text.value_or("") + "\"";
+      std::string def = k.required                     ? "required"
+                        : k.type == ValueType::kSeries   ? "none"
+                        : k.type == ValueType::kBool     ? k.default_text.value_or("")
+                        : k.type == ValueType::kRef      ? "see meaning"
+                        : k.default_number               ? format_number(*k.default_number)
+                                                         : "\"" + k.default_text.value_or("") + "\"";
       out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", name, type, unit, range, def, k.doc);
     }
   }

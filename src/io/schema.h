@@ -12,7 +12,9 @@
 
 namespace bsim::io {
 
-enum class ValueType { kNumber, kInteger, kString, kMonth, kBool, kEnum, kRef };
+/// kSeries: a table of numbers keyed by year (`{ 2026 = 17, 2027 = 35 }`), addressed as
+/// `<path>.<year>`.
+enum class ValueType { kNumber, kInteger, kString, kMonth, kBool, kEnum, kRef, kSeries };
 
 /// One key. `path` is a pattern: elements of arrays of tables appear as `*`
 /// (`segment.*.elasticity_long_run`); concrete paths use the element's id instead.

@@ -34,12 +34,23 @@ struct Clearing {
 template <class DemandFn>
 Clearing clear(const DemandFn& demand, std::vector<SupplyStep> steps, double price_cap);
 
-/// Clears the month: contracts first, the spot price (with optional stickiness), the served
-/// and unmet compute, and emits kScarcityPricing when the price first reaches the cap.
+/// Clears the month over `world.steps`:
+/// 1. compute commitments active this month are served first, from the seller's cheapest
+///    operable capacity, up to what the buyer uses (its demand at last month's price);
+///    committed capacity the buyer does not use stays on offer on spot;
+/// 2. the spot price clears the rest of demand against the rest of capacity (`clear`), then
+///    moves towards it with stickiness θ: p_t = p_{t−1}^(1−θ) · p*^θ;
+/// 3. spot sales are shared cheapest step first, pro rata within a cost.
+/// Emits kScarcityPricing when the price first reaches the cap.
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
 
-/// Marginal cost of running one H100e-hour: power price × kW per H100e + other opex.
-double marginal_cost(const model::SupplyParams& supply);
+/// Share of the scarcity cap from which the price counts as at the cap (a sticky price only
+/// approaches it).
+inline constexpr double kAtCapShare = 0.999;
+
+/// Fills `quantity` into capacities, cheapest first and pro rata among equal costs; returns
+/// the amount taken from each (same order as given).
+std::vector<double> fill_cheapest_first(const std::vector<SupplyStep>& steps, double quantity);
 
 }  // namespace bsim::market
 

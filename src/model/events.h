@@ -10,6 +10,7 @@ namespace bsim::model {
 
 enum class EventKind {
   kEfficiencyShock,  ///< a scripted shock was applied (value: multiplier)
+  kTrainingEfficiencyShock,  ///< a scripted shock to training efficiency only (value: multiplier)
   kEfficiencyJump,   ///< a random efficiency jump arrived (value: multiplier)
   kScarcityPricing,  ///< the spot price reached the scarcity cap (value: unmet H100e)
 };

@@ -18,7 +18,13 @@ struct MonthRecord {
   double operable_h100e = 0;
   double delivered_h100e = 0;
   double ordered_h100e = 0;
-  double pipeline_h100e = 0;
+  double idle_no_power_h100e = 0;
+  double backlog_h100e = 0;
+  double production_cap_h100e_per_month = 0;
+  double accelerator_lead_time_months = 0;
+  double datacenter_gw = 0;
+  double power_needed_gw = 0;
+  double training_efficiency_index = 0;
   double inference_demand_h100e = 0;
   double training_demand_h100e = 0;
   double demand_h100e = 0;
@@ -48,25 +54,31 @@ struct Column {
 inline constexpr std::array kColumns = {
     Column{"efficiency_index", "×", "algorithmic efficiency E(t), service units per H100e-hour relative to the start", &MonthRecord::efficiency_index},
     Column{"installed_h100e", "H100e", "accelerators in service at the end of the month", &MonthRecord::installed_h100e},
-    Column{"operable_h100e", "H100e", "installed accelerators that can run (powered); equal to installed in the first model", &MonthRecord::operable_h100e},
+    Column{"operable_h100e", "H100e", "installed accelerators that powered halls can run (each owner fills min(shells, power) with its most power-efficient accelerators first)", &MonthRecord::operable_h100e},
+    Column{"idle_no_power_h100e", "H100e", "installed accelerators idle for lack of powered halls (installed − operable)", &MonthRecord::idle_no_power_h100e},
     Column{"delivered_h100e", "H100e", "accelerators delivered in the month", &MonthRecord::delivered_h100e},
     Column{"ordered_h100e", "H100e", "accelerators ordered in the month", &MonthRecord::ordered_h100e},
-    Column{"pipeline_h100e", "H100e", "ordered and not yet delivered, end of month", &MonthRecord::pipeline_h100e},
+    Column{"backlog_h100e", "H100e", "accelerators ordered and not yet delivered (the production queue), end of month", &MonthRecord::backlog_h100e},
+    Column{"production_cap_h100e_per_month", "H100e/month", "fab and packaging output cap", &MonthRecord::production_cap_h100e_per_month},
+    Column{"accelerator_lead_time_months", "months", "queue lead time, backlog ÷ cap", &MonthRecord::accelerator_lead_time_months},
     Column{"inference_demand_h100e", "H100e", "notional inference compute demand at the clearing price", &MonthRecord::inference_demand_h100e},
     Column{"training_demand_h100e", "H100e", "notional training compute demand at the clearing price", &MonthRecord::training_demand_h100e},
     Column{"demand_h100e", "H100e", "inference + training demand", &MonthRecord::demand_h100e},
     Column{"served_h100e", "H100e", "compute actually used", &MonthRecord::served_h100e},
-    Column{"unmet_demand_h100e", "H100e", "demand rationed away at the scarcity cap", &MonthRecord::unmet_demand_h100e},
+    Column{"unmet_demand_h100e", "H100e", "demand left unserved: rationed at the scarcity cap, or above supply while a sticky price lags the clearing price", &MonthRecord::unmet_demand_h100e},
     Column{"contracted_h100e", "H100e", "compute served under compute commitments", &MonthRecord::contracted_h100e},
     Column{"utilization", "share", "served ÷ operable", &MonthRecord::utilization},
     Column{"spot_price_usd_per_h100e_hour", "USD/H100e-hour", "spot compute price", &MonthRecord::spot_price_usd_per_h100e_hour},
-    Column{"marginal_cost_usd_per_h100e_hour", "USD/H100e-hour", "cost of running one more H100e-hour (power + opex)", &MonthRecord::marginal_cost_usd_per_h100e_hour},
+    Column{"marginal_cost_usd_per_h100e_hour", "USD/H100e-hour", "running cost (power + opex) of the cheapest operable capacity", &MonthRecord::marginal_cost_usd_per_h100e_hour},
     Column{"service_demand_units", "service units", "AI service consumed in the month, all segments", &MonthRecord::service_demand_units},
     Column{"service_price_usd_per_unit", "USD/service unit", "demand-weighted service price", &MonthRecord::service_price_usd_per_unit},
     Column{"edge_share", "share", "share of inference served on devices, outside data centres", &MonthRecord::edge_share},
-    Column{"power_gw", "GW", "power drawn by installed accelerators at full load", &MonthRecord::power_gw},
-    Column{"capex_usd_bn", "USD bn (flow)", "accelerators delivered in the month × their all-in price per H100e", &MonthRecord::capex_usd_bn},
-    Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services in the month", &MonthRecord::ai_revenue_usd_bn},
+    Column{"training_efficiency_index", "×", "training efficiency relative to the start", &MonthRecord::training_efficiency_index},
+    Column{"power_gw", "GW", "grid power connected to data-centre shells, in service", &MonthRecord::power_gw},
+    Column{"datacenter_gw", "GW", "data-centre shells in service", &MonthRecord::datacenter_gw},
+    Column{"power_needed_gw", "GW", "power the installed accelerators would draw at full load", &MonthRecord::power_needed_gw},
+    Column{"capex_usd_bn", "USD bn (flow)", "capital spending in the month: accelerators delivered at their generation's price, plus shells, power and fab projects under construction", &MonthRecord::capex_usd_bn},
+    Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
 };
 

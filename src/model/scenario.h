@@ -44,12 +44,41 @@ struct EdgeParams {
   double steepness = 1.0;           ///< technology.edge.steepness (k per unit of ln E)
 };
 
-struct TechnologyParams {
-  EfficiencyParams efficiency;
-  EdgeParams edge;
+/// A hardware generation (DESIGN §1.1): what a unit of compute costs and draws when bought.
+struct Generation {
+  std::string id;
+  core::Month available;          ///< generation.<id>.available: first month it is delivered
+  double h100e_per_unit = 1.0;    ///< generation.<id>.h100e_per_unit (display and unit counts)
+  double kw_per_h100e = 1.4;      ///< generation.<id>.kw_per_h100e: facility power all-in
+  double usd_per_h100e = 25000;   ///< generation.<id>.usd_per_h100e: accelerator + networking
 };
 
-enum class ShockKind { kEfficiency };
+/// How generations continue after the last one listed (technology.hardware.*).
+struct HardwareParams {
+  int months_between_generations = 24;   ///< technology.hardware.months_between_generations (0 = none)
+  double h100e_per_unit_multiplier = 2.0;  ///< technology.hardware.h100e_per_unit_multiplier
+  double kw_per_h100e_multiplier = 0.75;   ///< technology.hardware.kw_per_h100e_multiplier
+  double usd_per_h100e_multiplier = 0.75;  ///< technology.hardware.usd_per_h100e_multiplier
+};
+
+/// Training efficiency (DESIGN §1.1): by default the same process as inference efficiency.
+struct TrainingEfficiencyParams {
+  bool follows_inference = true;  ///< technology.training_efficiency.follows_inference
+  double trend_per_year = 2.8;    ///< technology.training_efficiency.trend_per_year (when not following)
+};
+
+struct TechnologyParams {
+  EfficiencyParams efficiency;
+  TrainingEfficiencyParams training_efficiency;
+  EdgeParams edge;
+  HardwareParams hardware;
+  /// Every generation through the horizon: those listed, then extrapolated (sorted by date).
+  std::vector<Generation> generations;
+};
+
+/// kEfficiency hits inference efficiency (and training efficiency when it follows);
+/// kTrainingEfficiency hits training efficiency only.
+enum class ShockKind { kEfficiency, kTrainingEfficiency };
 
 /// A scripted shock at a given month (`[[shock]]`).
 struct Shock {
@@ -59,24 +88,44 @@ struct Shock {
   double multiplier = 1.0;  ///< shock.<id>.multiplier (× applied to E from that month on)
 };
 
-/// One aggregate stock of accelerators with a build lead time (the first model; DESIGN §1.2).
+/// Fabs and advanced packaging (DESIGN §1.2): a production cap in H100e per month that grows
+/// only as projects complete; orders beyond it queue first-in first-out.
+struct ProductionParams {
+  core::Compute initial_cap_per_month;     ///< supply.production.initial_cap_h100e_per_month
+  core::Compute initial_backlog;           ///< supply.production.initial_backlog_h100e
+  int project_lead_time_months = 42;       ///< supply.production.project_lead_time_months
+  int project_life_months = 240;           ///< supply.production.project_life_months
+  double target_backlog_months = 6;        ///< supply.production.target_backlog_months
+  double expansion_share = 0.05;           ///< supply.production.expansion_share (of cap, per month at most)
+  double usd_bn_per_h100e_per_month = 0.0; ///< supply.production.usd_per_h100e_per_month ÷ 1e9 (capex per unit of cap)
+};
+
+/// A long-lived capacity built through a pipeline (data-centre shells, grid power).
+struct PipelineParams {
+  int lead_time_months = 24;   ///< supply.<datacenter|power>.lead_time_months
+  int life_months = 360;       ///< supply.<datacenter|power>.life_months
+  double usd_bn_per_gw = 10;   ///< supply.<datacenter|power>.usd_bn_per_gw (capex, spread over the build)
+};
+
+/// Physical supply (DESIGN §1.2).
 struct SupplyParams {
-  core::Compute initial_installed;          ///< supply.initial_installed_h100e
-  core::Compute initial_deliveries_per_month;  ///< supply.initial_deliveries_h100e_per_month
-  int build_lead_time_months = 12;          ///< supply.build_lead_time_months
+  ProductionParams production;
+  PipelineParams datacenter;
+  PipelineParams power;
   double failure_rate_per_year = 0.05;      ///< supply.failure_rate_per_year
-  double usd_per_h100e = 20000;             ///< supply.usd_per_h100e (all-in capex per H100e)
-  double kw_per_h100e = 1.0;                ///< supply.kw_per_h100e (facility power, all-in)
   double power_price_usd_per_mwh = 80;      ///< supply.power_price_usd_per_mwh
   double opex_usd_per_h100e_hour = 0.15;    ///< supply.opex_usd_per_h100e_hour
 };
 
-/// The capacity owners' build rule (DESIGN §1.5 simplified): order so that capacity one lead
-/// time ahead covers demand extrapolated at its trailing growth, plus a reserve.
+/// The capacity owners' build rule (behaviour::BuildRule; DESIGN §1.5 simplified): order so
+/// that capacity one lead time ahead covers demand extrapolated at its trailing growth, plus a
+/// reserve, with halls and power to run it.
 struct BuildParams {
   double reserve_margin = 0.1;        ///< build.reserve_margin
   int growth_window_months = 12;      ///< build.growth_window_months
+  double initial_growth_per_year = 2.0;  ///< build.initial_growth_per_year (before a window of history exists)
   double max_growth_per_year = 4.0;   ///< build.max_growth_per_year (cap on extrapolated ×/yr)
+  int max_planning_months = 24;       ///< build.max_planning_months: growth is extrapolated at most this far
 };
 
 /// A demand segment (DESIGN §1.3).
@@ -87,6 +136,7 @@ struct Segment {
   double bass_innovation_per_year = 0.01;   ///< segment.<id>.bass_innovation_per_year (p)
   double bass_imitation_per_year = 0.5;     ///< segment.<id>.bass_imitation_per_year (q)
   double usage_growth_per_year = 1.0;       ///< segment.<id>.usage_growth_per_year (× per year)
+  double usage_ceiling_multiple = 0.0;      ///< segment.<id>.usage_ceiling_multiple (0 = none)
   core::Service initial_demand;             ///< segment.<id>.initial_service_units_per_month
   double initial_gap = 1.0;                 ///< segment.<id>.initial_gap (Q*/Q at the start)
   double compute_h100e_hours_per_unit = 0.5;  ///< segment.<id>.compute_h100e_hours_per_unit (c0)
@@ -98,7 +148,8 @@ struct Segment {
   double diffusion_limit_per_year = 3.0;    ///< segment.<id>.diffusion_limit_per_year (g_max)
 };
 
-/// Training demand in the first model: one budget growing at a rate (DESIGN §1.3).
+/// Training demand (DESIGN §1.3): labs' budgets in USD (per lab as series, see Firm) plus the
+/// rest of the world's as one budget growing at a rate.
 struct TrainingParams {
   core::Money initial_budget_per_month;  ///< training.initial_budget_usd_bn_per_month
   double budget_growth_per_year = 1.0;   ///< training.budget_growth_per_year (× per year)
@@ -114,10 +165,32 @@ struct MarketParams {
   double stickiness = 1.0;           ///< market.stickiness (θ; 1 = no stickiness)
 };
 
+/// A yearly series (e.g. a budget): value per calendar year, held within the year; after the
+/// last year it grows at `growth_after_per_year`.
+struct YearSeries {
+  std::vector<std::pair<int, double>> points;  ///< (year, value), sorted by year
+  double growth_after_per_year = 1.0;
+  [[nodiscard]] bool empty() const { return points.empty(); }
+  /// The value for a month (the year's value; before the first year, the first value).
+  [[nodiscard]] double at(core::Month m) const;
+};
+
 struct Firm {
   std::string id;
   std::string name;
   FirmType type = FirmType::kLab;
+  // Capacity owned at the start (firm.<id>.*); zero for firms that own none.
+  core::Compute initial_h100e;         ///< initial_h100e
+  std::size_t initial_generation = 0;  ///< index into technology.generations (initial_generation)
+  core::Power initial_datacenter_gw;   ///< initial_datacenter_gw: shells (halls) in service
+  core::Power initial_power_gw;        ///< initial_power_gw: grid power connected to them
+  core::Power datacenter_gw_under_construction;  ///< arriving evenly over the shell lead time
+  core::Power power_gw_under_construction;       ///< arriving evenly over the power lead time
+  double build_share = 0.0;            ///< share of new capacity this owner builds (normalised)
+  // Demand side (labs).
+  double inference_share = 0.0;        ///< share of inference demand this lab serves
+  YearSeries training_budget_usd_bn_per_year;  ///< training_budget_usd_bn_per_year
+  [[nodiscard]] bool owns_capacity() const { return build_share > 0.0 || initial_h100e.value() > 0.0; }
 };
 
 /// A take-or-pay compute commitment (DESIGN §1.6), minimal: finance adds its cash flows.

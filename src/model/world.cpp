@@ -18,4 +18,18 @@ double DemandCurve::training_h100e(double p) const {
   return training_budget.value() * 1e9 / (p * core::kHoursPerMonth);
 }
 
+void place_accelerator_order(World& world, std::size_t owner, double h100e) {
+  if (h100e <= 0.0) return;
+  world.production.backlog.push_back({owner, h100e});
+  world.production.backlog_h100e += h100e;
+  world.owners[owner].on_order_h100e += h100e;
+}
+
+double DemandCurve::firm_h100e(std::size_t firm, double p) const {
+  double d = 0.0;
+  if (firm < training_budget_by_firm_usd_bn.size()) d += training_budget_by_firm_usd_bn[firm] * 1e9 / (p * core::kHoursPerMonth);
+  if (firm < inference_share_by_firm.size()) d += inference_share_by_firm[firm] * inference_h100e(p);
+  return d;
+}
+
 }  // namespace bsim::model

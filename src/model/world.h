@@ -37,13 +37,87 @@ struct DemandCurve {
     double datacenter_share = 1.0; ///< 1 − edge share
   };
   std::vector<Piece> inference;
-  core::Money training_budget;     ///< USD bn this month; D_train = budget / (p · 730)
+  core::Money training_budget;     ///< USD bn this month, all labs, after banked savings
+  /// The part of `training_budget` of each firm (indexed by FirmId; 0 for non-labs), so the
+  /// market can tell how much of its committed compute a buyer uses.
+  std::vector<double> training_budget_by_firm_usd_bn;
+  std::vector<double> inference_share_by_firm;  ///< share of inference demand each firm serves
 
   /// Inference compute demand in H100e at spot price p (USD per H100e-hour).
   [[nodiscard]] double inference_h100e(double p) const;
   /// Training compute demand in H100e at spot price p.
   [[nodiscard]] double training_h100e(double p) const;
   [[nodiscard]] double total_h100e(double p) const { return inference_h100e(p) + training_h100e(p); }
+  /// One firm's demand in H100e at spot price p: its training budget plus its inference share.
+  [[nodiscard]] double firm_h100e(std::size_t firm, double p) const;
+};
+
+/// Accelerators of one owner, generation and delivery month (DESIGN §1.2).
+struct Cohort {
+  FirmId owner;
+  std::size_t generation = 0;
+  core::Month vintage;
+  double h100e = 0.0;         ///< still in service (failures removed)
+  double kw_per_h100e = 0.0;
+  double usd_per_h100e = 0.0; ///< price paid
+};
+
+/// GW of a long-lived asset (shells, power) in service until `retire` (exclusive).
+struct GwVintage {
+  core::Month retire;
+  double gw = 0.0;
+};
+
+/// One capacity owner's physical state.
+struct OwnerState {
+  FirmId firm;
+  std::vector<double> datacenter_pipeline_gw;  ///< arriving in 1, 2, … months
+  std::vector<double> power_pipeline_gw;
+  std::vector<GwVintage> datacenter;
+  std::vector<GwVintage> power;
+  double datacenter_gw = 0.0;   ///< shells in service, end of step
+  double power_gw = 0.0;        ///< grid power in service, end of step
+  double installed_h100e = 0.0;
+  double operable_h100e = 0.0;
+  double idle_no_power_h100e = 0.0;
+  double on_order_h100e = 0.0;  ///< in the production backlog
+  double fleet_kw_per_h100e = 0.0;  ///< average over installed cohorts
+  double served_h100e = 0.0;    ///< contracts + spot
+  double compute_revenue_usd_bn = 0.0;
+  double capex_usd_bn = 0.0;
+  double datacenter_completed_gw = 0.0;  ///< this step
+  double power_completed_gw = 0.0;       ///< this step
+};
+
+/// An accelerator order waiting in the production queue.
+struct BacklogOrder {
+  std::size_t owner = 0;  ///< index into World::owners
+  double h100e = 0.0;
+};
+
+/// Fabs and packaging (DESIGN §1.2).
+struct ProductionState {
+  double cap_h100e_per_month = 0.0;      ///< in today's H100e (see supply::units_scale)
+  double unscaled_cap = 0.0;             ///< in H100e of the generation on sale at the start
+  std::vector<double> project_pipeline;  ///< cap arriving in 1, 2, … months, start-of-horizon H100e
+  std::vector<GwVintage> projects;       ///< cap in service by retirement month (gw = H100e/month here)
+  std::vector<BacklogOrder> backlog;     ///< FIFO, oldest first
+  std::size_t backlog_head = 0;          ///< first unfinished order
+  double backlog_h100e = 0.0;
+  double delivered_h100e = 0.0;          ///< this step
+  double capex_usd_bn = 0.0;             ///< this step, fab projects
+  double completed = 0.0;                ///< cap completed this step, start-of-horizon H100e
+};
+
+/// Capacity offered in the month at one marginal cost: one owner's operable accelerators of
+/// one generation (DESIGN §1.4).
+struct CapacityStep {
+  std::size_t owner = 0;
+  std::size_t generation = 0;
+  double marginal_cost = 0.0;  ///< USD per H100e-hour
+  double operable_h100e = 0.0;
+  double contract_h100e = 0.0; ///< used under compute commitments
+  double spot_h100e = 0.0;     ///< sold on spot
 };
 
 struct World {
@@ -51,42 +125,56 @@ struct World {
   core::Month month;   ///< the month being simulated
 
   // technology
-  double efficiency = 1.0;           ///< E(t): service units per H100e-hour relative to start
-  double log_efficiency_trend = 0.0; ///< ln of the trend part
-  double log_efficiency_jumps = 0.0; ///< ln of the random-jump part
-  double log_efficiency_shocks = 0.0;///< ln of the scripted-shock part
+  double efficiency = 1.0;            ///< E(t): service units per H100e-hour relative to start
+  double log_efficiency_trend = 0.0;  ///< ln of the trend part
+  double log_efficiency_jumps = 0.0;  ///< ln of the random-jump part
+  double log_efficiency_shocks = 0.0; ///< ln of the scripted-shock part
+  double training_efficiency = 1.0;   ///< training-efficiency index
+  double log_training_trend = 0.0;    ///< ln of its planned (trend) part
+  double log_training_shocks = 0.0;   ///< ln of the training-only shocks so far
   double edge_share = 0.0;
+  std::size_t current_generation = 0; ///< newest generation available this month
 
   // supply
-  core::Compute installed;                   ///< accelerators in service, end of step
-  core::Compute delivered;                   ///< arrived this step
-  core::Compute failed;                      ///< failed this step
-  std::vector<double> pipeline_h100e;        ///< ordered, arriving in 1, 2, … months
-  core::Compute ordered;                     ///< ordered this step
+  std::vector<Cohort> cohorts;
+  std::vector<OwnerState> owners;
+  ProductionState production;
+  std::vector<CapacityStep> steps;    ///< rebuilt every month by supply
+  core::Compute installed;            ///< all owners, end of step
+  core::Compute operable;
+  core::Compute delivered;            ///< arrived this step
+  core::Money delivered_cost;         ///< what the delivered accelerators cost
+  core::Compute failed;               ///< failed this step
+  core::Compute ordered;              ///< ordered this step
 
   // demand
   std::vector<SegmentState> segments;
   DemandCurve demand_curve;
-  core::Money training_budget;
+  core::Money training_budget;        ///< all labs, this month, before banking savings
 
   // market
   double spot_price = 0.0;          ///< USD per H100e-hour
-  double marginal_cost = 0.0;       ///< USD per H100e-hour
+  double marginal_cost = 0.0;       ///< USD per H100e-hour of the cheapest step
   core::Compute contracted_served;  ///< served under compute commitments
+  std::vector<double> contract_used_h100e;  ///< per contract (index of scenario.contracts), this month
   core::Compute inference_demand;   ///< notional, at the clearing price
   core::Compute training_demand;
   core::Compute served;             ///< compute actually used
-  core::Compute unmet;              ///< demand rationed away at the scarcity cap
+  core::Compute unmet;              ///< demand unserved (at the cap, or while a sticky price lags)
   double service_demand_units = 0.0;   ///< Σ segments Q, service units this month
   double service_price = 0.0;          ///< demand-weighted service price, USD per unit
 
   // flows for the month
   core::Money capex;
-  core::Money ai_revenue;      ///< end users' spending on AI services
+  core::Money ai_revenue;      ///< end users' spending on data-centre AI services
   core::Money compute_revenue; ///< what compute owners earn (spot and contracts)
 
-  // history the build rule needs (demand by month, newest last)
+  // history the build rule needs (notional demand by month, newest last)
   std::vector<double> demand_history_h100e;
 };
+
+/// Adds an accelerator order of `owner` (index into world.owners) to the back of the
+/// production queue (first in, first out).
+void place_accelerator_order(World& world, std::size_t owner, double h100e);
 
 }  // namespace bsim::model

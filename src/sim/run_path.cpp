@@ -27,15 +27,19 @@ model::World initial_world(const model::Scenario& scenario) {
   return world;
 }
 
-model::MonthRecord record_month(const model::Scenario& scenario, const model::World& w) {
+model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   model::MonthRecord r;
   r.month = w.month;
   r.efficiency_index = w.efficiency;
+  r.training_efficiency_index = w.training_efficiency;
   r.installed_h100e = w.installed.value();
-  r.operable_h100e = w.installed.value();
+  r.operable_h100e = w.operable.value();
+  r.idle_no_power_h100e = r.installed_h100e - r.operable_h100e;
   r.delivered_h100e = w.delivered.value();
   r.ordered_h100e = w.ordered.value();
-  r.pipeline_h100e = std::accumulate(w.pipeline_h100e.begin(), w.pipeline_h100e.end(), 0.0);
+  r.backlog_h100e = w.production.backlog_h100e;
+  r.production_cap_h100e_per_month = w.production.cap_h100e_per_month;
+  r.accelerator_lead_time_months = r.production_cap_h100e_per_month > 0.0 ? r.backlog_h100e / r.production_cap_h100e_per_month : 0.0;
   r.inference_demand_h100e = w.inference_demand.value();
   r.training_demand_h100e = w.training_demand.value();
   r.demand_h100e = r.inference_demand_h100e + r.training_demand_h100e;
@@ -48,7 +52,11 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
   r.service_demand_units = w.service_demand_units;
   r.service_price_usd_per_unit = w.service_price;
   r.edge_share = w.edge_share;
-  r.power_gw = core::power_for(w.installed, scenario.supply.kw_per_h100e).value();
+  for (const model::OwnerState& o : w.owners) {
+    r.power_gw += o.power_gw;
+    r.datacenter_gw += o.datacenter_gw;
+    r.power_needed_gw += o.installed_h100e * o.fleet_kw_per_h100e / 1e6;
+  }
   r.capex_usd_bn = w.capex.value();
   r.ai_revenue_usd_bn = w.ai_revenue.value();
   r.compute_revenue_usd_bn = w.compute_revenue.value();

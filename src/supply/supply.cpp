@@ -1,24 +1,208 @@
 #include "supply/supply.h"
 
+#include <algorithm>
+#include <numeric>
+
 #include "core/calendar.h"
 
 namespace bsim::supply {
+namespace {
+
+std::size_t technology_index_at(const std::vector<model::Generation>& gens, core::Month month) {
+  std::size_t newest = 0;
+  for (std::size_t g = 0; g < gens.size(); ++g) {
+    if (gens[g].available <= month) newest = g;
+  }
+  return newest;
+}
+
+/// Moves the front of a pipeline into service; returns what arrived.
+double advance_pipeline(std::vector<double>& pipeline) {
+  if (pipeline.empty()) return 0.0;
+  const double arrived = pipeline.front();
+  pipeline.erase(pipeline.begin());
+  pipeline.push_back(0.0);
+  return arrived;
+}
+
+/// Drops vintages whose life has ended by `month`; returns what stays in service.
+double retire(std::vector<model::GwVintage>& stock, core::Month month) {
+  stock.erase(std::remove_if(stock.begin(), stock.end(), [&](const model::GwVintage& v) { return v.retire <= month; }),
+              stock.end());
+  double total = 0.0;
+  for (const model::GwVintage& v : stock) total += v.gw;
+  return total;
+}
+
+/// Splits an initial stock into ten equal vintages retiring evenly over the next `life`
+/// months, since what exists at the start was built over the years before it.
+std::vector<model::GwVintage> initial_vintages(core::Month start, int life_months, double amount) {
+  std::vector<model::GwVintage> out;
+  constexpr int kPieces = 10;
+  for (int k = 1; k <= kPieces; ++k) out.push_back({start + std::max(1, life_months * k / kPieces), amount / kPieces});
+  return out;
+}
+
+}  // namespace
+
+double units_scale(const model::Scenario& scenario, const model::World& world) {
+  const auto& gens = scenario.technology.generations;
+  if (gens.empty()) return 1.0;
+  const std::size_t at_start = technology_index_at(gens, scenario.time.start);
+  return gens[world.current_generation].h100e_per_unit / gens[at_start].h100e_per_unit;
+}
+
+double marginal_cost(const model::SupplyParams& supply, const model::Generation& generation) {
+  return supply.power_price_usd_per_mwh * generation.kw_per_h100e / 1000.0 + supply.opex_usd_per_h100e_hour;
+}
+
+std::vector<std::pair<std::size_t, double>> serve_backlog(model::ProductionState& production, double cap) {
+  std::vector<std::pair<std::size_t, double>> delivered;
+  double room = cap;
+  auto& queue = production.backlog;
+  while (room > 0.0 && production.backlog_head < queue.size()) {
+    model::BacklogOrder& order = queue[production.backlog_head];
+    const double take = std::min(room, order.h100e);
+    delivered.emplace_back(order.owner, take);
+    order.h100e -= take;
+    room -= take;
+    production.backlog_h100e -= take;
+    if (order.h100e <= 0.0) ++production.backlog_head;
+  }
+  // Compact the served front now and then, so the queue does not grow without bound.
+  if (production.backlog_head > 64 && production.backlog_head * 2 > queue.size()) {
+    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(production.backlog_head));
+    production.backlog_head = 0;
+  }
+  if (production.backlog_head >= queue.size()) production.backlog_h100e = 0.0;  // no rounding residue
+  return delivered;
+}
 
 void init(const model::Scenario& scenario, model::World& world) {
-  world.installed = scenario.supply.initial_installed;
-  world.pipeline_h100e.assign(static_cast<std::size_t>(scenario.supply.build_lead_time_months),
-                              scenario.supply.initial_deliveries_per_month.value());
+  const model::SupplyParams& sup = scenario.supply;
+  const core::Month start = scenario.time.start;
+  world.owners.clear();
+  world.cohorts.clear();
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const model::Firm& firm = scenario.firms[f];
+    if (!firm.owns_capacity()) continue;
+    model::OwnerState o;
+    o.firm = model::FirmId{static_cast<std::uint32_t>(f)};
+    o.datacenter = initial_vintages(start, sup.datacenter.life_months, firm.initial_datacenter_gw.value());
+    o.power = initial_vintages(start, sup.power.life_months, firm.initial_power_gw.value());
+    o.datacenter_pipeline_gw.assign(static_cast<std::size_t>(sup.datacenter.lead_time_months),
+                                    firm.datacenter_gw_under_construction.value() / sup.datacenter.lead_time_months);
+    o.power_pipeline_gw.assign(static_cast<std::size_t>(sup.power.lead_time_months),
+                               firm.power_gw_under_construction.value() / sup.power.lead_time_months);
+    o.datacenter_gw = firm.initial_datacenter_gw.value();
+    o.power_gw = firm.initial_power_gw.value();
+    if (firm.initial_h100e.value() > 0.0 && !scenario.technology.generations.empty()) {
+      const model::Generation& g = scenario.technology.generations[firm.initial_generation];
+      world.cohorts.push_back({o.firm, firm.initial_generation, start - 12, firm.initial_h100e.value(), g.kw_per_h100e,
+                               g.usd_per_h100e});
+    }
+    world.owners.push_back(o);
+  }
+  world.production = {};
+  world.production.cap_h100e_per_month = sup.production.initial_cap_per_month.value();
+  world.production.projects = initial_vintages(start, sup.production.project_life_months, world.production.cap_h100e_per_month);
+  world.production.project_pipeline.assign(static_cast<std::size_t>(sup.production.project_lead_time_months), 0.0);
+  for (std::size_t i = 0; i < world.owners.size(); ++i) {
+    const model::Firm& firm = scenario.firms[world.owners[i].firm.index()];
+    model::place_accelerator_order(world, i, sup.production.initial_backlog.value() * firm.build_share);
+  }
 }
 
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink&) {
-  auto& pipeline = world.pipeline_h100e;
-  world.delivered = core::Compute{pipeline.empty() ? 0.0 : pipeline.front()};
-  if (!pipeline.empty()) {
-    pipeline.erase(pipeline.begin());
-    pipeline.push_back(0.0);
+  const model::SupplyParams& sup = scenario.supply;
+  const auto& gens = scenario.technology.generations;
+  model::ProductionState& prod = world.production;
+
+  // Fabs and packaging.
+  const double new_cap = advance_pipeline(prod.project_pipeline);
+  prod.completed = new_cap;
+  if (new_cap > 0.0) prod.projects.push_back({world.month + sup.production.project_life_months, new_cap});
+  // Fabs make accelerator units; each generation packs more H100e into a unit, so the cap in
+  // H100e scales with the newest generation's H100e per unit relative to the start's.
+  prod.unscaled_cap = retire(prod.projects, world.month);
+  prod.cap_h100e_per_month = prod.unscaled_cap * units_scale(scenario, world);
+
+  // Deliveries, first in first out, as cohorts of the newest generation.
+  double delivered = 0.0;
+  world.delivered_cost = core::Money{0.0};
+  const model::Generation& newest = gens[world.current_generation];
+  for (auto [owner, h100e] : serve_backlog(prod, prod.cap_h100e_per_month)) {  // cap already in today's H100e
+    delivered += h100e;
+    world.owners[owner].on_order_h100e = std::max(0.0, world.owners[owner].on_order_h100e - h100e);
+    const model::FirmId firm = world.owners[owner].firm;
+    auto it = std::find_if(world.cohorts.begin(), world.cohorts.end(), [&](const model::Cohort& c) {
+      return c.owner == firm && c.vintage == world.month && c.generation == world.current_generation;
+    });
+    if (it == world.cohorts.end()) {
+      world.cohorts.push_back({firm, world.current_generation, world.month, h100e, newest.kw_per_h100e, newest.usd_per_h100e});
+    } else {
+      it->h100e += h100e;
+    }
+    world.delivered_cost += core::cost_of(core::Compute{h100e}, newest.usd_per_h100e);
   }
-  world.failed = world.installed * core::monthly_hazard(scenario.supply.failure_rate_per_year);
-  world.installed += world.delivered - world.failed;
+  prod.delivered_h100e = delivered;
+  world.delivered = core::Compute{delivered};
+
+  // Failures.
+  const double survive = 1.0 - core::monthly_hazard(sup.failure_rate_per_year);
+  double failed = 0.0;
+  for (model::Cohort& c : world.cohorts) {
+    failed += c.h100e * (1.0 - survive);
+    c.h100e *= survive;
+  }
+  world.failed = core::Compute{failed};
+
+  // Halls and power, then what each owner can run.
+  std::vector<double> by_generation(gens.size());
+  world.steps.clear();
+  double installed = 0.0;
+  double operable = 0.0;
+  for (std::size_t i = 0; i < world.owners.size(); ++i) {
+    model::OwnerState& o = world.owners[i];
+    const double dc_new = advance_pipeline(o.datacenter_pipeline_gw);
+    o.datacenter_completed_gw = dc_new;
+    if (dc_new > 0.0) o.datacenter.push_back({world.month + sup.datacenter.life_months, dc_new});
+    o.datacenter_gw = retire(o.datacenter, world.month);
+    const double power_new = advance_pipeline(o.power_pipeline_gw);
+    o.power_completed_gw = power_new;
+    if (power_new > 0.0) o.power.push_back({world.month + sup.power.life_months, power_new});
+    o.power_gw = retire(o.power, world.month);
+
+    std::fill(by_generation.begin(), by_generation.end(), 0.0);
+    for (const model::Cohort& c : world.cohorts) {
+      if (c.owner == o.firm) by_generation[c.generation] += c.h100e;
+    }
+    // Powered halls hold the most power-efficient accelerators first.
+    std::vector<std::size_t> order(gens.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return gens[a].kw_per_h100e < gens[b].kw_per_h100e; });
+    double power_left_kw = std::min(o.datacenter_gw, o.power_gw) * 1e6;
+    o.installed_h100e = 0.0;
+    o.operable_h100e = 0.0;
+    double fleet_kw = 0.0;
+    for (std::size_t g : order) {
+      const double have = by_generation[g];
+      if (have <= 0.0) continue;
+      const double runs = std::min(have, power_left_kw / gens[g].kw_per_h100e);
+      power_left_kw -= runs * gens[g].kw_per_h100e;
+      o.installed_h100e += have;
+      o.operable_h100e += runs;
+      fleet_kw += have * gens[g].kw_per_h100e;
+      if (runs > 0.0) world.steps.push_back({i, g, marginal_cost(sup, gens[g]), runs, 0.0, 0.0});
+    }
+    o.fleet_kw_per_h100e = o.installed_h100e > 0.0 ? fleet_kw / o.installed_h100e : newest.kw_per_h100e;
+    o.idle_no_power_h100e = o.installed_h100e - o.operable_h100e;
+    installed += o.installed_h100e;
+    operable += o.operable_h100e;
+  }
+  world.installed = core::Compute{installed};
+  world.operable = core::Compute{operable};
 }
 
 }  // namespace bsim::supply

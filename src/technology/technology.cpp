@@ -8,8 +8,17 @@ double edge_share(const model::EdgeParams& edge, double efficiency) {
   return edge.max_share / (1.0 + std::exp(-edge.steepness * (std::log(efficiency) - std::log(edge.midpoint_efficiency))));
 }
 
+std::size_t newest_generation(const std::vector<model::Generation>& generations, core::Month month) {
+  std::size_t newest = 0;
+  for (std::size_t g = 0; g < generations.size(); ++g) {
+    if (generations[g].available <= month) newest = g;
+  }
+  return newest;
+}
+
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events) {
   const model::EfficiencyParams& eff = scenario.technology.efficiency;
+  const model::TrainingEfficiencyParams& training = scenario.technology.training_efficiency;
   if (world.step > 0) {
     world.log_efficiency_trend += std::log(eff.trend_per_year) / 12.0;
   }
@@ -22,13 +31,29 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     events.emit({world.month, model::EventKind::kEfficiencyJump, "random", size});
   }
   for (const model::Shock& shock : scenario.shocks) {
-    if (shock.month == world.month && shock.kind == model::ShockKind::kEfficiency) {
+    if (shock.month != world.month) continue;
+    if (shock.kind == model::ShockKind::kEfficiency) {
       world.log_efficiency_shocks += std::log(shock.multiplier);
-      events.emit({world.month, model::EventKind::kEfficiencyShock, shock.id, shock.multiplier});
+    } else {
+      world.log_training_shocks += std::log(shock.multiplier);
     }
+    events.emit({world.month,
+                 shock.kind == model::ShockKind::kEfficiency ? model::EventKind::kEfficiencyShock
+                                                              : model::EventKind::kTrainingEfficiencyShock,
+                 shock.id, shock.multiplier});
   }
   world.efficiency = std::exp(world.log_efficiency_trend + world.log_efficiency_jumps + world.log_efficiency_shocks);
   world.edge_share = edge_share(scenario.technology.edge, world.efficiency);
+
+  // Training efficiency: the inference process (plus training-only shocks), or its own trend.
+  if (training.follows_inference) {
+    world.log_training_trend = world.log_efficiency_trend;
+    world.training_efficiency = world.efficiency * std::exp(world.log_training_shocks);
+  } else {
+    if (world.step > 0) world.log_training_trend += std::log(training.trend_per_year) / 12.0;
+    world.training_efficiency = std::exp(world.log_training_trend + world.log_training_shocks);
+  }
+  world.current_generation = newest_generation(scenario.technology.generations, world.month);
 }
 
 }  // namespace bsim::technology

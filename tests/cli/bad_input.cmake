@@ -58,16 +58,16 @@ set(located "(^|\n)[^ \n]+:[0-9]+:[0-9]+: error: ")
 # Two syntax errors: only the first is reported.
 file(WRITE "${WORK}/syntax.toml" "schema_version = 1\nname = = \"x\"\ndescription = [\n")
 
-# A valid scenario with one unknown key (line 12) ...
+# A valid scenario with one unknown key (line 18) ...
 file(READ "${SRC}/tests/io/data/minimal.toml" minimal)
-string(REPLACE "initial_deliveries_h100e_per_month = 50000\n"
-               "initial_deliveries_h100e_per_month = 50000\nbuild_lead_time_month = 18\n" unknown_key "${minimal}")
+string(REPLACE "initial_cap_h100e_per_month = 50000\n"
+               "initial_cap_h100e_per_month = 50000\nproject_lead_time_month = 18\n" unknown_key "${minimal}")
 if(unknown_key STREQUAL minimal)
   message(FATAL_ERROR "tests/io/data/minimal.toml changed: the unknown-key edit no longer applies")
 endif()
 file(WRITE "${WORK}/unknown-key.toml" "${unknown_key}")
 
-# ... plus a dangling firm id (line 32): both errors are reported.
+# ... plus a dangling firm id (line 39): both errors are reported.
 string(REPLACE "buyer = \"acme-lab\"" "buyer = \"acme-lb\"" several "${unknown_key}")
 file(WRITE "${WORK}/several.toml" "${several}")
 
@@ -84,10 +84,10 @@ foreach(cmd validate run)
     "(^|\n)syntax\\.toml:2:8: error: TOML syntax error[^\n]*\n1 error; nothing was run\\."
     ARGS ${cmd} syntax.toml)
   expect_bad_input(${cmd}-unknown-key
-    "(^|\n)unknown-key\\.toml:12:1: error: unknown key 'build_lead_time_month' in \\[supply\\]; did you mean 'build_lead_time_months'\\?"
+    "(^|\n)unknown-key\\.toml:18:1: error: unknown key 'project_lead_time_month' in \\[supply\\.production\\]; did you mean 'project_lead_time_months'\\?"
     ARGS ${cmd} unknown-key.toml)
   expect_bad_input(${cmd}-several
-    "(^|\n)several\\.toml:12:1: error: unknown key[^\n]*\nseveral\\.toml:32:9: error: contract\\.deal\\.buyer names firm 'acme-lb'[^\n]*did you mean 'acme-lab'\\?\n2 errors; nothing was run\\."
+    "(^|\n)several\\.toml:18:1: error: unknown key[^\n]*\nseveral\\.toml:39:9: error: contract\\.deal\\.buyer names firm 'acme-lb'[^\n]*did you mean 'acme-lab'\\?\n2 errors; nothing was run\\."
     ARGS ${cmd} several.toml)
   expect_bad_input(${cmd}-bad-utf8
     "(^|\n)bad-utf8\\.toml:2:6: error: the file is not valid UTF-8"
@@ -103,11 +103,12 @@ expect_bad_input(run-set-unknown-path
   "(^|\n)--set:1:1: error: unknown parameter path 'nonsense\\.path'"
   ARGS run default --set nonsense.path=1)
 expect_bad_input(validate-set-not-a-number
-  "(^|\n)--set:1:20: error: segment\\.all\\.markup: expected a number"
-  ARGS validate default --set segment.all.markup=lots)
+  "(^|\n)--set:1:25: error: segment\\.consumer\\.markup: expected a number"
+  ARGS validate default --set segment.consumer.markup=lots)
+# The first --set is valid: only the second is reported.
 expect_bad_input(run-set-second-of-two
-  "(^|\n)--set:2:1: error: expected --set path=value"
-  ARGS run default --set segment.all.markup=2.5 --set segment.all.markup)
+  "(^|\n)--set:2:1: error: expected --set path=value[^\n]*\n1 error; nothing was run\\."
+  ARGS run default --set segment.consumer.markup=2.5 --set segment.consumer.markup)
 # No file, so no line or column; the message names what was asked for.
 expect_bad_input(run-unknown-scenario
   "(^|\n)no-such-scenario: error: no built-in scenario of that name and no such file"

@@ -28,9 +28,9 @@ TEST(Demand, BassAdoptionMatchesHandComputedStep) {
 TEST(Demand, ConvergesToLongRunDemandAtRateLambda) {
   // No adoption, no growth, a constant price: only the catch-up term moves Q, closing
   // λ = 1 − exp(−1/τ) of the log gap each month while the speed limit does not bind.
-  const model::Scenario s = one_segment({"segment.all.bass_innovation_per_year=0", "segment.all.bass_imitation_per_year=0",
-                                         "segment.all.initial_gap=1.1", "segment.all.diffusion_limit_per_year=1000",
-                                         "segment.all.adjustment_months=12"});
+  const model::Scenario s = one_segment({"segment.consumer.bass_innovation_per_year=0", "segment.consumer.bass_imitation_per_year=0",
+                                         "segment.consumer.usage_growth_per_year=1", "segment.consumer.initial_gap=1.1",
+                                         "segment.consumer.diffusion_limit_per_year=1000", "segment.consumer.adjustment_months=12"});
   model::World w = sim::initial_world(s);
   core::RandomStream rng(1, 0, 0);
   model::NullEventSink sink;
@@ -42,9 +42,9 @@ TEST(Demand, ConvergesToLongRunDemandAtRateLambda) {
 }
 
 TEST(Demand, DiffusionSpeedLimitCapsCatchUp) {
-  const model::Scenario s = one_segment({"segment.all.bass_innovation_per_year=0", "segment.all.bass_imitation_per_year=0",
-                                         "segment.all.initial_gap=100", "segment.all.diffusion_limit_per_year=2",
-                                         "segment.all.adjustment_months=1"});
+  const model::Scenario s = one_segment({"segment.consumer.bass_innovation_per_year=0", "segment.consumer.bass_imitation_per_year=0",
+                                         "segment.consumer.usage_growth_per_year=1", "segment.consumer.initial_gap=100",
+                                         "segment.consumer.diffusion_limit_per_year=2", "segment.consumer.adjustment_months=1"});
   model::World w = sim::initial_world(s);
   core::RandomStream rng(1, 0, 0);
   model::NullEventSink sink;

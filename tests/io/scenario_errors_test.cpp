@@ -17,43 +17,45 @@ namespace bsim::io {
 namespace {
 
 // The smallest valid scenario the cases break. The numbers on the right are the line numbers
-// the expected positions below use.
+// the expected positions below use. Line 3 holds the one hardware generation as an inline array
+// of tables, so that [[generation]] does not shift the lines of everything after it.
 const std::string kBase =
-    "schema_version = 1\n"                          //  1
-    "name = \"base\"\n"                             //  2
-    "\n"                                            //  3
-    "[time]\n"                                      //  4
-    "start = \"2026-01\"\n"                         //  5
-    "end = \"2027-12\"\n"                           //  6
-    "\n"                                            //  7
-    "[supply]\n"                                    //  8
-    "initial_installed_h100e = 1000000\n"           //  9
-    "initial_deliveries_h100e_per_month = 50000\n"  // 10
-    "\n"                                            // 11
-    "[[segment]]\n"                                 // 12
-    "id = \"chat\"\n"                               // 13
-    "initial_users = 1.0e9\n"                       // 14
-    "market_potential_users = 5.0e9\n"              // 15
-    "initial_service_units_per_month = 4.0e9\n"     // 16
-    "compute_h100e_hours_per_unit = 1.5\n"          // 17
-    "\n"                                            // 18
-    "[[firm]]\n"                                    // 19
-    "id = \"openai\"\n"                             // 20
-    "type = \"lab\"\n"                              // 21
-    "\n"                                            // 22
-    "[[firm]]\n"                                    // 23
-    "id = \"oracle\"\n"                             // 24
-    "type = \"hyperscaler\"\n"                      // 25
-    "\n"                                            // 26
-    "[[contract]]\n"                                // 27
-    "id = \"deal\"\n"                               // 28
-    "type = \"compute_commitment\"\n"               // 29
-    "buyer = \"openai\"\n"                          // 30
-    "seller = \"oracle\"\n"                         // 31
-    "start = \"2026-06\"\n"                         // 32
-    "end = \"2027-06\"\n"                           // 33
-    "volume_h100e = 100000\n"                       // 34
-    "price_usd_per_h100e_hour = 2.4\n";             // 35
+    "schema_version = 1\n"                                       //  1
+    "name = \"base\"\n"                                          //  2
+    "generation = [ { id = \"h100\", available = \"2023-01\", "  //  3 (these two literals
+    "kw_per_h100e = 1.4, usd_per_h100e = 25000 } ]\n"            //     are one line)
+    "[time]\n"                                                   //  4
+    "start = \"2026-01\"\n"                                      //  5
+    "end = \"2027-12\"\n"                                        //  6
+    "\n"                                                         //  7
+    "[supply.production]\n"                                      //  8
+    "initial_cap_h100e_per_month = 1000000\n"                    //  9
+    "initial_backlog_h100e = 50000\n"                            // 10
+    "\n"                                                         // 11
+    "[[segment]]\n"                                              // 12
+    "id = \"chat\"\n"                                            // 13
+    "initial_users = 1.0e9\n"                                    // 14
+    "market_potential_users = 5.0e9\n"                           // 15
+    "initial_service_units_per_month = 4.0e9\n"                  // 16
+    "compute_h100e_hours_per_unit = 1.5\n"                       // 17
+    "\n"                                                         // 18
+    "[[firm]]\n"                                                 // 19
+    "id = \"openai\"\n"                                          // 20
+    "type = \"lab\"\n"                                           // 21
+    "\n"                                                         // 22
+    "[[firm]]\n"                                                 // 23
+    "id = \"oracle\"\n"                                          // 24
+    "type = \"hyperscaler\"\n"                                   // 25
+    "initial_h100e = 1000000\n"                                  // 26: at least one firm must own compute
+    "[[contract]]\n"                                             // 27
+    "id = \"deal\"\n"                                            // 28
+    "type = \"compute_commitment\"\n"                            // 29
+    "buyer = \"openai\"\n"                                       // 30
+    "seller = \"oracle\"\n"                                      // 31
+    "start = \"2026-06\"\n"                                      // 32
+    "end = \"2027-06\"\n"                                        // 33
+    "volume_h100e = 100000\n"                                    // 34
+    "price_usd_per_h100e_hour = 2.4\n";                          // 35
 
 constexpr const char* kFile = "case.toml";
 
@@ -117,9 +119,10 @@ std::vector<Case> cases() {
       // --- unknown keys and tables ---------------------------------------------------------------
       {"UnknownKeySuggestsTheClosestKey",
        kBase,
-       {{"50000\n", "50000\nbuild_lead_time_month = 18\n"}},
+       {{"50000\n", "50000\nproject_lead_time_month = 18\n"}},
        {},
-       {{11, 1, "unknown key 'build_lead_time_month' in [supply]; did you mean 'build_lead_time_months'?"}}},
+       {{11, 1,
+         "unknown key 'project_lead_time_month' in [supply.production]; did you mean 'project_lead_time_months'?"}}},
       {"UnknownKeyWithoutCloseMatchPointsToTheDocs",
        kBase,
        {{"end = \"2027-12\"\n", "end = \"2027-12\"\nzzz_frobnicate = 1\n"}},
@@ -184,16 +187,28 @@ std::vector<Case> cases() {
        {{4, 1, "'time' must be a table, written [time]"}}},
 
       // --- ranges and whole numbers --------------------------------------------------------------
-      {"NegativeCapacityIsOutOfRange",
+      {"NegativeProductionCapIsOutOfRange",
        kBase,
-       {{"= 1000000\n", "= -5\n"}},
+       {{"initial_cap_h100e_per_month = 1000000", "initial_cap_h100e_per_month = -5"}},
        {},
-       {{9, 27, "'initial_installed_h100e' = -5 is out of range: must be at least 0"}}},
+       {{9, 31, "'initial_cap_h100e_per_month' = -5 is out of range: must be above 0"}}},
+      {"ZeroProductionCapIsOutOfRangeOfAnExclusiveMinimum",
+       kBase,
+       {{"initial_cap_h100e_per_month = 1000000", "initial_cap_h100e_per_month = 0"}},
+       {},
+       {{9, 31,
+         "'initial_cap_h100e_per_month' = 0 is out of range: must be above 0 and at most 1000000000000 (H100e)"}}},
+      // The rejected value alone is reported, not also "no firm owns or builds compute".
+      {"NegativeFirmFleetIsOutOfRange",
+       kBase,
+       {{"initial_h100e = 1000000", "initial_h100e = -5"}},
+       {},
+       {{26, 17, "'initial_h100e' = -5 is out of range: must be at least 0"}}},
       {"ValueAboveMaxIsOutOfRange",
        kBase,
-       {{"50000\n", "50000\nfailure_rate_per_year = 1.5\n"}},
+       {{"50000\n", "50000\nexpansion_share = 1.5\n"}},
        {},
-       {{11, 25, "'failure_rate_per_year' = 1.5 is out of range: must be at least 0 and at most 1"}}},
+       {{11, 19, "'expansion_share' = 1.5 is out of range: must be at least 0 and at most 1"}}},
       {"UnsupportedSchemaVersion",
        kBase,
        {{"schema_version = 1", "schema_version = 2"}},
@@ -201,14 +216,14 @@ std::vector<Case> cases() {
        {{1, 18, "'schema_version' = 2 is out of range"}}},
       {"FractionalMonthsForAnIntegerKey",
        kBase,
-       {{"50000\n", "50000\nbuild_lead_time_months = 1.5\n"}},
+       {{"50000\n", "50000\nproject_lead_time_months = 1.5\n"}},
        {},
-       {{11, 26, "'build_lead_time_months' must be a whole number of months, not 1.5"}}},
+       {{11, 28, "'project_lead_time_months' must be a whole number of months, not 1.5"}}},
       {"FractionalMonthsAfterUnitConversion",
        kBase,
-       {{"50000\n", "50000\nbuild_lead_time_months = \"0.125 years\"\n"}},
+       {{"50000\n", "50000\nproject_lead_time_months = \"0.125 years\"\n"}},
        {},
-       {{11, 26, "'build_lead_time_months' must be a whole number of months, not 1.5"}}},
+       {{11, 28, "'project_lead_time_months' must be a whole number of months, not 1.5"}}},
       {"NanIsNotAFiniteNumber",
        kBase,
        {{"= 1.5\n", "= 1.5\nmarkup = nan\n"}},
@@ -216,21 +231,21 @@ std::vector<Case> cases() {
        {{18, 10, "'markup' must be a finite number"}}},
 
       // --- units ---------------------------------------------------------------------------------
-      {"UnknownUnitSuggestsTheClosestUnit",
+      {"UnknownUnitInAnInlineTableSuggestsTheClosestUnit",
        kBase,
-       {{"50000\n", "50000\nkw_per_h100e = \"1.2 kWh\"\n"}},
+       {{"kw_per_h100e = 1.4", "kw_per_h100e = \"1.2 kWh\""}},
        {},
-       {{11, 21, "unknown unit 'kWh' for power per H100e; did you mean 'kW'? (accepted: kW, W)"}}},
+       {{3, 74, "unknown unit 'kWh' for power per H100e; did you mean 'kW'? (accepted: kW, W)"}}},
       {"UnitOfTheWrongDimension",
        kBase,
-       {{"= 1000000\n", "= \"27 USDbn\"\n"}},
+       {{"initial_cap_h100e_per_month = 1000000", "initial_cap_h100e_per_month = \"27 USDbn\""}},
        {},
-       {{9, 31, "unknown unit 'USDbn' for compute (accepted: H100e, kH100e, MH100e)"}}},
+       {{9, 35, "unknown unit 'USDbn' for compute (accepted: H100e, kH100e, MH100e)"}}},
       {"UnitAfterAPlusSignIsLocatedAtTheUnit",
        kBase,
-       {{"= 1000000\n", "= \"+12 GW\"\n"}},
+       {{"initial_cap_h100e_per_month = 1000000", "initial_cap_h100e_per_month = \"+12 GW\""}},
        {},
-       {{9, 32, "unknown unit 'GW' for compute"}}},
+       {{9, 36, "unknown unit 'GW' for compute"}}},
       {"UnitOnAKeyWrittenAsABareNumber",
        kBase,
        {{"initial_users = 1.0e9", "initial_users = \"1 billion\""}},
@@ -302,6 +317,82 @@ std::vector<Case> cases() {
        {},
        {{13, 6, "id 'my chat' must be 1–64 letters, digits, '-' or '_'"}}},
 
+      // --- generations, capacity owners and shares -----------------------------------------------
+      {"UnknownInitialGenerationSuggestsTheClosestId",
+       kBase,
+       {{"initial_h100e = 1000000", "initial_h100e = 1000000\ninitial_generation = \"h10\""}},
+       {},
+       {{27, 22,
+         "firm.oracle.initial_generation names generation 'h10', which is not defined in any [[generation]]; did "
+         "you mean 'h100'?"}}},
+      {"UnknownInitialGenerationWithoutCloseMatch",
+       kBase,
+       {{"initial_h100e = 1000000", "initial_h100e = 1000000\ninitial_generation = \"zzz-chip\""}},
+       {},
+       {{27, 22, "names generation 'zzz-chip', which is not defined in any [[generation]]; define it or fix the id"}}},
+      {"InitialGenerationThatIsNotAString",
+       kBase,
+       {{"initial_h100e = 1000000", "initial_h100e = 1000000\ninitial_generation = 5"}},
+       {},
+       {{27, 22, "'initial_generation' must be the id of a [[generation]], not an integer"}}},
+      {"NoGenerationAvailableAtTheStart",
+       kBase,
+       {{"available = \"2023-01\"", "available = \"2026-03\""}},
+       {},
+       {{3, 43, "no hardware generation is available at the start 2026-01: the earliest, 'h100', arrives 2026-03"}}},
+      {"NoFirmOwnsOrBuildsCompute",
+       kBase,
+       {{"initial_h100e = 1000000\n", "\n"}},
+       {},
+       {{1, 1, "no firm owns or builds compute: give at least one [[firm]] initial_h100e or build_share"}}},
+      {"InferenceSharesAddingUpToMoreThanOne",
+       kBase,
+       {{"type = \"lab\"\n", "type = \"lab\"\ninference_share = 0.75\n"},
+        {"initial_h100e = 1000000\n", "initial_h100e = 1000000\ninference_share = 0.5\n"}},
+       {},
+       {{1, 1, "the firms' inference_share values add up to 1.25, more than 1"}}},
+      {"ShockKindNotAllowed",
+       kBase + "\n[[shock]]\nid = \"s\"\nkind = \"training\"\nmonth = \"2026-05\"\nmultiplier = 3\n",
+       {},
+       {},
+       {{39, 8, "'kind' = \"training\" is not one of \"efficiency\", \"training_efficiency\""}}},
+
+      // --- series by year ------------------------------------------------------------------------
+      {"SeriesKeyThatIsNotAYearIsLocatedAtTheKey",
+       kBase,
+       {{"type = \"lab\"\n", "type = \"lab\"\ntraining_budget_usd_bn_per_year = { next = 5 }\n"}},
+       {},
+       {{22, 37, "'next' in training_budget_usd_bn_per_year must be a year written as four digits"}}},
+      {"SeriesYearsMustHaveExactlyFourDigitsWithoutALeadingZero",
+       kBase,
+       {{"type = \"lab\"\n", "type = \"lab\"\ntraining_budget_usd_bn_per_year = { 0999 = 5, 20266 = 3 }\n"}},
+       {},
+       {{22, 37, "'0999' in training_budget_usd_bn_per_year must be a year"},
+        {22, 47, "'20266' in training_budget_usd_bn_per_year must be a year"}}},
+      {"SeriesValueOutOfRange",
+       kBase,
+       {{"type = \"lab\"\n", "type = \"lab\"\ntraining_budget_usd_bn_per_year = { 2026 = 17, 2027 = 200000 }\n"}},
+       {},
+       {{22, 55, "'2027' = 200000 is out of range: must be at least 0 and at most 100000 (USD bn)"}}},
+      {"SeriesValueThatIsNotAQuantity",
+       kBase,
+       {{"type = \"lab\"\n",
+         "type = \"lab\"\ntraining_budget_usd_bn_per_year = { 2026 = \"17 USDbn\", 2027 = \"lots\" }\n"}},
+       {},
+       {{22, 64, "expected a number, optionally with a unit, but found 'lots'"}}},
+      {"SeriesValueThatIsATable",
+       kBase,
+       {{"type = \"lab\"\n", "type = \"lab\"\ntraining_budget_usd_bn_per_year = { 2026 = { a = 1 } }\n"}},
+       {},
+       {{22, 44, "'2026' must be a number in USD bn, not a table"}}},
+      {"SeriesWrittenAsASingleNumber",
+       kBase,
+       {{"type = \"lab\"\n", "type = \"lab\"\ntraining_budget_usd_bn_per_year = 17\n"}},
+       {},
+       {{22, 35,
+         "'training_budget_usd_bn_per_year' must be a table of numbers by year, e.g. { 2026 = 17, 2027 = 35 }, not "
+         "an integer"}}},
+
       // --- required keys and tables --------------------------------------------------------------
       {"MissingRequiredKeyIsReportedAtItsTable",
        kBase,
@@ -318,12 +409,30 @@ std::vector<Case> cases() {
        {{"[time]\nstart = \"2026-01\"\nend = \"2027-12\"\n", "\n\n\n"}},
        {},
        {{1, 1, "missing required [time]"}}},
+      {"MissingRequiredSubTable",
+       kBase,
+       {{"[supply.production]\ninitial_cap_h100e_per_month = 1000000\ninitial_backlog_h100e = 50000\n",
+         "[supply]\nfailure_rate_per_year = 0.1\n\n"}},
+       {},
+       {{1, 1, "missing required [supply.production]"}}},
+      {"MissingRequiredArrayOfTables",
+       kBase,
+       {{"generation = [ { id = \"h100\", available = \"2023-01\", kw_per_h100e = 1.4, usd_per_h100e = 25000 } ]", ""}},
+       {},
+       {{1, 1, "missing required [[generation]] (at least one)"}}},
+      {"MissingRequiredKeyOfAnInlineTableIsReportedAtIt",
+       kBase,
+       {{", usd_per_h100e = 25000", ""}},
+       {},
+       {{3, 16, "missing required key 'usd_per_h100e' in [[generation]] 'h100'"}}},
       {"MisspelledRequiredKeyIsUnknownAndMissing",
        kBase,
-       {{"initial_installed_h100e = 1000000", "initial_instaled_h100e = 1000000"}},
+       {{"initial_cap_h100e_per_month = 1000000", "initial_cap_h100e_per_mnth = 1000000"}},
        {},
-       {{8, 1, "missing required key 'initial_installed_h100e' in [supply]"},
-        {9, 1, "unknown key 'initial_instaled_h100e' in [supply]; did you mean 'initial_installed_h100e'?"}}},
+       {{8, 1, "missing required key 'initial_cap_h100e_per_month' in [supply.production]"},
+        {9, 1,
+         "unknown key 'initial_cap_h100e_per_mnth' in [supply.production]; did you mean "
+         "'initial_cap_h100e_per_month'?"}}},
 
       // --- enums ---------------------------------------------------------------------------------
       {"EnumValueNotAllowedSuggestsTheClosestChoice",
@@ -377,6 +486,7 @@ std::vector<Case> cases() {
        {},
        {},
        {{1, 1, "missing required [time]"},
+        {1, 1, "missing required [[generation]] (at least one)"},
         {1, 1, "missing required [supply]"},
         {1, 1, "missing required [[segment]] (at least one)"},
         {1, 1, "missing required key 'schema_version'"},
@@ -404,20 +514,23 @@ std::vector<Case> cases() {
        {},
        {{6, 8, "'type' = \"labz\" is not one of"}}},
       {"ErrorsInMergedValuesPointIntoTheExtendingFile",
-       "extends = \"default\"\nname = \"x\"\ntime = 5\n\n[supply]\nusd_per_h100e = -1\n\n[[firm]]\nid = \"openai\"\n"
+       "extends = \"default\"\nname = \"x\"\ntime = 5\n\n[supply.power]\nusd_bn_per_gw = -1\n\n[[firm]]\nid = "
+       "\"openai\"\n"
        "type = \"bankk\"\n",
        {},
        {},
        {{3, 1, "'time' must be a table, written [time]"},
-        {6, 17, "'usd_per_h100e' = -1 is out of range"},
+        {6, 17, "'usd_bn_per_gw' = -1 is out of range"},
         {10, 8, "'type' = \"bankk\" is not one of"}}},
 
       // --- --set overrides (pseudo-file "--set", line = which --set, column in its text) ---------
       {"SetUnknownPathSuggestsTheClosestPath",
        kBase,
        {},
-       {"supply.initial_instaled_h100e=5"},
-       {{1, 1, "unknown parameter path 'supply.initial_instaled_h100e'; did you mean 'supply.initial_installed_h100e'?",
+       {"supply.production.initial_cap_h100e_per_mnth=5"},
+       {{1, 1,
+         "unknown parameter path 'supply.production.initial_cap_h100e_per_mnth'; did you mean "
+         "'supply.production.initial_cap_h100e_per_month'?",
          "--set"}}},
       {"SetUnknownPathWithoutCloseMatch",
        kBase,
@@ -437,13 +550,13 @@ std::vector<Case> cases() {
       {"SetValueWithTheWrongUnit",
        kBase,
        {},
-       {"supply.initial_installed_h100e=5 GW"},
-       {{1, 34, "supply.initial_installed_h100e: unknown unit 'GW' for compute", "--set"}}},
+       {"supply.production.initial_cap_h100e_per_month=5 GW"},
+       {{1, 49, "supply.production.initial_cap_h100e_per_month: unknown unit 'GW' for compute", "--set"}}},
       {"SetWithoutEquals",
        kBase,
        {},
-       {"supply.initial_installed_h100e"},
-       {{1, 1, "expected --set path=value, got 'supply.initial_installed_h100e'", "--set"}}},
+       {"supply.production.initial_cap_h100e_per_month"},
+       {{1, 1, "expected --set path=value, got 'supply.production.initial_cap_h100e_per_month'", "--set"}}},
       {"SetWithEmptyPath", kBase, {}, {"=5"}, {{1, 1, "expected --set path=value, got '=5'", "--set"}}},
       {"SetValueOutOfRange",
        kBase,
@@ -466,15 +579,56 @@ std::vector<Case> cases() {
        {"segment.chat.markup=3", "segment.chat.markup=oops"},
        {{2, 21, "expected a number but found 'oops'", "--set"}}},
 
+      {"SetSeriesWithoutAYear",
+       kBase,
+       {},
+       {"firm.openai.training_budget_usd_bn_per_year=5"},
+       {{1, 1,
+         "'firm.openai.training_budget_usd_bn_per_year' is a series by year: set one year as "
+         "firm.openai.training_budget_usd_bn_per_year.<year>=value",
+         "--set"}}},
+      {"SetSeriesYearNotANumber",
+       kBase,
+       {},
+       {"firm.openai.training_budget_usd_bn_per_year.2027=abc"},
+       {{1, 50,
+         "firm.openai.training_budget_usd_bn_per_year.2027: expected a number, optionally with a unit, but found "
+         "'abc'",
+         "--set"}}},
+      {"SetSeriesYearOutOfRange",
+       kBase,
+       {},
+       {"firm.openai.training_budget_usd_bn_per_year.2027=-3"},
+       {{1, 50, "'2027' = -3 is out of range: must be at least 0", "--set"}}},
+      {"SetSeriesElementThatIsNotAYear",
+       kBase,
+       {},
+       {"firm.openai.training_budget_usd_bn_per_year.next=5"},
+       {{1, 1,
+         "unknown parameter path 'firm.openai.training_budget_usd_bn_per_year.next'; did you mean "
+         "'firm.openai.training_budget_usd_bn_per_year'?",
+         "--set"}}},
+      {"SetUnknownInitialGeneration",
+       kBase,
+       {},
+       {"firm.oracle.initial_generation=h10"},
+       {{1, 32, "firm.oracle.initial_generation names generation 'h10'", "--set"}}},
+      // The rejected value alone is reported, not also "no firm owns or builds compute".
+      {"SetFleetThatIsNotANumber",
+       kBase,
+       {{"initial_h100e = 1000000\n", "\n"}},
+       {"firm.oracle.initial_h100e=lots"},
+       {{1, 27, "firm.oracle.initial_h100e: expected a number, optionally with a unit, but found 'lots'", "--set"}}},
+
       // --- several problems at once --------------------------------------------------------------
       {"SeveralSemanticErrorsAreAllReportedTogether",
        kBase,
-       {{"= 1000000\n", "= -5\n"},
+       {{"initial_cap_h100e_per_month = 1000000", "initial_cap_h100e_per_month = -5"},
         {"type = \"lab\"", "type = \"labs\""},
         {"buyer = \"openai\"", "buyer = \"opnai\""},
         {"end = \"2027-06\"", "end = \"2026-03\""}},
        {"supply.failure_rate_per_year=2"},
-       {{9, 27, "'initial_installed_h100e' = -5 is out of range"},
+       {{9, 31, "'initial_cap_h100e_per_month' = -5 is out of range"},
         {21, 8, "did you mean 'lab'?"},
         {30, 9, "names firm 'opnai'"},
         {33, 7, "contract.deal.end 2026-03 is before its start 2026-06"},

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,25 +37,41 @@ void expect_pos(const ParamMap& params, const std::string& path, const std::stri
   EXPECT_EQ(it->second.pos.col, col) << path;
 }
 
-TEST(ScenarioLoader, DefaultBuiltInLoadsWithItsSegmentsFirmsAndContract) {
+/// The firm with this id; else a failure, and the test stops.
+const model::Firm& firm(const model::Scenario& s, const std::string& id) {
+  for (const model::Firm& f : s.firms) {
+    if (f.id == id) return f;
+  }
+  ADD_FAILURE() << "no firm '" << id << "'";
+  throw std::out_of_range(id);
+}
+
+core::Month month(const char* text) { return core::Month::parse(text).value(); }
+
+TEST(ScenarioLoader, DefaultBuiltInLoadsWithItsSegmentsFirmsAndContracts) {
   const LoadedScenario s = load_or_fail("default");
   EXPECT_EQ(s.source_name, "scenarios/default.toml");
   EXPECT_EQ(s.scenario.name, "default");
   EXPECT_EQ(s.scenario.time.start.str(), "2026-01");
   EXPECT_EQ(s.scenario.time.end.str(), "2036-12");
   EXPECT_EQ(s.scenario.time.months(), 132);
-  ASSERT_EQ(s.scenario.segments.size(), 1u);
-  EXPECT_EQ(s.scenario.segments[0].id, "all");
-  ASSERT_EQ(s.scenario.firms.size(), 2u);
-  EXPECT_EQ(s.scenario.firms[0].id, "openai");
+  ASSERT_EQ(s.scenario.segments.size(), 3u);
+  EXPECT_EQ(s.scenario.segments[0].id, "consumer");
+  EXPECT_EQ(s.scenario.segments[1].id, "enterprise");
+  EXPECT_EQ(s.scenario.segments[2].id, "internal");
+  const std::vector<std::string> firm_ids = {"openai", "anthropic", "xai",       "microsoft",    "google", "amazon",
+                                             "meta",   "oracle",    "coreweave", "other-clouds", "nvidia"};
+  ASSERT_EQ(s.scenario.firms.size(), firm_ids.size());
+  for (std::size_t i = 0; i < firm_ids.size(); ++i) EXPECT_EQ(s.scenario.firms[i].id, firm_ids[i]);
   EXPECT_EQ(s.scenario.firms[0].name, "OpenAI");
   EXPECT_EQ(s.scenario.firms[0].type, model::FirmType::kLab);
-  EXPECT_EQ(s.scenario.firms[1].id, "oracle");
-  EXPECT_EQ(s.scenario.firms[1].type, model::FirmType::kHyperscaler);
-  ASSERT_EQ(s.scenario.contracts.size(), 1u);
+  EXPECT_EQ(s.scenario.firms[7].type, model::FirmType::kHyperscaler);
+  EXPECT_EQ(s.scenario.firms[10].type, model::FirmType::kChipmaker);
+  ASSERT_EQ(s.scenario.contracts.size(), 8u);
   const model::ComputeCommitment& c = s.scenario.contracts[0];
+  EXPECT_EQ(c.id, "openai-oracle");
   EXPECT_EQ(c.buyer, model::FirmId{0});
-  EXPECT_EQ(c.seller, model::FirmId{1});
+  EXPECT_EQ(c.seller, model::FirmId{7});
   EXPECT_EQ(c.start.str(), "2027-01");
   EXPECT_EQ(c.end.str(), "2031-12");
   EXPECT_TRUE(s.scenario.shocks.empty());
@@ -62,10 +79,16 @@ TEST(ScenarioLoader, DefaultBuiltInLoadsWithItsSegmentsFirmsAndContract) {
 
 TEST(ScenarioLoader, DefaultValuesWrittenWithUnitsArriveInCanonicalUnits) {
   const LoadedScenario s = load_or_fail("default");
-  EXPECT_DOUBLE_EQ(s.scenario.supply.initial_installed.value(), 12e6);               // "12 MH100e"
-  EXPECT_DOUBLE_EQ(s.scenario.supply.initial_deliveries_per_month.value(), 0.75e6);  // "0.75 MH100e"
-  EXPECT_DOUBLE_EQ(s.scenario.contracts[0].volume.value(), 3.6e6);                   // "3.6 MH100e"
-  EXPECT_EQ(s.scenario.supply.build_lead_time_months, 18);
+  const model::SupplyParams& sup = s.scenario.supply;
+  EXPECT_DOUBLE_EQ(sup.production.initial_cap_per_month.value(), 1.5e6);         // "1.5 MH100e"
+  EXPECT_DOUBLE_EQ(sup.production.initial_backlog.value(), 6e6);                 // "6 MH100e"
+  EXPECT_DOUBLE_EQ(s.scenario.contracts[0].volume.value(), 2.7e6);               // "2.7 MH100e"
+  EXPECT_DOUBLE_EQ(firm(s.scenario, "microsoft").initial_h100e.value(), 4.2e6);  // "4.2 MH100e"
+  EXPECT_EQ(sup.production.project_lead_time_months, 42);
+  EXPECT_EQ(sup.datacenter.lead_time_months, 21);
+  EXPECT_EQ(sup.power.lead_time_months, 60);
+  EXPECT_DOUBLE_EQ(sup.power.usd_bn_per_gw, 1.5);
+  EXPECT_DOUBLE_EQ(sup.production.usd_bn_per_h100e_per_month, 150000 / 1e9);  // USD in the file, USD bn held
 }
 
 TEST(ScenarioLoader, Sudden100xHasDefaultsSegmentsAndFirmsPlusItsOwnShock) {
@@ -81,6 +104,7 @@ TEST(ScenarioLoader, Sudden100xHasDefaultsSegmentsAndFirmsPlusItsOwnShock) {
   for (std::size_t i = 0; i < s.scenario.firms.size(); ++i)
     EXPECT_EQ(s.scenario.firms[i].id, base.scenario.firms[i].id);
   EXPECT_EQ(s.scenario.contracts.size(), base.scenario.contracts.size());
+  ASSERT_EQ(s.scenario.technology.generations.size(), base.scenario.technology.generations.size());
   EXPECT_EQ(s.scenario.time.end, base.scenario.time.end);
   ASSERT_EQ(s.scenario.shocks.size(), 1u);
   EXPECT_EQ(s.scenario.shocks[0].id, "algorithmic-100x");
@@ -99,27 +123,40 @@ TEST(ScenarioLoader, ExtendsMergesArrayElementsByIdAndAppendsNewIds) {
       "name = \"OpenAI Group\"\n"  // merges into default's openai: type stays "lab"
       "\n"
       "[[firm]]\n"
-      "id = \"coreweave\"\n"
+      "id = \"newco\"\n"
       "type = \"neocloud\"\n"
       "\n"
-      "[supply]\n"
-      "build_lead_time_months = 24\n";  // the rest of [supply] stays default's
+      "[supply.production]\n"
+      "project_lead_time_months = 24\n"  // the rest of [supply.production] stays default's
+      "\n"
+      "[[generation]]\n"
+      "id = \"b200\"\n"
+      "usd_per_h100e = 12000\n";  // merges into default's b200: the rest of it stays
   const LoadedScenario base = load_or_fail("default");
   const LoadedScenario s = load_scenario_text(text, "merged.toml");
   EXPECT_EQ(s.scenario.name, "merged");
-  ASSERT_EQ(s.scenario.firms.size(), 3u);
+  ASSERT_EQ(s.scenario.firms.size(), base.scenario.firms.size() + 1);
   EXPECT_EQ(s.scenario.firms[0].id, "openai");
   EXPECT_EQ(s.scenario.firms[0].name, "OpenAI Group");
   EXPECT_EQ(s.scenario.firms[0].type, model::FirmType::kLab);
-  EXPECT_EQ(s.scenario.firms[2].id, "coreweave");
-  EXPECT_EQ(s.scenario.firms[2].type, model::FirmType::kNeocloud);
-  EXPECT_EQ(s.scenario.supply.build_lead_time_months, 24);
-  EXPECT_DOUBLE_EQ(s.scenario.supply.initial_installed.value(), base.scenario.supply.initial_installed.value());
+  EXPECT_EQ(s.scenario.firms.back().id, "newco");
+  EXPECT_EQ(s.scenario.firms.back().type, model::FirmType::kNeocloud);
+  EXPECT_EQ(s.scenario.supply.production.project_lead_time_months, 24);
+  EXPECT_DOUBLE_EQ(s.scenario.supply.production.initial_cap_per_month.value(),
+                   base.scenario.supply.production.initial_cap_per_month.value());
+  const auto& gens = s.scenario.technology.generations;
+  ASSERT_EQ(gens.size(), base.scenario.technology.generations.size());
+  EXPECT_EQ(gens[1].id, "b200");
+  EXPECT_DOUBLE_EQ(gens[1].usd_per_h100e, 12000);
+  EXPECT_DOUBLE_EQ(gens[1].kw_per_h100e, 0.85);
+  EXPECT_EQ(gens[1].available.str(), "2025-01");
   // Merged values keep the file they were written in.
   expect_pos(s.params, "firm.openai.name", "merged.toml", 6, 8);
-  expect_pos(s.params, "firm.coreweave.type", "merged.toml", 10, 8);
-  expect_pos(s.params, "supply.build_lead_time_months", "merged.toml", 13, 26);
-  expect_pos(s.params, "firm.openai.type", "scenarios/default.toml", 77, 8);
+  expect_pos(s.params, "firm.newco.type", "merged.toml", 10, 8);
+  expect_pos(s.params, "supply.production.project_lead_time_months", "merged.toml", 13, 28);
+  expect_pos(s.params, "generation.b200.usd_per_h100e", "merged.toml", 17, 17);
+  expect_pos(s.params, "generation.b200.kw_per_h100e", "scenarios/default.toml", 48, 16);
+  expect_pos(s.params, "firm.openai.type", "scenarios/default.toml", 170, 8);
 }
 
 /// A `--set` on the minimal scenario and the value it must produce, in canonical units.
@@ -131,22 +168,28 @@ struct UnitCase {
 
 TEST(ScenarioLoader, SetValuesWithUnitsConvertToCanonicalUnits) {
   using S = model::Scenario;
+  auto cap = [](const S& s) { return s.supply.production.initial_cap_per_month.value(); };
+  auto lead = [](const S& s) { return double(s.supply.production.project_lead_time_months); };
   const std::vector<UnitCase> cases = {
-      {"supply.initial_installed_h100e=12 MH100e", [](const S& s) { return s.supply.initial_installed.value(); },
-       1.2e7},
-      {"supply.initial_installed_h100e=1200 kH100e", [](const S& s) { return s.supply.initial_installed.value(); },
-       1.2e6},
-      {"supply.initial_installed_h100e=+7e5", [](const S& s) { return s.supply.initial_installed.value(); }, 7e5},
-      {"supply.build_lead_time_months=18 months", [](const S& s) { return double(s.supply.build_lead_time_months); },
-       18},
-      {"supply.build_lead_time_months=1.5 years", [](const S& s) { return double(s.supply.build_lead_time_months); },
-       18},
-      {"supply.build_lead_time_months=6 quarters", [](const S& s) { return double(s.supply.build_lead_time_months); },
-       18},
-      {"supply.kw_per_h100e=1250 W", [](const S& s) { return s.supply.kw_per_h100e; }, 1.25},
+      {"supply.production.initial_cap_h100e_per_month=12 MH100e", cap, 1.2e7},
+      {"supply.production.initial_cap_h100e_per_month=1200 kH100e", cap, 1.2e6},
+      {"supply.production.initial_cap_h100e_per_month=+7e5", cap, 7e5},
+      {"supply.production.initial_backlog_h100e=2 MH100e",
+       [](const S& s) { return s.supply.production.initial_backlog.value(); }, 2e6},
+      {"supply.production.project_lead_time_months=18 months", lead, 18},
+      {"supply.production.project_lead_time_months=1.5 years", lead, 18},
+      {"supply.datacenter.lead_time_months=6 quarters",
+       [](const S& s) { return double(s.supply.datacenter.lead_time_months); }, 18},
+      {"supply.power.usd_bn_per_gw=1500 USDm", [](const S& s) { return s.supply.power.usd_bn_per_gw; }, 1.5},
+      {"generation.h100.kw_per_h100e=1250 W", [](const S& s) { return s.technology.generations.at(0).kw_per_h100e; },
+       1.25},
+      {"generation.h100.usd_per_h100e=45 kUSD", [](const S& s) { return s.technology.generations.at(0).usd_per_h100e; },
+       45000},
+      {"firm.cloudco.initial_h100e=2 MH100e", [](const S& s) { return s.firms.at(1).initial_h100e.value(); }, 2e6},
+      {"firm.acme-lab.training_budget_usd_bn_per_year.2027=500 USDm",
+       [](const S& s) { return s.firms.at(0).training_budget_usd_bn_per_year.at(core::Month(2027, 6)); }, 0.5},
       {"supply.power_price_usd_per_mwh=0.08 USD/kWh", [](const S& s) { return s.supply.power_price_usd_per_mwh; }, 80},
       {"supply.failure_rate_per_year=5%", [](const S& s) { return s.supply.failure_rate_per_year; }, 0.05},
-      {"supply.usd_per_h100e=45 kUSD", [](const S& s) { return s.supply.usd_per_h100e; }, 45000},
       {"technology.efficiency.trend_per_year=2.8x", [](const S& s) { return s.technology.efficiency.trend_per_year; },
        2.8},
       {"training.initial_budget_usd_bn_per_month=500 USDm",
@@ -167,8 +210,9 @@ TEST(ScenarioLoader, SetValuesWithUnitsConvertToCanonicalUnits) {
 
 TEST(ScenarioLoader, ValueWrittenWithAUnitInAFileIsConverted) {
   const LoadedScenario s = load_or_fail(kMinimal);
-  EXPECT_DOUBLE_EQ(s.scenario.supply.initial_installed.value(), 1.2e6);  // "1200 kH100e"
-  const auto it = s.params.find("supply.initial_installed_h100e");
+  ASSERT_EQ(s.scenario.firms.size(), 2u);
+  EXPECT_DOUBLE_EQ(s.scenario.firms[1].initial_h100e.value(), 1.2e6);  // "1200 kH100e"
+  const auto it = s.params.find("firm.cloudco.initial_h100e");
   ASSERT_NE(it, s.params.end());
   EXPECT_DOUBLE_EQ(std::get<double>(it->second.value), 1.2e6);
 }
@@ -176,9 +220,9 @@ TEST(ScenarioLoader, ValueWrittenWithAUnitInAFileIsConverted) {
 TEST(ScenarioLoader, SetOverridesAFileValueAndRecordsWhereItCameFrom) {
   const LoadedScenario file_only = load_or_fail("default");
   EXPECT_DOUBLE_EQ(file_only.scenario.segments[0].markup, 2.0);
-  const LoadedScenario s = load_or_fail("default", {"segment.all.markup=2.5"});
+  const LoadedScenario s = load_or_fail("default", {"segment.consumer.markup=2.5"});
   EXPECT_DOUBLE_EQ(s.scenario.segments[0].markup, 2.5);
-  expect_pos(s.params, "segment.all.markup", "--set", 1, 20);
+  expect_pos(s.params, "segment.consumer.markup", "--set", 1, 25);
 }
 
 TEST(ScenarioLoader, LaterSetOfTheSamePathWins) {
@@ -196,12 +240,15 @@ TEST(ScenarioLoader, SetCanGiveAnOptionalKeyTheFileLeavesOut) {
 }
 
 TEST(ScenarioLoader, SetCanGiveAKeyOfAnOptionalTableTheFileLeavesOut) {
-  // minimal.toml has no [market] table.
+  // minimal.toml has no [market], [technology.edge] or [supply.power] table.
   const LoadedScenario plain = load_or_fail(kMinimal);
   EXPECT_DOUBLE_EQ(plain.scenario.market.stickiness, 1.0);
-  const LoadedScenario s = load_or_fail(kMinimal, {"market.stickiness=0.5", "technology.edge.max_share=30%"});
+  EXPECT_EQ(plain.scenario.supply.power.lead_time_months, 48);
+  const LoadedScenario s = load_or_fail(
+      kMinimal, {"market.stickiness=0.5", "technology.edge.max_share=30%", "supply.power.lead_time_months=5 years"});
   EXPECT_DOUBLE_EQ(s.scenario.market.stickiness, 0.5);
   EXPECT_DOUBLE_EQ(s.scenario.technology.edge.max_share, 0.3);
+  EXPECT_EQ(s.scenario.supply.power.lead_time_months, 60);
   expect_pos(s.params, "market.stickiness", "--set", 1, 19);
 }
 
@@ -212,14 +259,36 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
   const std::vector<std::pair<std::string, std::function<double(const S&)>>> omitted = {
       {"technology.efficiency.trend_per_year", [](const S& x) { return x.technology.efficiency.trend_per_year; }},
       {"technology.edge.midpoint_efficiency", [](const S& x) { return x.technology.edge.midpoint_efficiency; }},
-      {"supply.build_lead_time_months", [](const S& x) { return double(x.supply.build_lead_time_months); }},
-      {"supply.usd_per_h100e", [](const S& x) { return x.supply.usd_per_h100e; }},
-      {"supply.kw_per_h100e", [](const S& x) { return x.supply.kw_per_h100e; }},
+      {"technology.hardware.months_between_generations",
+       [](const S& x) { return double(x.technology.hardware.months_between_generations); }},
+      {"technology.hardware.kw_per_h100e_multiplier",
+       [](const S& x) { return x.technology.hardware.kw_per_h100e_multiplier; }},
+      {"technology.training_efficiency.trend_per_year",
+       [](const S& x) { return x.technology.training_efficiency.trend_per_year; }},
+      {"generation.*.h100e_per_unit", [](const S& x) { return x.technology.generations.at(0).h100e_per_unit; }},
+      {"supply.production.initial_backlog_h100e",
+       [](const S& x) { return x.supply.production.initial_backlog.value(); }},
+      {"supply.production.project_lead_time_months",
+       [](const S& x) { return double(x.supply.production.project_lead_time_months); }},
+      {"supply.production.expansion_share", [](const S& x) { return x.supply.production.expansion_share; }},
+      {"supply.datacenter.lead_time_months", [](const S& x) { return double(x.supply.datacenter.lead_time_months); }},
+      {"supply.datacenter.usd_bn_per_gw", [](const S& x) { return x.supply.datacenter.usd_bn_per_gw; }},
+      {"supply.power.life_months", [](const S& x) { return double(x.supply.power.life_months); }},
       {"build.growth_window_months", [](const S& x) { return double(x.build.growth_window_months); }},
+      {"build.initial_growth_per_year", [](const S& x) { return x.build.initial_growth_per_year; }},
+      {"build.max_planning_months", [](const S& x) { return double(x.build.max_planning_months); }},
       {"segment.*.usage_growth_per_year", [](const S& x) { return x.segments.at(0).usage_growth_per_year; }},
+      {"segment.*.usage_ceiling_multiple", [](const S& x) { return x.segments.at(0).usage_ceiling_multiple; }},
       {"segment.*.elasticity_long_run", [](const S& x) { return x.segments.at(0).elasticity_long_run; }},
       {"training.budget_growth_per_year", [](const S& x) { return x.training.budget_growth_per_year; }},
       {"market.scarcity_price_cap_usd_per_h100e_hour", [](const S& x) { return x.market.scarcity_price_cap; }},
+      {"firm.*.initial_h100e", [](const S& x) { return x.firms.at(0).initial_h100e.value(); }},
+      {"firm.*.initial_datacenter_gw", [](const S& x) { return x.firms.at(1).initial_datacenter_gw.value(); }},
+      {"firm.*.power_gw_under_construction",
+       [](const S& x) { return x.firms.at(1).power_gw_under_construction.value(); }},
+      {"firm.*.inference_share", [](const S& x) { return x.firms.at(0).inference_share; }},
+      {"firm.*.training_budget_growth_after_per_year",
+       [](const S& x) { return x.firms.at(0).training_budget_usd_bn_per_year.growth_after_per_year; }},
       {"contract.*.take_or_pay_share", [](const S& x) { return x.contracts.at(0).take_or_pay_share; }},
   };
   for (const auto& [pattern, get] : omitted) {
@@ -228,25 +297,34 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
     ASSERT_TRUE(spec->default_number.has_value()) << pattern;
     EXPECT_DOUBLE_EQ(get(s.scenario), *spec->default_number) << pattern;
   }
-  EXPECT_EQ(s.scenario.supply.build_lead_time_months, 12);
+  EXPECT_EQ(s.scenario.supply.production.project_lead_time_months, 42);
+  EXPECT_TRUE(s.scenario.technology.training_efficiency.follows_inference);
   EXPECT_EQ(s.scenario.description, "");
   EXPECT_EQ(s.scenario.service_unit_name, "million tokens");
   ASSERT_EQ(s.scenario.firms.size(), 2u);
-  EXPECT_EQ(s.scenario.firms[0].name, "acme-lab");  // the name defaults to the id
+  EXPECT_EQ(s.scenario.firms[0].name, "acme-lab");                           // the name defaults to the id
+  EXPECT_TRUE(s.scenario.firms[0].training_budget_usd_bn_per_year.empty());  // a series has no default
+  EXPECT_DOUBLE_EQ(s.scenario.firms[0].training_budget_usd_bn_per_year.at(core::Month(2027, 1)), 0.0);
   EXPECT_TRUE(s.scenario.shocks.empty());
 }
 
 TEST(ScenarioLoader, ParamsKeepTheLineAndColumnOfEachValue) {
   const LoadedScenario m = load_or_fail(kMinimal);
-  expect_pos(m.params, "supply.initial_installed_h100e", kMinimal, 10, 27);
-  expect_pos(m.params, "firm.cloudco.type", kMinimal, 26, 8);
-  expect_pos(m.params, "contract.deal.buyer", kMinimal, 31, 9);
+  expect_pos(m.params, "supply.production.initial_cap_h100e_per_month", kMinimal, 17, 31);
+  expect_pos(m.params, "generation.h100.kw_per_h100e", kMinimal, 13, 16);
+  expect_pos(m.params, "firm.cloudco.type", kMinimal, 32, 8);
+  expect_pos(m.params, "firm.cloudco.initial_h100e", kMinimal, 33, 17);
+  expect_pos(m.params, "contract.deal.buyer", kMinimal, 38, 9);
   EXPECT_EQ(m.params.at("contract.deal.buyer").spec->path, "contract.*.buyer");
   EXPECT_EQ(m.params.count("segment.chat.markup"), 0u);  // defaults are not "written" values
 
   const LoadedScenario d = load_or_fail("default");
-  expect_pos(d.params, "supply.initial_installed_h100e", "scenarios/default.toml", 30, 27);
-  expect_pos(d.params, "segment.all.markup", "scenarios/default.toml", 56, 10);
+  expect_pos(d.params, "supply.production.initial_cap_h100e_per_month", "scenarios/default.toml", 67, 31);
+  expect_pos(d.params, "segment.consumer.markup", "scenarios/default.toml", 109, 10);
+  // Each year of a series is a value of its own, at the number written for it.
+  expect_pos(d.params, "firm.openai.training_budget_usd_bn_per_year.2027", "scenarios/default.toml", 172, 55);
+  EXPECT_EQ(d.params.at("firm.openai.training_budget_usd_bn_per_year.2027").spec->path,
+            "firm.*.training_budget_usd_bn_per_year");
 }
 
 TEST(ScenarioLoader, ExtendingScenarioKeepsPositionsInBothFiles) {
@@ -254,7 +332,169 @@ TEST(ScenarioLoader, ExtendingScenarioKeepsPositionsInBothFiles) {
   expect_pos(s.params, "name", "scenarios/sudden-100x.toml", 5, 8);
   expect_pos(s.params, "shock.algorithmic-100x.month", "scenarios/sudden-100x.toml", 11, 9);
   expect_pos(s.params, "shock.algorithmic-100x.multiplier", "scenarios/sudden-100x.toml", 12, 14);
-  expect_pos(s.params, "supply.initial_installed_h100e", "scenarios/default.toml", 30, 27);
+  expect_pos(s.params, "supply.production.initial_cap_h100e_per_month", "scenarios/default.toml", 67, 31);
+}
+
+// --- series by year ---------------------------------------------------------------------------
+
+TEST(ScenarioLoader, SeriesIsReadByYearHeldWithinTheYearAndGrowsAfterItsLastYear) {
+  const LoadedScenario s = load_or_fail("default");
+  // training_budget_usd_bn_per_year = { 2026 = 25, 2027 = 40, 2028 = 55 }, then ×1.15 a year.
+  const model::YearSeries& openai = firm(s.scenario, "openai").training_budget_usd_bn_per_year;
+  ASSERT_EQ(openai.points.size(), 3u);
+  EXPECT_EQ(openai.points[0], (std::pair<int, double>{2026, 25}));
+  EXPECT_EQ(openai.points[1], (std::pair<int, double>{2027, 40}));
+  EXPECT_EQ(openai.points[2], (std::pair<int, double>{2028, 55}));
+  EXPECT_DOUBLE_EQ(openai.growth_after_per_year, 1.15);
+  EXPECT_DOUBLE_EQ(openai.at(month("2025-06")), 25);  // before the first year: the first value
+  EXPECT_DOUBLE_EQ(openai.at(month("2026-01")), 25);
+  EXPECT_DOUBLE_EQ(openai.at(month("2026-12")), 25);
+  EXPECT_DOUBLE_EQ(openai.at(month("2027-01")), 40);
+  EXPECT_DOUBLE_EQ(openai.at(month("2027-12")), 40);
+  EXPECT_DOUBLE_EQ(openai.at(month("2028-07")), 55);
+  EXPECT_DOUBLE_EQ(openai.at(month("2029-01")), 55 * 1.15);
+  EXPECT_DOUBLE_EQ(openai.at(month("2029-12")), 55 * 1.15);
+  EXPECT_DOUBLE_EQ(openai.at(month("2031-03")), 55 * 1.15 * 1.15 * 1.15);
+
+  const model::YearSeries& xai = firm(s.scenario, "xai").training_budget_usd_bn_per_year;
+  ASSERT_EQ(xai.points.size(), 2u);
+  EXPECT_DOUBLE_EQ(xai.at(month("2028-01")), 12 * 1.1);
+  EXPECT_TRUE(firm(s.scenario, "microsoft").training_budget_usd_bn_per_year.empty());
+}
+
+TEST(ScenarioLoader, SeriesInAFileIsReadWithUnitsAndInYearOrder) {
+  const LoadedScenario m = load_or_fail(kMinimal);
+  std::string text = m.text;
+  const std::string at = "type = \"lab\"\n";
+  text.replace(text.find(at), at.size(),
+               at + "training_budget_usd_bn_per_year = { 2030 = 9, 2026 = \"1500 USDm\", 2028 = 4 }\n"
+                    "training_budget_growth_after_per_year = 2\n");
+  const LoadedScenario s = load_scenario_text(text, "series.toml");
+  const model::YearSeries& series = s.scenario.firms.at(0).training_budget_usd_bn_per_year;
+  ASSERT_EQ(series.points.size(), 3u);
+  EXPECT_EQ(series.points[0], (std::pair<int, double>{2026, 1.5}));
+  EXPECT_EQ(series.points[1], (std::pair<int, double>{2028, 4}));
+  EXPECT_EQ(series.points[2], (std::pair<int, double>{2030, 9}));
+  EXPECT_DOUBLE_EQ(series.at(month("2027-05")), 1.5);  // a year not written holds the one before
+  EXPECT_DOUBLE_EQ(series.at(month("2029-05")), 4);
+  EXPECT_DOUBLE_EQ(series.at(month("2032-01")), 36);
+}
+
+TEST(ScenarioLoader, SetOverridesOneYearOfASeries) {
+  const LoadedScenario base = load_or_fail("default");
+  const LoadedScenario s = load_or_fail("default", {"firm.anthropic.training_budget_usd_bn_per_year.2027=40",
+                                                    "firm.xai.training_budget_usd_bn_per_year.2029=30 USDbn"});
+  // anthropic: { 2026 = 12, 2027 = 20, 2028 = 30 } with 2027 replaced.
+  const model::YearSeries& anthropic = firm(s.scenario, "anthropic").training_budget_usd_bn_per_year;
+  ASSERT_EQ(anthropic.points.size(), 3u);
+  EXPECT_EQ(anthropic.points[0], (std::pair<int, double>{2026, 12}));
+  EXPECT_EQ(anthropic.points[1], (std::pair<int, double>{2027, 40}));
+  EXPECT_EQ(anthropic.points[2], (std::pair<int, double>{2028, 30}));
+  EXPECT_DOUBLE_EQ(firm(base.scenario, "anthropic").training_budget_usd_bn_per_year.at(month("2027-06")), 20);
+  EXPECT_DOUBLE_EQ(anthropic.at(month("2027-06")), 40);
+  expect_pos(s.params, "firm.anthropic.training_budget_usd_bn_per_year.2027", "--set", 1, 53);
+  expect_pos(s.params, "firm.anthropic.training_budget_usd_bn_per_year.2028", "scenarios/default.toml", 180, 66);
+  // xai: { 2026 = 10, 2027 = 12 } plus a year the file does not have.
+  const model::YearSeries& xai = firm(s.scenario, "xai").training_budget_usd_bn_per_year;
+  ASSERT_EQ(xai.points.size(), 3u);
+  EXPECT_EQ(xai.points[2], (std::pair<int, double>{2029, 30}));
+  EXPECT_DOUBLE_EQ(xai.at(month("2028-06")), 12);
+  EXPECT_DOUBLE_EQ(xai.at(month("2030-06")), 30 * 1.1);
+  // The other firms' series are untouched.
+  EXPECT_EQ(firm(s.scenario, "openai").training_budget_usd_bn_per_year.points,
+            firm(base.scenario, "openai").training_budget_usd_bn_per_year.points);
+}
+
+// --- generations, capacity owners ---------------------------------------------------------------
+
+TEST(ScenarioLoader, GenerationsAreExtrapolatedAfterTheLastListedOneThroughTheHorizon) {
+  const LoadedScenario s = load_or_fail("default");
+  const model::HardwareParams& hw = s.scenario.technology.hardware;
+  EXPECT_EQ(hw.months_between_generations, 24);
+  EXPECT_DOUBLE_EQ(hw.h100e_per_unit_multiplier, 2.0);
+  EXPECT_DOUBLE_EQ(hw.kw_per_h100e_multiplier, 0.7);
+  EXPECT_DOUBLE_EQ(hw.usd_per_h100e_multiplier, 0.5);
+  const auto& gens = s.scenario.technology.generations;
+  ASSERT_GE(gens.size(), 4u);
+  EXPECT_EQ(gens[0].id, "h100");
+  EXPECT_EQ(gens[1].id, "b200");
+  EXPECT_EQ(gens[2].id, "rubin");
+  EXPECT_EQ(gens[2].available.str(), "2026-07");
+  // rubin+ 2028-07, rubin++ 2030-07, … every 24 months while within the horizon (to 2036-12).
+  ASSERT_EQ(gens.size(), 8u);
+  for (std::size_t i = 3; i < gens.size(); ++i) {
+    const model::Generation& prev = gens[i - 1];
+    const model::Generation& g = gens[i];
+    EXPECT_EQ(g.id, prev.id + "+") << i;
+    EXPECT_TRUE(g.id.ends_with('+')) << g.id;
+    EXPECT_EQ(g.available, prev.available + 24) << g.id;
+    EXPECT_DOUBLE_EQ(g.kw_per_h100e, prev.kw_per_h100e * 0.7) << g.id;
+    EXPECT_DOUBLE_EQ(g.usd_per_h100e, prev.usd_per_h100e * 0.5) << g.id;
+    EXPECT_DOUBLE_EQ(g.h100e_per_unit, prev.h100e_per_unit * 2.0) << g.id;
+  }
+  EXPECT_EQ(gens.back().id, "rubin+++++");
+  EXPECT_EQ(gens.back().available.str(), "2036-07");
+  EXPECT_LE(gens.back().available, s.scenario.time.end);
+  EXPECT_GT(gens.back().available + hw.months_between_generations, s.scenario.time.end);
+  EXPECT_DOUBLE_EQ(gens.back().kw_per_h100e, 0.6 * 0.7 * 0.7 * 0.7 * 0.7 * 0.7);
+  EXPECT_DOUBLE_EQ(gens.back().usd_per_h100e, 10000 * 0.5 * 0.5 * 0.5 * 0.5 * 0.5);
+}
+
+TEST(ScenarioLoader, GenerationsAreSortedByDateAndExtrapolationCanBeSwitchedOff) {
+  const LoadedScenario m = load_or_fail(kMinimal);
+  std::string text = m.text;
+  // A generation listed before h100 but available after it.
+  text.replace(text.find("[[generation]]"), 14,
+               "[[generation]]\nid = \"next\"\navailable = \"2026-06\"\nkw_per_h100e = 1\nusd_per_h100e = 20000\n\n"
+               "[[generation]]");
+  const LoadedScenario s = load_scenario_text(text, "gens.toml", {"technology.hardware.months_between_generations=0"});
+  const auto& gens = s.scenario.technology.generations;
+  ASSERT_EQ(gens.size(), 2u);
+  EXPECT_EQ(gens[0].id, "h100");
+  EXPECT_EQ(gens[1].id, "next");
+  // The extrapolation continues the newest one, on the minimal scenario's horizon (to 2028-12).
+  const LoadedScenario e = load_scenario_text(text, "gens.toml", {"technology.hardware.months_between_generations=12"});
+  ASSERT_EQ(e.scenario.technology.generations.size(), 4u);
+  EXPECT_EQ(e.scenario.technology.generations[2].id, "next+");
+  EXPECT_EQ(e.scenario.technology.generations[3].id, "next++");
+  EXPECT_EQ(e.scenario.technology.generations[3].available.str(), "2028-06");
+  EXPECT_DOUBLE_EQ(e.scenario.technology.generations[3].kw_per_h100e, 0.75 * 0.75);  // schema default multiplier
+}
+
+TEST(ScenarioLoader, InitialGenerationIsTheNamedOneElseTheNewestAvailableAYearBeforeTheStart) {
+  const LoadedScenario s = load_or_fail("default");
+  const auto& gens = s.scenario.technology.generations;
+  EXPECT_EQ(gens.at(firm(s.scenario, "meta").initial_generation).id, "h100");       // named
+  EXPECT_EQ(gens.at(firm(s.scenario, "microsoft").initial_generation).id, "b200");  // available 2025-01
+}
+
+TEST(ScenarioLoader, BuildSharesDefaultToInitialFleetSharesAndSumToOne) {
+  const LoadedScenario s = load_or_fail("default");
+  double fleet = 0.0;
+  for (const model::Firm& f : s.scenario.firms) fleet += f.initial_h100e.value();
+  EXPECT_DOUBLE_EQ(fleet, 20e6);
+  double shares = 0.0;
+  for (const model::Firm& f : s.scenario.firms) {
+    EXPECT_DOUBLE_EQ(f.build_share, f.initial_h100e.value() / fleet) << f.id;
+    shares += f.build_share;
+  }
+  EXPECT_NEAR(shares, 1.0, 1e-12);
+  EXPECT_DOUBLE_EQ(firm(s.scenario, "microsoft").build_share, 0.21);  // 4.2M of 20M
+  EXPECT_EQ(firm(s.scenario, "openai").build_share, 0.0);             // labs own no fleet
+  EXPECT_FALSE(firm(s.scenario, "openai").owns_capacity());
+  EXPECT_TRUE(firm(s.scenario, "oracle").owns_capacity());
+}
+
+TEST(ScenarioLoader, BuildSharesGivenAreNormalisedToSumToOne) {
+  // Once any firm sets a build share, only those shares count (normalised), not the fleets.
+  const LoadedScenario s = load_or_fail("default", {"firm.microsoft.build_share=0.5", "firm.nvidia.build_share=0.25"});
+  double shares = 0.0;
+  for (const model::Firm& f : s.scenario.firms) shares += f.build_share;
+  EXPECT_NEAR(shares, 1.0, 1e-12);
+  EXPECT_DOUBLE_EQ(firm(s.scenario, "microsoft").build_share, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(firm(s.scenario, "nvidia").build_share, 1.0 / 3.0);
+  EXPECT_EQ(firm(s.scenario, "google").build_share, 0.0);
+  EXPECT_TRUE(firm(s.scenario, "nvidia").owns_capacity());  // builds, though it owns no fleet at the start
 }
 
 TEST(ScenarioLoader, LoadedScenarioKeepsItsTextAndSourceName) {

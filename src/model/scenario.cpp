@@ -1,0 +1,22 @@
+#include "model/scenario.h"
+
+#include <cmath>
+
+namespace bsim::model {
+
+double YearSeries::at(core::Month m) const {
+  if (points.empty()) return 0.0;
+  const int year = m.year();
+  if (year <= points.front().first) return points.front().second;
+  double value = points.front().second;
+  for (const auto& [y, v] : points) {
+    if (y <= year) value = v;
+  }
+  const int last_year = points.back().first;
+  if (year > last_year) {
+    return points.back().second * std::pow(growth_after_per_year, year - last_year);
+  }
+  return value;
+}
+
+}  // namespace bsim::model

@@ -1,0 +1,97 @@
+#include "supply/supply.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "io/scenario_loader.h"
+#include "sim/run_path.h"
+
+namespace bsim::supply {
+namespace {
+
+TEST(ProductionBacklog, ServesOrdersFirstInFirstOutUpToTheCap) {
+  model::ProductionState p;
+  p.backlog = {{0, 5.0}, {1, 3.0}, {0, 4.0}};
+  p.backlog_h100e = 12.0;
+  auto first = serve_backlog(p, 6.0);  // all of order 1, one of order 2
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0], (std::pair<std::size_t, double>{0, 5.0}));
+  EXPECT_EQ(first[1], (std::pair<std::size_t, double>{1, 1.0}));
+  EXPECT_DOUBLE_EQ(p.backlog_h100e, 6.0);
+  auto second = serve_backlog(p, 6.0);  // the rest of order 2, then order 3
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0], (std::pair<std::size_t, double>{1, 2.0}));
+  EXPECT_EQ(second[1], (std::pair<std::size_t, double>{0, 4.0}));
+  EXPECT_DOUBLE_EQ(p.backlog_h100e, 0.0);
+  EXPECT_TRUE(serve_backlog(p, 6.0).empty());
+}
+
+TEST(Cohorts, FailAtTheAnnualRateCompoundedMonthly) {
+  const auto s = io::load_scenario("default", {"supply.failure_rate_per_year=0.1", "supply.production.initial_backlog_h100e=0",
+                                               "supply.production.initial_cap_h100e_per_month=1"})
+                     .scenario;
+  model::World w = sim::initial_world(s);
+  core::RandomStream rng(1, 0, 0);
+  model::NullEventSink sink;
+  const double start = w.cohorts.front().h100e;
+  for (int t = 0; t < 12; ++t) {
+    w.step = t;
+    w.month = s.time.start + t;
+    step(s, w, rng, sink);
+  }
+  // 12 months at 1 − (1 − 0.1)^(1/12) a month leave exactly 90%.
+  EXPECT_NEAR(w.cohorts.front().h100e, 0.9 * start, 1e-9 * start);
+}
+
+TEST(Operable, PoweredHallsRunTheMostEfficientGenerationFirst) {
+  const auto s = io::load_scenario("default").scenario;
+  model::World w = sim::initial_world(s);
+  // One owner with 1M H100 (1.4 kW) and 1M B200-class (0.85 kW) H100e but only 1 GW of power.
+  w.cohorts.clear();
+  const model::FirmId owner = w.owners[0].firm;
+  w.cohorts.push_back({owner, 0, s.time.start - 30, 1e6, 1.4, 25000});
+  w.cohorts.push_back({owner, 1, s.time.start - 10, 1e6, 0.85, 14000});
+  for (auto& o : w.owners) {
+    o.datacenter = {{s.time.end + 1, 5.0}};
+    o.power = {{s.time.end + 1, 1.0}};
+    std::fill(o.datacenter_pipeline_gw.begin(), o.datacenter_pipeline_gw.end(), 0.0);
+    std::fill(o.power_pipeline_gw.begin(), o.power_pipeline_gw.end(), 0.0);
+  }
+  w.production.backlog.clear();
+  w.production.backlog_h100e = 0.0;
+  core::RandomStream rng(1, 0, 0);
+  model::NullEventSink sink;
+  w.current_generation = 1;
+  step(s, w, rng, sink);
+  const double survive = 1.0 - core::monthly_hazard(s.supply.failure_rate_per_year);
+  // The surviving B200-class accelerators draw 0.85 kW each; the rest of the 1 GW (1e6 kW)
+  // runs H100s at 1.4 kW each.
+  const double expected = 1e6 * survive + (1e6 - 0.85e6 * survive) / 1.4;
+  EXPECT_NEAR(w.owners[0].operable_h100e, expected, 1.0);
+  EXPECT_NEAR(w.owners[0].idle_no_power_h100e, 2e6 * survive - expected, 1.0);
+}
+
+TEST(Pipelines, ShellsArriveAfterTheirLeadTime) {
+  const auto s = io::load_scenario("default").scenario;
+  model::World w = sim::initial_world(s);
+  for (auto& o : w.owners) std::fill(o.datacenter_pipeline_gw.begin(), o.datacenter_pipeline_gw.end(), 0.0);
+  const int lead = s.supply.datacenter.lead_time_months;
+  w.owners[0].datacenter_pipeline_gw.back() = 2.0;  // ordered now
+  const double before = w.owners[0].datacenter_gw;
+  core::RandomStream rng(1, 0, 0);
+  model::NullEventSink sink;
+  for (int t = 0; t < lead; ++t) {
+    w.step = t;
+    w.month = s.time.start + t;
+    step(s, w, rng, sink);
+    if (t < lead - 1) {
+      EXPECT_NEAR(w.owners[0].datacenter_gw, before, 1e-12) << t;
+    }
+  }
+  EXPECT_NEAR(w.owners[0].datacenter_gw, before + 2.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace bsim::supply
