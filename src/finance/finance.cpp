@@ -1,31 +1,168 @@
 #include "finance/finance.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace bsim::finance {
 namespace {
 
+using model::Asset;
+using model::Flow;
+
 double under_construction(const std::vector<double>& pipeline) {
   return std::accumulate(pipeline.begin(), pipeline.end(), 0.0);
 }
 
+double monthly_usd_bn(double h100e, double usd_per_h100e_hour) {
+  return h100e * usd_per_h100e_hour * core::kHoursPerMonth / 1e9;
+}
+
 }  // namespace
+
+std::size_t chipmaker_sector(const model::Scenario& scenario, const model::World& world) {
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    if (scenario.firms[f].type == model::FirmType::kChipmaker) return f;
+  }
+  return world.ledger.households();
+}
+
+double cohort_book_value(const model::Cohort& cohort, core::Month month, int book_life_months) {
+  const int age = month - cohort.vintage;
+  return cohort.h100e * cohort.usd_per_h100e / 1e9 * std::max(0.0, 1.0 - static_cast<double>(age) / book_life_months);
+}
+
+void init(const model::Scenario& scenario, model::World& world) {
+  world.ledger = model::Ledger(scenario.firms.size());
+  model::Ledger& ledger = world.ledger;
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    ledger.open_asset(f, Asset::kDeposits, scenario.firms[f].cash.value());
+    ledger.open_liability(f, model::Liability::kDebt, scenario.firms[f].debt.value());
+  }
+  const core::Month before_start = scenario.time.start - 1;
+  for (const model::Cohort& c : world.cohorts) {
+    ledger.open_asset(c.owner.index(), Asset::kAccelerators,
+                      cohort_book_value(c, before_start, scenario.firms[c.owner.index()].book_life_months));
+  }
+  const model::SupplyParams& sup = scenario.supply;
+  for (const model::OwnerState& o : world.owners) {
+    ledger.open_asset(o.firm.index(), Asset::kDatacenters, 0.5 * o.datacenter_gw * sup.datacenter.usd_bn_per_gw);
+    ledger.open_asset(o.firm.index(), Asset::kPower, 0.5 * o.power_gw * sup.power.usd_bn_per_gw);
+  }
+  ledger.open_asset(chipmaker_sector(scenario, world), Asset::kProductionCapacity,
+                    0.5 * world.production.cap_h100e_per_month * sup.production.usd_bn_per_h100e_per_month);
+}
 
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink&) {
   const model::SupplyParams& sup = scenario.supply;
+  model::Ledger& ledger = world.ledger;
+  const std::size_t households = ledger.households();
+  const std::size_t chipmaker = chipmaker_sector(scenario, world);
+  ledger.begin_month();
+
+  // Capex: accelerators at delivery; shells, power and fabs over their build. Supply has just
+  // moved this month's completions out of the pipelines: they pay their last instalment now,
+  // so each project pays exactly its cost over its lead time.
   double halls_and_power = 0.0;
   for (model::OwnerState& o : world.owners) {
-    // Supply has just moved this month's completions out of the pipelines: they pay their last
-    // instalment now, so each project pays exactly its cost over its lead time.
-    o.capex_usd_bn = (under_construction(o.datacenter_pipeline_gw) + o.datacenter_completed_gw) *
-                         sup.datacenter.usd_bn_per_gw / sup.datacenter.lead_time_months +
-                     (under_construction(o.power_pipeline_gw) + o.power_completed_gw) * sup.power.usd_bn_per_gw /
+    const double halls = (under_construction(o.datacenter_pipeline_gw) + o.datacenter_completed_gw) *
+                         sup.datacenter.usd_bn_per_gw / sup.datacenter.lead_time_months;
+    const double power = (under_construction(o.power_pipeline_gw) + o.power_completed_gw) * sup.power.usd_bn_per_gw /
                          sup.power.lead_time_months;
-    halls_and_power += o.capex_usd_bn;
+    o.capex_usd_bn = halls + power + o.delivered_cost_usd_bn;
+    halls_and_power += halls + power;
+    ledger.buy_asset(o.firm.index(), chipmaker, Flow::kCapexAccelerators, Asset::kAccelerators, o.delivered_cost_usd_bn);
+    ledger.buy_asset(o.firm.index(), households, Flow::kCapexConstruction, Asset::kDatacenters, halls);
+    ledger.buy_asset(o.firm.index(), households, Flow::kCapexConstruction, Asset::kPower, power);
   }
   world.production.capex_usd_bn = (under_construction(world.production.project_pipeline) + world.production.completed) *
                                   sup.production.usd_bn_per_h100e_per_month / sup.production.project_lead_time_months;
+  ledger.buy_asset(chipmaker, households, Flow::kCapexConstruction, Asset::kProductionCapacity,
+                   world.production.capex_usd_bn);
   world.capex = world.delivered_cost + core::Money{halls_and_power + world.production.capex_usd_bn};
+
+  // End users pay for AI services: labs for their share of inference, compute owners (their
+  // own services and the labs not listed) for the rest.
+  const double revenue = world.ai_revenue.value();
+  double labs_share = 0.0;
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const double share = scenario.firms[f].inference_share;
+    labs_share += share;
+    ledger.pay(households, f, Flow::kServiceRevenue, revenue * share);
+  }
+  for (const model::OwnerState& o : world.owners) {
+    ledger.pay(households, o.firm.index(), Flow::kServiceRevenue,
+               revenue * (1.0 - labs_share) * scenario.firms[o.firm.index()].build_share);
+  }
+
+  // Compute rent. Contracts: buyer to seller at the contract price.
+  std::vector<double> contract_used_by(scenario.firms.size(), 0.0);
+  for (std::size_t c = 0; c < scenario.contracts.size() && c < world.contract_used_h100e.size(); ++c) {
+    const model::ComputeCommitment& k = scenario.contracts[c];
+    contract_used_by[k.buyer.index()] += world.contract_used_h100e[c];
+    ledger.pay(k.buyer.index(), k.seller.index(), Flow::kComputeRent,
+               monthly_usd_bn(world.contract_used_h100e[c], k.price_usd_per_h100e_hour));
+  }
+  // Spot: each firm buys what its demand leaves after its contracts; buyers not listed
+  // (the households/rest-of-world sector) buy the rest. Payments go to each owner in
+  // proportion to its spot sales.
+  double spot_sold = 0.0;
+  std::vector<double> spot_by_owner(world.owners.size(), 0.0);
+  for (const model::CapacityStep& s : world.steps) {
+    spot_sold += s.spot_h100e;
+    spot_by_owner[s.owner] += s.spot_h100e;
+  }
+  std::vector<double> bought(scenario.firms.size() + 1, 0.0);
+  double listed = 0.0;
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    bought[f] = std::max(0.0, world.demand_curve.firm_h100e(f, world.spot_price) - contract_used_by[f]);
+    listed += bought[f];
+  }
+  if (listed > spot_sold && listed > 0.0) {
+    for (std::size_t f = 0; f < scenario.firms.size(); ++f) bought[f] *= spot_sold / listed;  // rationed pro rata
+    listed = spot_sold;
+  }
+  bought.back() = spot_sold - listed;
+  if (spot_sold > 0.0) {
+    for (std::size_t i = 0; i < world.owners.size(); ++i) {
+      const double owner_share = spot_by_owner[i] / spot_sold;
+      for (std::size_t b = 0; b < bought.size(); ++b) {
+        const std::size_t payer = b < scenario.firms.size() ? b : households;
+        ledger.pay(payer, world.owners[i].firm.index(), Flow::kComputeRent,
+                   monthly_usd_bn(bought[b] * owner_share, world.spot_price));
+      }
+    }
+  }
+
+  // Running costs: power and other opex of the capacity each owner ran.
+  const auto& gens = scenario.technology.generations;
+  for (const model::CapacityStep& s : world.steps) {
+    const double used = s.contract_h100e + s.spot_h100e;
+    const double cost_per_hour = sup.power_price_usd_per_mwh * gens[s.generation].kw_per_h100e / 1000.0 +
+                                 sup.opex_usd_per_h100e_hour;
+    ledger.pay(world.owners[s.owner].firm.index(), households, Flow::kOperatingCost, monthly_usd_bn(used, cost_per_hour));
+  }
+
+  // Book values: straight-line depreciation of accelerators; failures written off at book.
+  for (const model::Cohort& c : world.cohorts) {
+    const int life = scenario.firms[c.owner.index()].book_life_months;
+    const int age = world.month - c.vintage;
+    if (age >= 1 && age <= life) {
+      ledger.depreciate(c.owner.index(), Asset::kAccelerators, c.h100e * c.usd_per_h100e / 1e9 / life);
+    }
+    const double book_share_before = age == 0 ? 1.0 : std::max(0.0, 1.0 - static_cast<double>(age - 1) / life);
+    ledger.revalue(c.owner.index(), Asset::kAccelerators, -c.failed_h100e * c.usd_per_h100e / 1e9 * book_share_before,
+                   model::Revaluation::kFailures);
+  }
+  // Shells, power and fabs: declining balance at 1/life a month.
+  for (const model::OwnerState& o : world.owners) {
+    const auto& sheet = ledger.sheet(o.firm.index());
+    ledger.depreciate(o.firm.index(), Asset::kDatacenters,
+                      sheet.assets[static_cast<std::size_t>(Asset::kDatacenters)] / sup.datacenter.life_months);
+    ledger.depreciate(o.firm.index(), Asset::kPower, sheet.assets[static_cast<std::size_t>(Asset::kPower)] / sup.power.life_months);
+  }
+  ledger.depreciate(chipmaker, Asset::kProductionCapacity,
+                    ledger.sheet(chipmaker).assets[static_cast<std::size_t>(Asset::kProductionCapacity)] /
+                        sup.production.project_life_months);
 }
 
 }  // namespace bsim::finance

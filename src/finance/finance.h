@@ -1,6 +1,7 @@
 #pragma once
-/// Finance (DESIGN §1.5–1.9). For now only the month's capital spending is booked here;
-/// balance sheets, contracts' cash flows, settlement and default come with the finance issue.
+/// Finance (DESIGN §1.5–1.9), first part: every firm's balance sheet and the month's cash flows
+/// in a stock-flow-consistent ledger (model::Ledger). Contracts' financing terms, settlement,
+/// default and contagion come with the rest of the finance issue (see docs/model.md).
 
 #include "core/random.h"
 #include "model/events.h"
@@ -9,9 +10,24 @@
 
 namespace bsim::finance {
 
-/// Books capex: delivered accelerators at their generation's price, plus shells, power and fab
-/// projects under construction, each paying 1/lead-time of its cost every month it is in the
-/// pipeline (so spending leads completion, as it does in company accounts).
+/// Opening balance sheets: cash and debt as given; accelerators at book value (straight-line
+/// over each firm's book life from their vintage); shells, power and fabs at half their
+/// replacement cost (built over the years before the start).
+void init(const model::Scenario& scenario, model::World& world);
+
+/// Books the month: capex (accelerators at delivery; shells, power and fab projects spread
+/// over their build), and posts every flow in the ledger with a payer and a payee —
+/// end users (households) pay labs and compute owners for AI services; labs and other buyers
+/// pay compute owners (contracts at their price, spot at the spot price); owners pay power and
+/// running costs, accelerators to the chipmaker, construction to builders (households);
+/// accounting depreciation and failures lower book values.
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
+
+/// The ledger sector that sells accelerators and builds fabs: the first chipmaker firm, or the
+/// households/rest-of-world sector when the scenario has none.
+std::size_t chipmaker_sector(const model::Scenario& scenario, const model::World& world);
+
+/// Book value of a cohort at the end of `month`, USD bn (straight-line, never below zero).
+double cohort_book_value(const model::Cohort& cohort, core::Month month, int book_life_months);
 
 }  // namespace bsim::finance

@@ -657,6 +657,9 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.datacenter_gw_under_construction = core::Power{n("datacenter_gw_under_construction")};
     f.power_gw_under_construction = core::Power{n("power_gw_under_construction")};
     f.build_share = n("build_share");
+    f.cash = core::Money{n("cash_usd_bn")};
+    f.debt = core::Money{n("debt_usd_bn")};
+    f.book_life_months = static_cast<int>(n("book_life_months"));
     f.inference_share = n("inference_share");
     f.training_budget_usd_bn_per_year = r.series(p + "training_budget_usd_bn_per_year");
     f.training_budget_usd_bn_per_year.growth_after_per_year = n("training_budget_growth_after_per_year");

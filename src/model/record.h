@@ -41,6 +41,7 @@ struct MonthRecord {
   double capex_usd_bn = 0;
   double ai_revenue_usd_bn = 0;
   double compute_revenue_usd_bn = 0;
+  double sfc_max_residual_usd_bn = 0;
 };
 
 struct Column {
@@ -80,6 +81,7 @@ inline constexpr std::array kColumns = {
     Column{"capex_usd_bn", "USD bn (flow)", "capital spending in the month: accelerators delivered at their generation's price, plus shells, power and fab projects under construction", &MonthRecord::capex_usd_bn},
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
+    Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 
 }  // namespace bsim::model

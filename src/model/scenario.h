@@ -190,6 +190,10 @@ struct Firm {
   // Demand side (labs).
   double inference_share = 0.0;        ///< share of inference demand this lab serves
   YearSeries training_budget_usd_bn_per_year;  ///< training_budget_usd_bn_per_year
+  // Opening balance sheet and accounting.
+  core::Money cash;                    ///< cash_usd_bn: deposits at the start
+  core::Money debt;                    ///< debt_usd_bn: borrowing at the start
+  int book_life_months = 72;           ///< book_life_months: straight-line depreciation of accelerators
   [[nodiscard]] bool owns_capacity() const { return build_share > 0.0 || initial_h100e.value() > 0.0; }
 };
 

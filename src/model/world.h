@@ -6,6 +6,7 @@
 
 #include "core/calendar.h"
 #include "core/units.h"
+#include "model/ledger.h"
 #include "model/scenario.h"
 
 namespace bsim::model {
@@ -60,6 +61,7 @@ struct Cohort {
   double h100e = 0.0;         ///< still in service (failures removed)
   double kw_per_h100e = 0.0;
   double usd_per_h100e = 0.0; ///< price paid
+  double failed_h100e = 0.0;  ///< failed this step
 };
 
 /// GW of a long-lived asset (shells, power) in service until `retire` (exclusive).
@@ -85,6 +87,7 @@ struct OwnerState {
   double served_h100e = 0.0;    ///< contracts + spot
   double compute_revenue_usd_bn = 0.0;
   double capex_usd_bn = 0.0;
+  double delivered_cost_usd_bn = 0.0;    ///< accelerators delivered this step, at their price
   double datacenter_completed_gw = 0.0;  ///< this step
   double power_completed_gw = 0.0;       ///< this step
 };
@@ -168,6 +171,10 @@ struct World {
   core::Money capex;
   core::Money ai_revenue;      ///< end users' spending on data-centre AI services
   core::Money compute_revenue; ///< what compute owners earn (spot and contracts)
+
+  // finance: every sector's balance sheet and the month's transaction-flow matrix
+  Ledger ledger;
+  double sfc_max_residual = 0.0;  ///< largest stock-flow residual found this month, USD bn
 
   // history the build rule needs (notional demand by month, newest last)
   std::vector<double> demand_history_h100e;

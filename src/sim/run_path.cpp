@@ -1,5 +1,8 @@
 #include "sim/run_path.h"
 
+#include <fmt/format.h>
+
+#include <cmath>
 #include <numeric>
 
 #include "behaviour/behaviour.h"
@@ -19,11 +22,43 @@ core::RandomStream stream(std::uint64_t seed, std::uint64_t path_id, Stream s) {
 
 }  // namespace
 
+StockFlowError::StockFlowError(model::StockFlowViolation violation, std::string sector_name)
+    : std::runtime_error(fmt::format("stock-flow violation in {} at {}: {} (residual {:.3g} USD bn, tolerance {:g})",
+                                     violation.month.str(), sector_name, violation.entry, violation.residual_usd_bn,
+                                     kStockFlowTolerance)),
+      violation_(std::move(violation)) {}
+
+std::string sector_name(const model::Scenario& scenario, const model::World& world, std::size_t sector) {
+  if (sector < scenario.firms.size()) return scenario.firms[sector].name;
+  return sector == world.ledger.households() ? "households/rest of world" : "banks";
+}
+
+void check_stock_flow(const model::Scenario& scenario, model::World& world) {
+  std::vector<model::StockFlowViolation> problems = world.ledger.check(world.month, kStockFlowTolerance);
+  world.sfc_max_residual = world.ledger.max_residual();
+  // The accelerator register (cohorts at book) must agree with the ledger's accelerators.
+  std::vector<double> register_book(scenario.firms.size(), 0.0);
+  for (const model::Cohort& c : world.cohorts) {
+    register_book[c.owner.index()] += finance::cohort_book_value(c, world.month, scenario.firms[c.owner.index()].book_life_months);
+  }
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const double residual =
+        world.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)] - register_book[f];
+    world.sfc_max_residual = std::max(world.sfc_max_residual, std::fabs(residual));
+    if (std::fabs(residual) > kStockFlowTolerance) {
+      problems.push_back({world.month, f, "accelerators: ledger book value differs from the cohort register", residual});
+    }
+  }
+  if (!problems.empty()) throw StockFlowError(problems.front(), sector_name(scenario, world, problems.front().sector));
+  world.ledger.end_month();
+}
+
 model::World initial_world(const model::Scenario& scenario) {
   model::World world;
   world.month = scenario.time.start;
   supply::init(scenario, world);
   demand::init(scenario, world);
+  finance::init(scenario, world);
   return world;
 }
 
@@ -60,6 +95,7 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.capex_usd_bn = w.capex.value();
   r.ai_revenue_usd_bn = w.ai_revenue.value();
   r.compute_revenue_usd_bn = w.compute_revenue.value();
+  r.sfc_max_residual_usd_bn = w.sfc_max_residual;
   return r;
 }
 
@@ -87,6 +123,7 @@ std::vector<model::MonthRecord> run_path(const model::Scenario& scenario, std::u
     demand::settle(scenario, world, demand_rng, events);
     finance::step(scenario, world, finance_rng, events);
     behaviour::step(scenario, world, behaviour_rng, events);
+    check_stock_flow(scenario, world);
     months.push_back(record_month(scenario, world));
   }
   return months;

@@ -8,6 +8,8 @@
 /// server call this same function.
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "model/events.h"
@@ -34,6 +36,26 @@ PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std:
 /// Runs the path, sending events to `events` (e.g. a NullEventSink for Monte Carlo).
 std::vector<model::MonthRecord> run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed,
                                          model::EventSink& events);
+
+/// DESIGN §1.9: stock-flow residuals above this stop the run (USD bn).
+inline constexpr double kStockFlowTolerance = 1e-6;
+
+/// Thrown when the stock-flow check fails: names the month, the sector and the entry.
+class StockFlowError : public std::runtime_error {
+ public:
+  StockFlowError(model::StockFlowViolation violation, std::string sector_name);
+  [[nodiscard]] const model::StockFlowViolation& violation() const { return violation_; }
+
+ private:
+  model::StockFlowViolation violation_;
+};
+
+/// Checks the month's ledger (rows, columns, net worth) and that the accelerator register
+/// agrees with the books; throws StockFlowError on the first violation, else closes the month.
+void check_stock_flow(const model::Scenario& scenario, model::World& world);
+
+/// Display name of a ledger sector (a firm, households/rest of world, or banks).
+std::string sector_name(const model::Scenario& scenario, const model::World& world, std::size_t sector);
 
 /// The starting world (before the first step).
 model::World initial_world(const model::Scenario& scenario);

@@ -131,7 +131,9 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   double delivered = 0.0;
   world.delivered_cost = core::Money{0.0};
   const model::Generation& newest = gens[world.current_generation];
+  for (model::OwnerState& o : world.owners) o.delivered_cost_usd_bn = 0.0;
   for (auto [owner, h100e] : serve_backlog(prod, prod.cap_h100e_per_month)) {  // cap already in today's H100e
+    world.owners[owner].delivered_cost_usd_bn += core::cost_of(core::Compute{h100e}, newest.usd_per_h100e).value();
     delivered += h100e;
     world.owners[owner].on_order_h100e = std::max(0.0, world.owners[owner].on_order_h100e - h100e);
     const model::FirmId firm = world.owners[owner].firm;
@@ -152,8 +154,9 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   const double survive = 1.0 - core::monthly_hazard(sup.failure_rate_per_year);
   double failed = 0.0;
   for (model::Cohort& c : world.cohorts) {
-    failed += c.h100e * (1.0 - survive);
-    c.h100e *= survive;
+    c.failed_h100e = c.h100e * (1.0 - survive);
+    failed += c.failed_h100e;
+    c.h100e -= c.failed_h100e;
   }
   world.failed = core::Compute{failed};
 

@@ -158,9 +158,7 @@ TEST(DebtRank, ValuesLieInUnitIntervalAndMatchSingleFirmRuns) {
 
 TEST(DebtRank, RejectsMalformedInput) {
   EXPECT_NO_THROW(debtrank_by_firm(chain()));
-  auto expect_rejected = [](const ExposureNetwork& net) {
-    EXPECT_THROW(debtrank_by_firm(net), std::invalid_argument);
-  };
+  auto expect_rejected = [](const ExposureNetwork& net) { EXPECT_THROW(debtrank_by_firm(net), std::invalid_argument); };
   ExposureNetwork net = chain();
   net.equity[1] = 0.0;
   expect_rejected(net);

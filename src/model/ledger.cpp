@@ -1,0 +1,143 @@
+#include "model/ledger.h"
+
+#include <cmath>
+#include <numeric>
+
+namespace bsim::model {
+
+std::string_view flow_name(Flow f) {
+  switch (f) {
+    case Flow::kServiceRevenue: return "service revenue";
+    case Flow::kComputeRent: return "compute rent";
+    case Flow::kOperatingCost: return "operating cost";
+    case Flow::kCapexAccelerators: return "capex: accelerators";
+    case Flow::kCapexConstruction: return "capex: construction";
+    case Flow::kDepreciation: return "depreciation";
+    case Flow::kCount: break;
+  }
+  return "unknown";
+}
+
+double BalanceSheet::total_assets() const { return std::accumulate(assets.begin(), assets.end(), 0.0); }
+double BalanceSheet::total_liabilities() const { return std::accumulate(liabilities.begin(), liabilities.end(), 0.0); }
+
+Ledger::Ledger(std::size_t firms)
+    : sheets_(firms + 2), matrix_(kFlowCount * (firms + 2) * 2, 0.0), deposits_change_(firms + 2, 0.0) {}
+
+void Ledger::begin_month() {
+  std::fill(matrix_.begin(), matrix_.end(), 0.0);
+  std::fill(deposits_change_.begin(), deposits_change_.end(), 0.0);
+  for (BalanceSheet& s : sheets_) s.revaluations = 0.0;
+}
+
+double Ledger::saving(std::size_t sector) const {
+  double total = 0.0;
+  for (std::size_t f = 0; f < kFlowCount; ++f) total += matrix_[index(static_cast<Flow>(f), sector, kCurrent)];
+  return total;
+}
+
+void Ledger::move_deposits(std::size_t sector, double usd_bn) {
+  // Deposits are an asset of the holder and a liability of the banks: both move together.
+  sheets_[sector].assets[static_cast<std::size_t>(Asset::kDeposits)] += usd_bn;
+  sheets_[banks()].liabilities[static_cast<std::size_t>(Liability::kDeposits)] += usd_bn;
+  deposits_change_[sector] += usd_bn;
+}
+
+void Ledger::pay(std::size_t payer, std::size_t payee, Flow kind, double usd_bn) {
+  if (usd_bn == 0.0 || payer == payee) return;
+  matrix_[index(kind, payer, kCurrent)] -= usd_bn;
+  matrix_[index(kind, payee, kCurrent)] += usd_bn;
+  move_deposits(payer, -usd_bn);
+  move_deposits(payee, usd_bn);
+}
+
+void Ledger::buy_asset(std::size_t buyer, std::size_t seller, Flow kind, Asset asset, double usd_bn) {
+  if (usd_bn == 0.0) return;
+  // A use of funds on the buyer's capital account; a sale of output on the seller's current one.
+  matrix_[index(kind, buyer, kCapital)] -= usd_bn;
+  matrix_[index(kind, seller, kCurrent)] += usd_bn;
+  move_deposits(buyer, -usd_bn);
+  move_deposits(seller, usd_bn);
+  sheets_[buyer].assets[static_cast<std::size_t>(asset)] += usd_bn;
+}
+
+void Ledger::depreciate(std::size_t owner, Asset asset, double usd_bn) {
+  if (usd_bn == 0.0) return;
+  // A cost on the current account, matched by a depreciation allowance on the capital account:
+  // no cash moves, saving falls, and the asset's book value falls with it.
+  matrix_[index(Flow::kDepreciation, owner, kCurrent)] -= usd_bn;
+  matrix_[index(Flow::kDepreciation, owner, kCapital)] += usd_bn;
+  sheets_[owner].assets[static_cast<std::size_t>(asset)] -= usd_bn;
+}
+
+void Ledger::revalue(std::size_t owner, Asset asset, double usd_bn, Revaluation) {
+  if (usd_bn == 0.0) return;
+  sheets_[owner].assets[static_cast<std::size_t>(asset)] += usd_bn;
+  sheets_[owner].revaluations += usd_bn;
+}
+
+void Ledger::open_asset(std::size_t owner, Asset asset, double usd_bn) {
+  sheets_[owner].assets[static_cast<std::size_t>(asset)] += usd_bn;
+  if (asset == Asset::kDeposits) {
+    // Deposits are the banks' liability; the banks' matching assets (reserves, loans to the
+    // rest of the world) are outside the model, so the banks' net worth is left as it was.
+    sheets_[banks()].liabilities[static_cast<std::size_t>(Liability::kDeposits)] += usd_bn;
+    sheets_[banks()].assets[static_cast<std::size_t>(Asset::kDeposits)] += usd_bn;
+  }
+  sheets_[owner].previous_net_worth = sheets_[owner].net_worth();
+}
+
+void Ledger::open_liability(std::size_t owner, Liability liability, double usd_bn) {
+  sheets_[owner].liabilities[static_cast<std::size_t>(liability)] += usd_bn;
+  sheets_[owner].previous_net_worth = sheets_[owner].net_worth();
+}
+
+void Ledger::record_one_leg_for_test(std::size_t payer, Flow kind, double usd_bn) {
+  matrix_[index(kind, payer, kCurrent)] -= usd_bn;
+  move_deposits(payer, -usd_bn);
+}
+
+std::vector<StockFlowViolation> Ledger::check(core::Month month, double tolerance) const {
+  std::vector<StockFlowViolation> out;
+  max_residual_ = 0.0;
+  auto note = [&](std::size_t sector, std::string entry, double residual) {
+    max_residual_ = std::max(max_residual_, std::fabs(residual));
+    if (std::fabs(residual) > tolerance) out.push_back({month, sector, std::move(entry), residual});
+  };
+  const std::size_t n = sheets_.size();
+  // Rows: every kind of transaction pays out what it pays in.
+  for (std::size_t f = 0; f < kFlowCount; ++f) {
+    const Flow kind = static_cast<Flow>(f);
+    double row = 0.0;
+    std::size_t largest = 0;
+    double largest_abs = -1.0;
+    for (std::size_t s = 0; s < n; ++s) {
+      const double cell = matrix_[index(kind, s, kCurrent)] + matrix_[index(kind, s, kCapital)];
+      row += cell;
+      if (std::fabs(cell) > largest_abs) {
+        largest_abs = std::fabs(cell);
+        largest = s;
+      }
+    }
+    note(largest, "row '" + std::string(flow_name(kind)) + "' of the transaction-flow matrix does not sum to zero", row);
+  }
+  // Columns: a sector's sources less uses, current and capital, is its change in deposits.
+  for (std::size_t s = 0; s < n; ++s) {
+    double column = 0.0;
+    for (std::size_t f = 0; f < kFlowCount; ++f) column += flow(static_cast<Flow>(f), s);
+    note(s, "column: sources − uses differ from the change in deposits", column - deposits_change_[s]);
+  }
+  // Balance sheets: assets − liabilities = previous net worth + saving + revaluations.
+  for (std::size_t s = 0; s < n; ++s) {
+    const BalanceSheet& b = sheets_[s];
+    note(s, "net worth: assets − liabilities differ from previous net worth + saving + revaluations",
+         b.net_worth() - (b.previous_net_worth + saving(s) + b.revaluations));
+  }
+  return out;
+}
+
+void Ledger::end_month() {
+  for (BalanceSheet& b : sheets_) b.previous_net_worth = b.net_worth();
+}
+
+}  // namespace bsim::model

@@ -1,0 +1,130 @@
+#pragma once
+/// The month's transactions and every sector's balance sheet, kept so that stock-flow
+/// consistency (DESIGN §1.9) can be checked rather than assumed.
+///
+/// Every transaction has a payer and a payee (households/rest of world and banks included) and
+/// is recorded in the month's transaction-flow matrix; cash moves between deposits, which are
+/// liabilities of the banking sector. Each sector has a current and a capital column; saving is
+/// the sum of its current column, and net worth must equal last month's plus saving plus the
+/// revaluation matrix. Stocks are updated by separate code from the flows, so comparing them
+/// is a real check, not a tautology:
+///
+///   ledger.begin_month();
+///   ledger.pay(lab, cloud, Flow::kComputeRent, 1.2);                                  // current
+///   ledger.buy_asset(cloud, chipmaker, Flow::kCapexAccelerators, Asset::kAccelerators, 3.0);
+///   ledger.revalue(cloud, Asset::kAccelerators, -0.4, Revaluation::kFailures);
+///   auto problems = ledger.check(month, 1e-6);  // empty when consistent
+///   ledger.end_month();
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/calendar.h"
+
+namespace bsim::model {
+
+/// Kinds of transactions (rows of the transaction-flow matrix).
+enum class Flow : std::size_t {
+  kServiceRevenue,     ///< end users pay for AI services
+  kComputeRent,        ///< compute buyers pay compute owners (spot and contracts)
+  kOperatingCost,      ///< power and other running costs, paid to households/rest of world
+  kCapexAccelerators,  ///< owners buy accelerators from chipmakers (capital account)
+  kCapexConstruction,  ///< owners pay builders for shells, power and fabs (capital account)
+  kDepreciation,       ///< accounting depreciation (non-cash, current cost)
+  kCount
+};
+inline constexpr std::size_t kFlowCount = static_cast<std::size_t>(Flow::kCount);
+std::string_view flow_name(Flow f);
+
+/// Kinds of stocks.
+enum class Asset : std::size_t { kDeposits, kAccelerators, kDatacenters, kPower, kProductionCapacity, kCount };
+inline constexpr std::size_t kAssetCount = static_cast<std::size_t>(Asset::kCount);
+enum class Liability : std::size_t { kDeposits, kDebt, kIssuedEquity, kCount };
+inline constexpr std::size_t kLiabilityCount = static_cast<std::size_t>(Liability::kCount);
+
+/// Kinds of revaluation (changes in net worth that are not saving).
+enum class Revaluation : std::size_t { kFailures, kCount };
+inline constexpr std::size_t kRevaluationCount = static_cast<std::size_t>(Revaluation::kCount);
+
+struct BalanceSheet {
+  std::array<double, kAssetCount> assets{};            ///< USD bn, end of step
+  std::array<double, kLiabilityCount> liabilities{};   ///< USD bn, end of step
+  double previous_net_worth = 0.0;  ///< net worth at the end of the previous step
+  double revaluations = 0.0;        ///< this step (the revaluation matrix, summed)
+  [[nodiscard]] double total_assets() const;
+  [[nodiscard]] double total_liabilities() const;
+  [[nodiscard]] double net_worth() const { return total_assets() - total_liabilities(); }
+};
+
+/// One broken identity: which month, sector and entry, and by how much.
+struct StockFlowViolation {
+  core::Month month;
+  std::size_t sector = 0;
+  std::string entry;
+  double residual_usd_bn = 0.0;
+};
+
+/// Sectors are the scenario's firms (0 … n−1), then households/rest of world, then banks.
+class Ledger {
+ public:
+  Ledger() = default;
+  explicit Ledger(std::size_t firms);
+
+  [[nodiscard]] std::size_t households() const { return sheets_.size() - 2; }
+  [[nodiscard]] std::size_t banks() const { return sheets_.size() - 1; }
+  [[nodiscard]] std::size_t sectors() const { return sheets_.size(); }
+
+  /// Starts a month: clears the flow matrix and this month's saving and revaluations.
+  void begin_month();
+
+  /// A current transaction: payer's deposits fall, payee's rise; saving moves with them.
+  void pay(std::size_t payer, std::size_t payee, Flow kind, double usd_bn);
+  /// A capital transaction: the buyer's deposits buy an asset of equal value from the seller
+  /// (whose saving rises by the sale: its output is sold, not a stock it held).
+  void buy_asset(std::size_t buyer, std::size_t seller, Flow kind, Asset asset, double usd_bn);
+  /// Accounting depreciation: a non-cash current cost that lowers the asset's book value.
+  void depreciate(std::size_t owner, Asset asset, double usd_bn);
+  /// A change in an asset's value that is not a transaction (failures, marks to market).
+  void revalue(std::size_t owner, Asset asset, double usd_bn, Revaluation kind);
+  /// Sets an opening position (before the first month): asset and the net worth it carries.
+  void open_asset(std::size_t owner, Asset asset, double usd_bn);
+  void open_liability(std::size_t owner, Liability liability, double usd_bn);
+  /// For tests of the check itself: records one leg of a payment without the other.
+  void record_one_leg_for_test(std::size_t payer, Flow kind, double usd_bn);
+
+  /// Checks DESIGN §1.9 and returns every violation above `tolerance` (empty when consistent):
+  /// each row of the transaction-flow matrix sums to zero; each sector's column sums to its
+  /// change in deposits; and each sector's assets − liabilities equals its carried net worth.
+  [[nodiscard]] std::vector<StockFlowViolation> check(core::Month month, double tolerance) const;
+  /// Ends a month after a successful check: this month's net worth becomes the previous one.
+  void end_month();
+
+  /// Saving of a sector this month: the sum of its current-account column.
+  [[nodiscard]] double saving(std::size_t sector) const;
+
+  [[nodiscard]] const BalanceSheet& sheet(std::size_t sector) const { return sheets_[sector]; }
+  /// Net receipts of a sector from one kind of transaction, current and capital accounts.
+  [[nodiscard]] double flow(Flow kind, std::size_t sector) const {
+    return matrix_[index(kind, sector, kCurrent)] + matrix_[index(kind, sector, kCapital)];
+  }
+  /// Largest absolute residual found by the last check (0 when none ran).
+  [[nodiscard]] double max_residual() const { return max_residual_; }
+
+ private:
+  static constexpr std::size_t kCurrent = 0;
+  static constexpr std::size_t kCapital = 1;
+  [[nodiscard]] std::size_t index(Flow kind, std::size_t sector, std::size_t account) const {
+    return (static_cast<std::size_t>(kind) * sheets_.size() + sector) * 2 + account;
+  }
+  void move_deposits(std::size_t sector, double usd_bn);
+
+  std::vector<BalanceSheet> sheets_;
+  /// flows × sectors × {current, capital}: + received (a source) / − paid (a use)
+  std::vector<double> matrix_;
+  std::vector<double> deposits_change_;  ///< per sector, this month
+  mutable double max_residual_ = 0.0;
+};
+
+}  // namespace bsim::model
