@@ -41,6 +41,8 @@ int do_run(const RunOptions& opt) {
     std::filesystem::create_directories(opt.out_dir);
     const std::filesystem::path dir(opt.out_dir);
     io::write_file_atomic(dir / "timeseries.csv", io::timeseries_csv(path.months));
+    io::write_file_atomic(dir / "firms.csv", io::firms_csv(loaded.scenario, path.firms));
+    io::write_file_atomic(dir / "events.csv", io::events_csv(path.events));
     io::write_file_atomic(dir / "summary.json", json.dump(2) + "\n");
   }
   if (opt.json) {
@@ -48,7 +50,8 @@ int do_run(const RunOptions& opt) {
   } else {
     std::cout << io::summary_text(loaded, path, summary);
     if (!opt.out_dir.empty()) {
-      std::cout << fmt::format("\nWrote {0}/timeseries.csv and {0}/summary.json\n", opt.out_dir);
+      std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv and {0}/summary.json\n",
+                               opt.out_dir);
     }
   }
   return 0;
@@ -87,7 +90,7 @@ int main(int argc, char** argv) {
   RunOptions run_opt;
   CLI::App* run = app.add_subcommand("run", "Run one path and print its summary and story");
   run->add_option("scenario", run_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
-  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv and summary.json into this folder");
+  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv, firms.csv, events.csv and summary.json into this folder");
   run->add_flag("--json", run_opt.json, "Print the summary as JSON on stdout");
   run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "core/calendar.h"
+
 namespace bsim::finance {
 namespace {
 
@@ -101,6 +103,18 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     contract_used_by[k.buyer.index()] += world.contract_used_h100e[c];
     ledger.pay(k.buyer.index(), k.seller.index(), Flow::kComputeRent,
                monthly_usd_bn(world.contract_used_h100e[c], k.price_usd_per_h100e_hour));
+  }
+  // Take-or-pay: committed compute the buyer did not use is still owed, up to the share.
+  for (std::size_t c = 0; c < scenario.contracts.size() && c < world.contract_used_h100e.size(); ++c) {
+    const model::ComputeCommitment& k = scenario.contracts[c];
+    if (world.month < k.start || world.month > k.end) continue;
+    const double owed = std::max(0.0, k.take_or_pay_share * k.volume.value() - world.contract_used_h100e[c]);
+    ledger.pay(k.buyer.index(), k.seller.index(), Flow::kTakeOrPay, monthly_usd_bn(owed, k.price_usd_per_h100e_hour));
+  }
+  // Interest on debt, monthly, to the banks.
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const double debt = ledger.sheet(f).liabilities[static_cast<std::size_t>(model::Liability::kDebt)];
+    ledger.pay(f, ledger.banks(), Flow::kInterest, debt * core::monthly_rate(scenario.firms[f].debt_rate_per_year));
   }
   // Spot: each firm buys what its demand leaves after its contracts; buyers not listed
   // (the households/rest-of-world sector) buy the rest. Payments go to each owner in

@@ -19,6 +19,33 @@ std::string number(double x) {
   return fmt::format("{}", x);
 }
 
+/// A CSV text field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+std::string field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+/// As written in scenarios (`firm.<id>.type`).
+std::string_view firm_type_name(model::FirmType type) {
+  switch (type) {
+    case model::FirmType::kLab: return "lab";
+    case model::FirmType::kHyperscaler: return "hyperscaler";
+    case model::FirmType::kNeocloud: return "neocloud";
+    case model::FirmType::kChipmaker: return "chipmaker";
+    case model::FirmType::kDeveloper: return "developer";
+    case model::FirmType::kUtility: return "utility";
+    case model::FirmType::kInvestor: return "investor";
+    case model::FirmType::kHouseholds: return "households";
+  }
+  return "unknown";
+}
+
 const model::Column* column_named(std::string_view name) {
   for (const model::Column& c : model::kColumns) {
     if (c.name == name) return &c;
@@ -53,6 +80,49 @@ std::string timeseries_csv(const std::vector<model::MonthRecord>& months) {
       out += ',';
       out += number(r.*c.field);
     }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string firms_csv(const model::Scenario& scenario, const std::vector<model::FirmMonth>& firms) {
+  std::string out =
+      "month,firm,name,type,cash_usd_bn,debt_usd_bn,equity_usd_bn,revenue_usd_bn,status,installed_h100e,"
+      "operable_h100e,capex_usd_bn,compute_revenue_usd_bn\n";
+  for (const model::FirmMonth& r : firms) {
+    const model::Firm& firm = scenario.firms.at(r.firm);
+    out += r.month.str();
+    for (const std::string_view text : {std::string_view(firm.id), std::string_view(firm.name), firm_type_name(firm.type)}) {
+      out += ',';
+      out += field(text);
+    }
+    for (const double x : {r.cash_usd_bn, r.debt_usd_bn, r.equity_usd_bn, r.revenue_usd_bn}) {
+      out += ',';
+      out += number(x);
+    }
+    out += ',';
+    out += model::firm_status_name(r.status);
+    for (const double x : {r.installed_h100e, r.operable_h100e, r.capex_usd_bn, r.compute_revenue_usd_bn}) {
+      out += ',';
+      out += number(x);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string events_csv(const std::vector<model::Event>& events) {
+  std::string out = "month,kind,firm,amount,cause\n";
+  for (const model::Event& e : events) {
+    out += e.month.str();
+    out += ',';
+    out += field(model::event_kind_name(e.kind));
+    out += ',';
+    out += field(e.subject);
+    out += ',';
+    out += number(e.value);
+    out += ',';
+    out += field(model::event_kind_cause(e.kind));
     out += '\n';
   }
   return out;

@@ -1,5 +1,6 @@
 #pragma once
-/// Writing a path's results: `timeseries.csv`, `summary.json` and the printed summary.
+/// Writing a path's results: `timeseries.csv`, `firms.csv`, `events.csv`, `summary.json` and
+/// the printed summary.
 /// Files are written to a temporary name in the same folder and renamed, so an interrupted run
 /// never leaves a half-written file.
 
@@ -18,6 +19,18 @@ namespace bsim::io {
 /// Numbers use the shortest text that reads back to the same double, so output is exact
 /// and byte-identical for identical results.
 std::string timeseries_csv(const std::vector<model::MonthRecord>& months);
+
+/// One row per firm per month (PathResult::firms), with the header
+/// `month,firm,name,type,cash_usd_bn,debt_usd_bn,equity_usd_bn,revenue_usd_bn,status,`
+/// `installed_h100e,operable_h100e,capex_usd_bn,compute_revenue_usd_bn`. `firm` is the firm's
+/// id, `name` its display name (both from `scenario`); text fields containing a comma, a quote
+/// or a line break are quoted as in RFC 4180; numbers as in timeseries_csv.
+std::string firms_csv(const model::Scenario& scenario, const std::vector<model::FirmMonth>& firms);
+
+/// One row per event, in the order emitted, with the header `month,kind,firm,amount,cause`:
+/// kind = model::event_kind_name, firm = the event's subject, amount = its value, cause =
+/// model::event_kind_cause. Quoting and numbers as in firms_csv.
+std::string events_csv(const std::vector<model::Event>& events);
 
 /// The summary of a path as JSON (shape documented in docs/outputs.md).
 nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResult& path,

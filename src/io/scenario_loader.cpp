@@ -659,6 +659,7 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.build_share = n("build_share");
     f.cash = core::Money{n("cash_usd_bn")};
     f.debt = core::Money{n("debt_usd_bn")};
+    f.debt_rate_per_year = n("debt_rate_per_year");
     f.book_life_months = static_cast<int>(n("book_life_months"));
     f.inference_share = n("inference_share");
     f.training_budget_usd_bn_per_year = r.series(p + "training_budget_usd_bn_per_year");

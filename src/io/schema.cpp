@@ -232,6 +232,8 @@ std::vector<KeySpec> make_keys() {
              "The lab's training spending by calendar year, USD bn per year: `{ 2026 = 17, 2027 = 35 }`."),
       number("firm.*.cash_usd_bn", D::kMoney, -1e6, 1e6, 0.0, "Cash (bank deposits) at the start, USD bn."),
       number("firm.*.debt_usd_bn", D::kMoney, 0, 1e6, 0.0, "Debt outstanding at the start, USD bn."),
+      number("firm.*.debt_rate_per_year", D::kRatePerYear, 0, 1, 0.06,
+             "Interest rate on the firm's debt, per year (compounded monthly); paid to the banks."),
       integer("firm.*.book_life_months", D::kDuration, 1, 600, 72,
               "Accounting life of accelerators: straight-line depreciation over this many months (hyperscalers 5–6 years)."),
       number("firm.*.training_budget_growth_after_per_year", D::kMultiplierPerYear, 0, 100, 1.0,

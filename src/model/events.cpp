@@ -16,4 +16,18 @@ const char* event_kind_name(EventKind kind) {
   return "unknown";
 }
 
+const char* event_kind_cause(EventKind kind) {
+  switch (kind) {
+    case EventKind::kEfficiencyShock:
+      return "scripted shock";
+    case EventKind::kTrainingEfficiencyShock:
+      return "scripted training-efficiency shock";
+    case EventKind::kEfficiencyJump:
+      return "random breakthrough";
+    case EventKind::kScarcityPricing:
+      return "price at the scarcity cap";
+  }
+  return "unknown";
+}
+
 }  // namespace bsim::model

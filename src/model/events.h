@@ -48,4 +48,8 @@ class NullEventSink final : public EventSink {
 /// A short stable name for the kind, as written to outputs.
 const char* event_kind_name(EventKind kind);
 
+/// A short fixed text saying what causes an event of this kind (the `cause` column of
+/// events.csv), e.g. "random breakthrough". Contains no comma or quote.
+const char* event_kind_cause(EventKind kind);
+
 }  // namespace bsim::model

@@ -13,6 +13,8 @@ std::string_view flow_name(Flow f) {
     case Flow::kCapexAccelerators: return "capex: accelerators";
     case Flow::kCapexConstruction: return "capex: construction";
     case Flow::kDepreciation: return "depreciation";
+    case Flow::kTakeOrPay: return "take-or-pay";
+    case Flow::kInterest: return "interest";
     case Flow::kCount: break;
   }
   return "unknown";
@@ -22,11 +24,15 @@ double BalanceSheet::total_assets() const { return std::accumulate(assets.begin(
 double BalanceSheet::total_liabilities() const { return std::accumulate(liabilities.begin(), liabilities.end(), 0.0); }
 
 Ledger::Ledger(std::size_t firms)
-    : sheets_(firms + 2), matrix_(kFlowCount * (firms + 2) * 2, 0.0), deposits_change_(firms + 2, 0.0) {}
+    : sheets_(firms + 2),
+      matrix_(kFlowCount * (firms + 2) * 2, 0.0),
+      deposits_change_(firms + 2, 0.0),
+      receipts_(kFlowCount * (firms + 2), 0.0) {}
 
 void Ledger::begin_month() {
   std::fill(matrix_.begin(), matrix_.end(), 0.0);
   std::fill(deposits_change_.begin(), deposits_change_.end(), 0.0);
+  std::fill(receipts_.begin(), receipts_.end(), 0.0);
   for (BalanceSheet& s : sheets_) s.revaluations = 0.0;
 }
 
@@ -47,6 +53,8 @@ void Ledger::pay(std::size_t payer, std::size_t payee, Flow kind, double usd_bn)
   if (usd_bn == 0.0 || payer == payee) return;
   matrix_[index(kind, payer, kCurrent)] -= usd_bn;
   matrix_[index(kind, payee, kCurrent)] += usd_bn;
+  // A negative payment is a receipt of the payer.
+  receipts_[receipt_index(kind, usd_bn > 0.0 ? payee : payer)] += std::fabs(usd_bn);
   move_deposits(payer, -usd_bn);
   move_deposits(payee, usd_bn);
 }
@@ -56,6 +64,7 @@ void Ledger::buy_asset(std::size_t buyer, std::size_t seller, Flow kind, Asset a
   // A use of funds on the buyer's capital account; a sale of output on the seller's current one.
   matrix_[index(kind, buyer, kCapital)] -= usd_bn;
   matrix_[index(kind, seller, kCurrent)] += usd_bn;
+  if (usd_bn > 0.0) receipts_[receipt_index(kind, seller)] += usd_bn;
   move_deposits(buyer, -usd_bn);
   move_deposits(seller, usd_bn);
   sheets_[buyer].assets[static_cast<std::size_t>(asset)] += usd_bn;

@@ -33,6 +33,8 @@ enum class Flow : std::size_t {
   kCapexAccelerators,  ///< owners buy accelerators from chipmakers (capital account)
   kCapexConstruction,  ///< owners pay builders for shells, power and fabs (capital account)
   kDepreciation,       ///< accounting depreciation (non-cash, current cost)
+  kTakeOrPay,          ///< buyers pay for committed compute they did not use (take-or-pay share)
+  kInterest,           ///< borrowers pay interest to their lenders
   kCount
 };
 inline constexpr std::size_t kFlowCount = static_cast<std::size_t>(Flow::kCount);
@@ -109,6 +111,12 @@ class Ledger {
   [[nodiscard]] double flow(Flow kind, std::size_t sector) const {
     return matrix_[index(kind, sector, kCurrent)] + matrix_[index(kind, sector, kCapital)];
   }
+  /// Gross receipts of a sector from one kind of transaction this month: the payments it
+  /// received on its current account, before netting what it paid (`flow` gives the net).
+  /// A firm that both rents out and rents compute has receipts() > flow().
+  [[nodiscard]] double receipts(Flow kind, std::size_t sector) const {
+    return receipts_[receipt_index(kind, sector)];
+  }
   /// Largest absolute residual found by the last check (0 when none ran).
   [[nodiscard]] double max_residual() const { return max_residual_; }
 
@@ -118,12 +126,16 @@ class Ledger {
   [[nodiscard]] std::size_t index(Flow kind, std::size_t sector, std::size_t account) const {
     return (static_cast<std::size_t>(kind) * sheets_.size() + sector) * 2 + account;
   }
+  [[nodiscard]] std::size_t receipt_index(Flow kind, std::size_t sector) const {
+    return static_cast<std::size_t>(kind) * sheets_.size() + sector;
+  }
   void move_deposits(std::size_t sector, double usd_bn);
 
   std::vector<BalanceSheet> sheets_;
   /// flows × sectors × {current, capital}: + received (a source) / − paid (a use)
   std::vector<double> matrix_;
   std::vector<double> deposits_change_;  ///< per sector, this month
+  std::vector<double> receipts_;         ///< flows × sectors, this month: payments received
   mutable double max_residual_ = 0.0;
 };
 

@@ -1,8 +1,9 @@
 #pragma once
 /// One row of a path's time series, and the table of its output columns (the single list that
-/// the CSV writer, the summary and the docs check all use).
+/// the CSV writer, the summary and the docs check all use); and one firm's month (firms.csv).
 
 #include <array>
+#include <cstddef>
 #include <string_view>
 
 #include "core/calendar.h"
@@ -82,6 +83,35 @@ inline constexpr std::array kColumns = {
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
+};
+
+/// A firm's standing. Default and resolution are not modelled yet, so every firm stays active.
+enum class FirmStatus { kActive };
+
+/// The name written to outputs ("active").
+constexpr std::string_view firm_status_name(FirmStatus status) {
+  switch (status) {
+    case FirmStatus::kActive:
+      return "active";
+  }
+  return "unknown";
+}
+
+/// One firm in one month, from its balance sheet in the ledger (end of month) and, for a
+/// capacity owner, its physical state. Money in USD bn; `_usd_bn` flows are for the month.
+struct FirmMonth {
+  core::Month month;
+  std::size_t firm = 0;          ///< index into Scenario::firms (its ledger sector)
+  double cash_usd_bn = 0;        ///< deposits (Asset::kDeposits)
+  double debt_usd_bn = 0;        ///< Liability::kDebt
+  double equity_usd_bn = 0;      ///< net worth: all assets − all liabilities
+  double revenue_usd_bn = 0;     ///< receipts of service revenue and compute rent (gross)
+  FirmStatus status = FirmStatus::kActive;
+  // Capacity owners only (0 for other firms):
+  double installed_h100e = 0;
+  double operable_h100e = 0;
+  double capex_usd_bn = 0;
+  double compute_revenue_usd_bn = 0;  ///< rent earned in the market (spot and contracts)
 };
 
 }  // namespace bsim::model

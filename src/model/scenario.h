@@ -193,6 +193,7 @@ struct Firm {
   // Opening balance sheet and accounting.
   core::Money cash;                    ///< cash_usd_bn: deposits at the start
   core::Money debt;                    ///< debt_usd_bn: borrowing at the start
+  double debt_rate_per_year = 0.06;    ///< debt_rate_per_year: interest, paid monthly to banks
   int book_life_months = 72;           ///< book_life_months: straight-line depreciation of accelerators
   [[nodiscard]] bool owns_capacity() const { return build_share > 0.0 || initial_h100e.value() > 0.0; }
 };

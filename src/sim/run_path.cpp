@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -99,32 +100,65 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   return r;
 }
 
+void record_firms(const model::Scenario& scenario, const model::World& world, std::vector<model::FirmMonth>& out) {
+  const model::Ledger& ledger = world.ledger;
+  const std::size_t first = out.size();
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const model::BalanceSheet& sheet = ledger.sheet(f);
+    model::FirmMonth r;
+    r.month = world.month;
+    r.firm = f;
+    r.cash_usd_bn = sheet.assets[static_cast<std::size_t>(model::Asset::kDeposits)];
+    r.debt_usd_bn = sheet.liabilities[static_cast<std::size_t>(model::Liability::kDebt)];
+    r.equity_usd_bn = sheet.net_worth();
+    r.revenue_usd_bn = ledger.receipts(model::Flow::kServiceRevenue, f) + ledger.receipts(model::Flow::kComputeRent, f) +
+                       ledger.receipts(model::Flow::kTakeOrPay, f);
+    out.push_back(r);
+  }
+  for (const model::OwnerState& o : world.owners) {
+    model::FirmMonth& r = out[first + o.firm.index()];
+    r.installed_h100e = o.installed_h100e;
+    r.operable_h100e = o.operable_h100e;
+    r.capex_usd_bn = o.capex_usd_bn;
+    r.compute_revenue_usd_bn = o.compute_revenue_usd_bn;
+  }
+}
+
+PathRunner::PathRunner(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed)
+    : scenario_(&scenario),
+      technology_rng_(stream(seed, path_id, Stream::kTechnology)),
+      supply_rng_(stream(seed, path_id, Stream::kSupply)),
+      demand_rng_(stream(seed, path_id, Stream::kDemand)),
+      market_rng_(stream(seed, path_id, Stream::kMarket)),
+      finance_rng_(stream(seed, path_id, Stream::kFinance)),
+      behaviour_rng_(stream(seed, path_id, Stream::kBehaviour)),
+      world_(initial_world(scenario)) {}
+
+void PathRunner::step(model::EventSink& events) {
+  const model::Scenario& scenario = *scenario_;
+  model::World& world = world_;
+  world.step = next_step_;
+  world.month = scenario.time.start + next_step_;
+  // The step order of DESIGN §1; each mechanism sees what the earlier ones wrote this month.
+  technology::step(scenario, world, technology_rng_, events);
+  supply::step(scenario, world, supply_rng_, events);
+  demand::prepare(scenario, world, demand_rng_, events);
+  market::step(scenario, world, market_rng_, events);
+  demand::settle(scenario, world, demand_rng_, events);
+  finance::step(scenario, world, finance_rng_, events);
+  behaviour::step(scenario, world, behaviour_rng_, events);
+  check_stock_flow(scenario, world);
+  ++next_step_;
+}
+
 std::vector<model::MonthRecord> run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed,
                                          model::EventSink& events) {
-  core::RandomStream technology_rng = stream(seed, path_id, Stream::kTechnology);
-  core::RandomStream supply_rng = stream(seed, path_id, Stream::kSupply);
-  core::RandomStream demand_rng = stream(seed, path_id, Stream::kDemand);
-  core::RandomStream market_rng = stream(seed, path_id, Stream::kMarket);
-  core::RandomStream finance_rng = stream(seed, path_id, Stream::kFinance);
-  core::RandomStream behaviour_rng = stream(seed, path_id, Stream::kBehaviour);
-
-  model::World world = initial_world(scenario);
+  PathRunner runner(scenario, path_id, seed);
   std::vector<model::MonthRecord> months;
-  const int steps = scenario.time.months();
-  months.reserve(static_cast<std::size_t>(steps));
-  for (int t = 0; t < steps; ++t) {
-    world.step = t;
-    world.month = scenario.time.start + t;
-    // The step order of DESIGN §1; each mechanism sees what the earlier ones wrote this month.
-    technology::step(scenario, world, technology_rng, events);
-    supply::step(scenario, world, supply_rng, events);
-    demand::prepare(scenario, world, demand_rng, events);
-    market::step(scenario, world, market_rng, events);
-    demand::settle(scenario, world, demand_rng, events);
-    finance::step(scenario, world, finance_rng, events);
-    behaviour::step(scenario, world, behaviour_rng, events);
-    check_stock_flow(scenario, world);
-    months.push_back(record_month(scenario, world));
+  months.reserve(static_cast<std::size_t>(std::max(0, scenario.time.months())));
+  while (!runner.done()) {
+    runner.step(events);
+    months.push_back(record_month(scenario, runner.world()));
   }
   return months;
 }
@@ -134,7 +168,15 @@ PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std:
   PathResult result;
   result.path_id = path_id;
   result.seed = seed;
-  result.months = run_path(scenario, path_id, seed, log);
+  const auto months = static_cast<std::size_t>(std::max(0, scenario.time.months()));
+  result.months.reserve(months);
+  result.firms.reserve(months * scenario.firms.size());
+  PathRunner runner(scenario, path_id, seed);
+  while (!runner.done()) {
+    runner.step(log);
+    result.months.push_back(record_month(scenario, runner.world()));
+    record_firms(scenario, runner.world(), result.firms);
+  }
   result.events = log.events();
   return result;
 }

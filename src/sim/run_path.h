@@ -3,6 +3,7 @@
 ///
 ///   sim::PathResult r = sim::run_path(scenario, /*path_id=*/0, /*seed=*/42);
 ///   r.months.back().installed_h100e;
+///   r.firms.back().equity_usd_bn;  // the last firm in the last month
 ///
 /// A path is a pure function of (scenario, path id, seed): the Monte Carlo runner and the
 /// server call this same function.
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/random.h"
 #include "model/events.h"
 #include "model/record.h"
 #include "model/scenario.h"
@@ -28,12 +30,15 @@ struct PathResult {
   std::uint64_t seed = 0;
   std::vector<model::MonthRecord> months;
   std::vector<model::Event> events;
+  /// One row per firm per month: month by month, firms in scenario order within a month.
+  std::vector<model::FirmMonth> firms;
 };
 
-/// Runs the path, keeping every event.
+/// Runs the path, keeping every event and every firm's month.
 PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed);
 
-/// Runs the path, sending events to `events` (e.g. a NullEventSink for Monte Carlo).
+/// Runs the path, sending events to `events` (e.g. a NullEventSink for Monte Carlo); keeps
+/// only the months (no per-firm rows).
 std::vector<model::MonthRecord> run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed,
                                          model::EventSink& events);
 
@@ -62,5 +67,38 @@ model::World initial_world(const model::Scenario& scenario);
 
 /// The month's indicators from the world after its step.
 model::MonthRecord record_month(const model::Scenario& scenario, const model::World& world);
+
+/// Appends one FirmMonth per firm (in scenario order) from the world after its step: cash,
+/// debt and equity from the firm's balance sheet, revenue from the ledger's receipts of
+/// service revenue and compute rent, and the owner's capacity, capex and compute revenue.
+void record_firms(const model::Scenario& scenario, const model::World& world, std::vector<model::FirmMonth>& out);
+
+/// A path advanced one month at a time: the random streams and the world that run_path loops
+/// over. `scenario` must outlive the runner.
+///
+///   sim::PathRunner runner(scenario, path_id, seed);
+///   while (!runner.done()) runner.step(sink);
+///   runner.world().ledger.sheet(0);  // the first firm at the end of the horizon
+class PathRunner {
+ public:
+  PathRunner(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed);
+  /// True when every month of the horizon has been simulated.
+  [[nodiscard]] bool done() const { return next_step_ >= scenario_->time.months(); }
+  /// Simulates the next month in the step order of DESIGN §1 and checks it (check_stock_flow).
+  void step(model::EventSink& events);
+  /// The world after the last step (the starting world before the first).
+  [[nodiscard]] const model::World& world() const { return world_; }
+
+ private:
+  const model::Scenario* scenario_;
+  core::RandomStream technology_rng_;
+  core::RandomStream supply_rng_;
+  core::RandomStream demand_rng_;
+  core::RandomStream market_rng_;
+  core::RandomStream finance_rng_;
+  core::RandomStream behaviour_rng_;
+  model::World world_;
+  int next_step_ = 0;
+};
 
 }  // namespace bsim::sim

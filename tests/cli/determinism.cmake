@@ -1,6 +1,7 @@
-# Runs the same scenario and seed twice into two folders and fails unless timeseries.csv and
-# summary.json are byte-identical; a different seed must change the output (so the check
-# could fail). Usage: cmake -DBSIM=bubblesim -DWORK=dir -P determinism.cmake
+# Runs the same scenario and seed twice into two folders and fails unless timeseries.csv,
+# firms.csv, events.csv and summary.json are byte-identical (and events.csv has at least one
+# event); a different seed must change the output (so the check could fail).
+# Usage: cmake -DBSIM=bubblesim -DWORK=dir -P determinism.cmake
 file(REMOVE_RECURSE ${WORK})
 foreach(run a b)
   execute_process(COMMAND ${BSIM} run sudden-100x --seed 7 --out ${WORK}/${run}
@@ -9,7 +10,10 @@ foreach(run a b)
     message(FATAL_ERROR "run ${run} failed (${rc}): ${err}")
   endif()
 endforeach()
-foreach(f timeseries.csv summary.json)
+foreach(f timeseries.csv firms.csv events.csv summary.json)
+  if(NOT EXISTS ${WORK}/a/${f})
+    message(FATAL_ERROR "${f} was not written")
+  endif()
   file(SHA256 ${WORK}/a/${f} ha)
   file(SHA256 ${WORK}/b/${f} hb)
   if(NOT ha STREQUAL hb)
@@ -20,6 +24,12 @@ foreach(f timeseries.csv summary.json)
     message(FATAL_ERROR "temporary files left behind: ${leftovers}")
   endif()
 endforeach()
+# sudden-100x has a scripted shock, so events.csv holds more than its header.
+file(STRINGS ${WORK}/a/events.csv event_lines)
+list(LENGTH event_lines n_event_lines)
+if(n_event_lines LESS 2)
+  message(FATAL_ERROR "events.csv has no events: ${event_lines}")
+endif()
 # Random jumps make seeds matter: over a few seeds at least one path must differ.
 set(differs FALSE)
 foreach(seed 8 9 10 11 12)

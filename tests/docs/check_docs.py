@@ -3,7 +3,9 @@
 
 - docs/scenario.md must contain, between its GENERATED KEYS markers, exactly what
   `bubblesim schema --markdown` prints (regenerate with `make docs`).
-- docs/outputs.md must name every timeseries.csv column (as `name`).
+- docs/outputs.md must name every column of timeseries.csv, firms.csv and events.csv (as
+  `name`) in that file's own section (`## \`firms.csv\`` up to the next `## ` heading), the
+  columns read from the header of a real run; and every summary.json key.
 Usage: check_docs.py BUBBLESIM REPO_ROOT
 """
 import json
@@ -14,6 +16,16 @@ import sys
 
 BEGIN = "<!-- BEGIN GENERATED KEYS -->"
 END = "<!-- END GENERATED KEYS -->"
+
+
+def level2_section(markdown: str, title: str):
+    """The text under the level-2 heading `## <title>` up to the next level-2 heading, or None."""
+    lines = markdown.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == f"## {title}":
+            end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
+            return "\n".join(lines[i + 1:end])
+    return None
 
 
 def main() -> int:
@@ -30,13 +42,26 @@ def main() -> int:
 
     # Column names come from the real output, not from a copy of the list.
     header = subprocess.run([binary, "run", "--json"], check=True, capture_output=True, text=True)
+    csv_files = ("timeseries.csv", "firms.csv", "events.csv")
+    headers = {}
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([binary, "run", "--out", out], check=True, capture_output=True)
-        columns = (pathlib.Path(out) / "timeseries.csv").read_text().splitlines()[0].split(",")
+        for name in csv_files:
+            path = pathlib.Path(out) / name
+            if not path.exists():
+                problems.append(f"`bubblesim run --out` did not write {name}")
+                continue
+            headers[name] = path.read_text().splitlines()[0].split(",")
     outputs_md = (root / "docs" / "outputs.md").read_text(encoding="utf-8")
-    for c in columns:
-        if f"`{c}`" not in outputs_md:
-            problems.append(f"docs/outputs.md does not document column `{c}`")
+    for name in csv_files:
+        section = level2_section(outputs_md, f"`{name}`")
+        if section is None:
+            problems.append(f"docs/outputs.md has no section '## `{name}`'")
+            continue
+        for c in headers.get(name, []):
+            if f"`{c}`" not in section:
+                problems.append(f"docs/outputs.md does not document {name} column `{c}` in its section")
+    columns = [c for name in csv_files for c in headers.get(name, [])]
     summary = json.loads(header.stdout)
     for key in summary:
         if f"`{key}`" not in outputs_md:

@@ -30,6 +30,28 @@ TEST(Ledger, ConsistentPostingsPassTheCheck) {
   ledger.end_month();
 }
 
+TEST(Ledger, ReceiptsAreGrossInflowsWhileFlowIsNet) {
+  Ledger ledger(3);  // firms 0, 1, 2, then households (3) and banks (4)
+  ledger.begin_month();
+  ledger.pay(0, 1, Flow::kComputeRent, 3.0);   // firm 1 rents out …
+  ledger.pay(1, 2, Flow::kComputeRent, 1.0);   // … and rents in
+  ledger.pay(2, 1, Flow::kComputeRent, -0.5);  // a refund: firm 2 receives
+  ledger.pay(ledger.households(), 1, Flow::kServiceRevenue, 2.0);
+  ledger.buy_asset(0, 2, Flow::kCapexAccelerators, Asset::kAccelerators, 4.0);  // a sale of output
+  EXPECT_TRUE(ledger.check(core::Month(2026, 1), 1e-9).empty());
+  EXPECT_DOUBLE_EQ(ledger.flow(Flow::kComputeRent, 1), 3.0 - 1.0 - 0.5);
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kComputeRent, 1), 3.0);
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kComputeRent, 2), 1.0 + 0.5);
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kComputeRent, 0), 0.0);
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kServiceRevenue, 1), 2.0);
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kServiceRevenue, ledger.households()), 0.0);
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kCapexAccelerators, 2), 4.0);
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kCapexAccelerators, 0), 0.0);
+  ledger.end_month();
+  ledger.begin_month();  // a new month starts from nothing
+  EXPECT_DOUBLE_EQ(ledger.receipts(Flow::kComputeRent, 1), 0.0);
+}
+
 TEST(Ledger, DroppingOneLegOfAPaymentIsCaughtWithMonthSectorAndEntry) {
   Ledger ledger(2);
   ledger.open_asset(0, Asset::kDeposits, 10.0);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "core/diagnostics.h"
+#include "io/builtin_scenarios.h"
 #include "io/scenario_loader.h"
 #include "io/schema.h"
 
@@ -27,6 +30,16 @@ LoadedScenario load_or_fail(const std::string& name, const std::vector<std::stri
     ADD_FAILURE() << name << " did not load:\n" << e.diagnostics().str();
     throw;
   }
+}
+
+/// 1-based line of the first line containing `needle` at or after the first line containing
+/// `anchor` in the built-in default scenario, so positions follow edits of that file.
+int default_line(const std::string& anchor, const std::string& needle) {
+  const auto file = find_builtin_scenario("default");
+  const std::string text(file->bytes, file->size);
+  std::size_t at = text.find(anchor);
+  at = text.find(needle, at);
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
 }
 
 void expect_pos(const ParamMap& params, const std::string& path, const std::string& file, int line, int col) {
@@ -155,8 +168,8 @@ TEST(ScenarioLoader, ExtendsMergesArrayElementsByIdAndAppendsNewIds) {
   expect_pos(s.params, "firm.newco.type", "merged.toml", 10, 8);
   expect_pos(s.params, "supply.production.project_lead_time_months", "merged.toml", 13, 28);
   expect_pos(s.params, "generation.b200.usd_per_h100e", "merged.toml", 17, 17);
-  expect_pos(s.params, "generation.b200.kw_per_h100e", "scenarios/default.toml", 48, 16);
-  expect_pos(s.params, "firm.openai.type", "scenarios/default.toml", 170, 8);
+  expect_pos(s.params, "generation.b200.kw_per_h100e", "scenarios/default.toml", default_line("id = \"b200\"", "kw_per_h100e"), 16);
+  expect_pos(s.params, "firm.openai.type", "scenarios/default.toml", default_line("id = \"openai\"", "type = "), 8);
 }
 
 /// A `--set` on the minimal scenario and the value it must produce, in canonical units.
@@ -319,10 +332,10 @@ TEST(ScenarioLoader, ParamsKeepTheLineAndColumnOfEachValue) {
   EXPECT_EQ(m.params.count("segment.chat.markup"), 0u);  // defaults are not "written" values
 
   const LoadedScenario d = load_or_fail("default");
-  expect_pos(d.params, "supply.production.initial_cap_h100e_per_month", "scenarios/default.toml", 67, 31);
-  expect_pos(d.params, "segment.consumer.markup", "scenarios/default.toml", 109, 10);
+  expect_pos(d.params, "supply.production.initial_cap_h100e_per_month", "scenarios/default.toml", default_line("[supply.production]", "initial_cap_h100e_per_month"), 31);
+  expect_pos(d.params, "segment.consumer.markup", "scenarios/default.toml", default_line("id = \"consumer\"", "markup"), 10);
   // Each year of a series is a value of its own, at the number written for it.
-  expect_pos(d.params, "firm.openai.training_budget_usd_bn_per_year.2027", "scenarios/default.toml", 172, 55);
+  expect_pos(d.params, "firm.openai.training_budget_usd_bn_per_year.2027", "scenarios/default.toml", default_line("id = \"openai\"", "training_budget_usd_bn_per_year"), 55);
   EXPECT_EQ(d.params.at("firm.openai.training_budget_usd_bn_per_year.2027").spec->path,
             "firm.*.training_budget_usd_bn_per_year");
 }
@@ -332,7 +345,7 @@ TEST(ScenarioLoader, ExtendingScenarioKeepsPositionsInBothFiles) {
   expect_pos(s.params, "name", "scenarios/sudden-100x.toml", 5, 8);
   expect_pos(s.params, "shock.algorithmic-100x.month", "scenarios/sudden-100x.toml", 11, 9);
   expect_pos(s.params, "shock.algorithmic-100x.multiplier", "scenarios/sudden-100x.toml", 12, 14);
-  expect_pos(s.params, "supply.production.initial_cap_h100e_per_month", "scenarios/default.toml", 67, 31);
+  expect_pos(s.params, "supply.production.initial_cap_h100e_per_month", "scenarios/default.toml", default_line("[supply.production]", "initial_cap_h100e_per_month"), 31);
 }
 
 // --- series by year ---------------------------------------------------------------------------
@@ -393,7 +406,7 @@ TEST(ScenarioLoader, SetOverridesOneYearOfASeries) {
   EXPECT_DOUBLE_EQ(firm(base.scenario, "anthropic").training_budget_usd_bn_per_year.at(month("2027-06")), 20);
   EXPECT_DOUBLE_EQ(anthropic.at(month("2027-06")), 40);
   expect_pos(s.params, "firm.anthropic.training_budget_usd_bn_per_year.2027", "--set", 1, 53);
-  expect_pos(s.params, "firm.anthropic.training_budget_usd_bn_per_year.2028", "scenarios/default.toml", 180, 66);
+  expect_pos(s.params, "firm.anthropic.training_budget_usd_bn_per_year.2028", "scenarios/default.toml", default_line("id = \"anthropic\"", "training_budget_usd_bn_per_year"), 66);
   // xai: { 2026 = 10, 2027 = 12 } plus a year the file does not have.
   const model::YearSeries& xai = firm(s.scenario, "xai").training_budget_usd_bn_per_year;
   ASSERT_EQ(xai.points.size(), 3u);

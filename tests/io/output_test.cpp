@@ -1,0 +1,231 @@
+// firms.csv and events.csv: their exact headers, one row per firm per month and per event, the
+// firm rows agreeing with the ledger of the same path run month by month, receipts counted
+// gross, and CSV quoting of text fields. Runs from the repository root.
+#include "io/output.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "io/scenario_loader.h"
+#include "sim/run_path.h"
+
+namespace bsim::io {
+namespace {
+
+constexpr const char* kFirmsHeader =
+    "month,firm,name,type,cash_usd_bn,debt_usd_bn,equity_usd_bn,revenue_usd_bn,status,installed_h100e,"
+    "operable_h100e,capex_usd_bn,compute_revenue_usd_bn";
+constexpr const char* kEventsHeader = "month,kind,firm,amount,cause";
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+/// Splits a CSV line without quoted fields (the built-in scenarios need none).
+std::vector<std::string> fields(const std::string& line) {
+  std::vector<std::string> out(1);
+  for (const char c : line) {
+    if (c == ',') out.emplace_back();
+    else out.back() += c;
+  }
+  return out;
+}
+
+double parse(const std::string& s) { return std::strtod(s.c_str(), nullptr); }
+
+/// sudden-100x has a scripted shock, so its events.csv is not empty.
+struct SuddenRun {
+  model::Scenario s = load_scenario("sudden-100x").scenario;
+  sim::PathResult r = sim::run_path(s, 0, 7);
+};
+
+const SuddenRun& sudden() {
+  static const SuddenRun run;
+  return run;
+}
+
+TEST(FirmsCsv, ExactHeaderAndOneRowPerFirmPerMonthInOrder) {
+  const SuddenRun& run = sudden();
+  const std::size_t n = run.s.firms.size();
+  ASSERT_GT(n, 0u);
+  ASSERT_EQ(run.r.firms.size(), run.r.months.size() * n);
+  const auto rows = lines(firms_csv(run.s, run.r.firms));
+  ASSERT_EQ(rows.size(), 1 + run.r.months.size() * n);
+  EXPECT_EQ(rows.front(), kFirmsHeader);
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto f = fields(rows[i]);
+    ASSERT_EQ(f.size(), 13u) << rows[i];
+    const std::size_t month = (i - 1) / n;
+    const model::Firm& firm = run.s.firms[(i - 1) % n];
+    EXPECT_EQ(f[0], run.r.months[month].month.str()) << rows[i];
+    EXPECT_EQ(f[1], firm.id) << rows[i];
+    EXPECT_EQ(f[2], firm.name) << rows[i];
+    EXPECT_EQ(f[8], "active") << rows[i];
+  }
+}
+
+TEST(FirmsCsv, EveryMonthAgreesWithTheLedgerOfTheSamePath) {
+  // Step the same path month by month and compare each month's rows, read back from the text
+  // (shortest round-trip output parses to the same double), with that month's books.
+  const SuddenRun& run = sudden();
+  const std::size_t n = run.s.firms.size();
+  const auto rows = lines(firms_csv(run.s, run.r.firms));
+  ASSERT_EQ(rows.size(), 1 + run.r.months.size() * n);
+  sim::PathRunner runner(run.s, 0, 7);
+  model::NullEventSink sink;
+  std::size_t line = 1;
+  while (!runner.done()) {
+    runner.step(sink);
+    const model::Ledger& ledger = runner.world().ledger;
+    for (std::size_t f = 0; f < n; ++f, ++line) {
+      const auto row = fields(rows[line]);
+      ASSERT_EQ(row[0], runner.world().month.str());
+      ASSERT_EQ(row[1], run.s.firms[f].id);
+      const model::BalanceSheet& b = ledger.sheet(f);
+      const double cash = parse(row[4]);
+      const double debt = parse(row[5]);
+      const double equity = parse(row[6]);
+      ASSERT_EQ(cash, b.assets[static_cast<std::size_t>(model::Asset::kDeposits)]) << rows[line];
+      ASSERT_EQ(debt, b.liabilities[static_cast<std::size_t>(model::Liability::kDebt)]) << rows[line];
+      // equity = cash + other assets − debt − other liabilities, summed here, not via net_worth().
+      double other_assets = 0.0;
+      for (std::size_t a = 0; a < model::kAssetCount; ++a) {
+        if (a != static_cast<std::size_t>(model::Asset::kDeposits)) other_assets += b.assets[a];
+      }
+      double other_liabilities = 0.0;
+      for (std::size_t l = 0; l < model::kLiabilityCount; ++l) {
+        if (l != static_cast<std::size_t>(model::Liability::kDebt)) other_liabilities += b.liabilities[l];
+      }
+      ASSERT_NEAR(equity, cash + other_assets - debt - other_liabilities, 1e-9 * (1.0 + std::fabs(equity)))
+          << rows[line];
+      ASSERT_EQ(parse(row[7]), ledger.receipts(model::Flow::kServiceRevenue, f) +
+                                   ledger.receipts(model::Flow::kComputeRent, f) +
+                                   ledger.receipts(model::Flow::kTakeOrPay, f))
+          << rows[line];
+    }
+  }
+  EXPECT_EQ(line, rows.size());
+}
+
+TEST(FirmsCsv, OwnersAddUpToTheTimeSeriesAndOthersAreZero) {
+  const SuddenRun& run = sudden();
+  const std::size_t n = run.s.firms.size();
+  for (std::size_t m = 0; m < run.r.months.size(); ++m) {
+    double installed = 0.0, operable = 0.0, compute_revenue = 0.0;
+    for (std::size_t f = 0; f < n; ++f) {
+      const model::FirmMonth& row = run.r.firms[m * n + f];
+      ASSERT_EQ(row.firm, f);
+      ASSERT_EQ(row.month.str(), run.r.months[m].month.str());
+      installed += row.installed_h100e;
+      operable += row.operable_h100e;
+      compute_revenue += row.compute_revenue_usd_bn;
+      if (!run.s.firms[f].owns_capacity()) {
+        EXPECT_EQ(row.installed_h100e, 0.0) << run.s.firms[f].id;
+        EXPECT_EQ(row.capex_usd_bn, 0.0) << run.s.firms[f].id;
+      }
+      EXPECT_GE(row.revenue_usd_bn, 0.0) << run.s.firms[f].id << ' ' << row.month.str();
+    }
+    const model::MonthRecord& r = run.r.months[m];
+    EXPECT_NEAR(installed, r.installed_h100e, 1e-9 * r.installed_h100e) << r.month.str();
+    EXPECT_NEAR(operable, r.operable_h100e, 1e-9 * r.operable_h100e) << r.month.str();
+    EXPECT_NEAR(compute_revenue, r.compute_revenue_usd_bn, 1e-9 * (1.0 + r.compute_revenue_usd_bn)) << r.month.str();
+  }
+}
+
+TEST(FirmsCsv, RevenueCountsReceiptsNotNetOfRentPaid) {
+  const model::Scenario s = load_scenario("default").scenario;
+  model::World w = sim::initial_world(s);
+  std::size_t owner = s.firms.size(), lab = s.firms.size(), other = s.firms.size();
+  for (std::size_t f = 0; f < s.firms.size(); ++f) {
+    if (s.firms[f].owns_capacity() && owner == s.firms.size()) owner = f;
+    else if (s.firms[f].owns_capacity() && other == s.firms.size()) other = f;
+    if (s.firms[f].type == model::FirmType::kLab && lab == s.firms.size()) lab = f;
+  }
+  ASSERT_LT(owner, s.firms.size());
+  ASSERT_LT(other, s.firms.size());
+  ASSERT_LT(lab, s.firms.size());
+  w.ledger.begin_month();
+  w.ledger.pay(w.ledger.households(), owner, model::Flow::kServiceRevenue, 2.0);
+  w.ledger.pay(lab, owner, model::Flow::kComputeRent, 3.0);
+  w.ledger.pay(owner, other, model::Flow::kComputeRent, 1.0);
+  std::vector<model::FirmMonth> rows;
+  sim::record_firms(s, w, rows);
+  ASSERT_EQ(rows.size(), s.firms.size());
+  EXPECT_DOUBLE_EQ(rows[owner].revenue_usd_bn, 2.0 + 3.0);  // not 4: the rent it paid is not netted
+  EXPECT_DOUBLE_EQ(rows[other].revenue_usd_bn, 1.0);
+  EXPECT_DOUBLE_EQ(rows[lab].revenue_usd_bn, 0.0);
+  EXPECT_DOUBLE_EQ(rows[lab].cash_usd_bn, s.firms[lab].cash.value() - 3.0);
+  EXPECT_DOUBLE_EQ(rows[lab].equity_usd_bn, s.firms[lab].cash.value() - s.firms[lab].debt.value() - 3.0);
+}
+
+TEST(FirmsCsv, NumbersAsInTimeseriesAndNamesWithCommasOrQuotesAreQuoted) {
+  model::Scenario s = load_scenario("default").scenario;
+  s.firms[0].name = "OpenAI, Inc.";
+  s.firms[1].name = "The \"A\" lab";
+  model::FirmMonth a;
+  a.month = s.time.start;
+  a.firm = 0;
+  a.cash_usd_bn = 0.1 + 0.2;
+  a.debt_usd_bn = -0.0;
+  a.equity_usd_bn = 1500000;
+  model::FirmMonth b = a;
+  b.firm = 1;
+  const auto rows = lines(firms_csv(s, {a, b}));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1], "2026-01," + s.firms[0].id + ",\"OpenAI, Inc.\",lab,0.30000000000000004,0,1500000,0,active,0,0,0,0");
+  EXPECT_NE(rows[2].find(",\"The \"\"A\"\" lab\","), std::string::npos) << rows[2];
+  // The same text as timeseries.csv gives the same numbers.
+  model::MonthRecord m;
+  m.month = s.time.start;
+  m.efficiency_index = 0.1 + 0.2;
+  EXPECT_EQ(fields(lines(timeseries_csv({m}))[1])[1], "0.30000000000000004");
+}
+
+TEST(EventsCsv, ExactHeaderOneRowPerEventAndTheCauseOfEachKind) {
+  const SuddenRun& run = sudden();
+  ASSERT_FALSE(run.r.events.empty());
+  const auto rows = lines(events_csv(run.r.events));
+  ASSERT_EQ(rows.size(), 1 + run.r.events.size());
+  EXPECT_EQ(rows.front(), kEventsHeader);
+  for (std::size_t i = 0; i < run.r.events.size(); ++i) {
+    const model::Event& e = run.r.events[i];
+    const auto f = fields(rows[i + 1]);
+    ASSERT_EQ(f.size(), 5u) << rows[i + 1];
+    EXPECT_EQ(f[0], e.month.str());
+    EXPECT_EQ(f[1], model::event_kind_name(e.kind));
+    EXPECT_EQ(f[2], e.subject);
+    EXPECT_EQ(parse(f[3]), e.value);
+    EXPECT_EQ(f[4], model::event_kind_cause(e.kind));
+  }
+  EXPECT_EQ(rows[1], "2027-06,efficiency_shock,algorithmic-100x,100,scripted shock");
+  for (const auto kind : {model::EventKind::kEfficiencyShock, model::EventKind::kTrainingEfficiencyShock,
+                          model::EventKind::kEfficiencyJump, model::EventKind::kScarcityPricing}) {
+    const std::string cause = model::event_kind_cause(kind);
+    EXPECT_FALSE(cause.empty());
+    EXPECT_NE(cause, "unknown");
+    EXPECT_EQ(cause.find_first_of(",\""), std::string::npos) << cause;
+  }
+}
+
+TEST(EventsCsv, SubjectsWithCommasOrQuotesAreQuoted) {
+  const std::vector<model::Event> events = {
+      {core::Month(2027, 3), model::EventKind::kScarcityPricing, "Smith, Jones & Co", 0.25},
+      {core::Month(2027, 4), model::EventKind::kEfficiencyShock, "the \"big\" one", -0.0},
+      {core::Month(2027, 5), model::EventKind::kEfficiencyJump, "random", 2.5}};
+  const auto rows = lines(events_csv(events));
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1], "2027-03,scarcity_pricing,\"Smith, Jones & Co\",0.25,price at the scarcity cap");
+  EXPECT_EQ(rows[2], "2027-04,efficiency_shock,\"the \"\"big\"\" one\",0,scripted shock");
+  EXPECT_EQ(rows[3], "2027-05,efficiency_jump,random,2.5,random breakthrough");
+}
+
+}  // namespace
+}  // namespace bsim::io
