@@ -127,8 +127,9 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   }
   std::vector<double> bought(scenario.firms.size() + 1, 0.0);
   double listed = 0.0;
+  const double inference_now = world.demand_curve.inference_h100e(world.spot_price);
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
-    bought[f] = std::max(0.0, world.demand_curve.firm_h100e(f, world.spot_price) - contract_used_by[f]);
+    bought[f] = std::max(0.0, world.demand_curve.firm_h100e(f, world.spot_price, inference_now) - contract_used_by[f]);
     listed += bought[f];
   }
   if (listed > spot_sold && listed > 0.0) {
@@ -157,15 +158,19 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   }
 
   // Book values: straight-line depreciation of accelerators; failures written off at book.
+  // Summed per firm first, then posted once each.
+  std::vector<double> depreciation(scenario.firms.size(), 0.0);
+  std::vector<double> written_off(scenario.firms.size(), 0.0);
   for (const model::Cohort& c : world.cohorts) {
     const int life = scenario.firms[c.owner.index()].book_life_months;
     const int age = world.month - c.vintage;
-    if (age >= 1 && age <= life) {
-      ledger.depreciate(c.owner.index(), Asset::kAccelerators, c.h100e * c.usd_per_h100e / 1e9 / life);
-    }
+    if (age >= 1 && age <= life) depreciation[c.owner.index()] += c.h100e * c.usd_per_h100e / 1e9 / life;
     const double book_share_before = age == 0 ? 1.0 : std::max(0.0, 1.0 - static_cast<double>(age - 1) / life);
-    ledger.revalue(c.owner.index(), Asset::kAccelerators, -c.failed_h100e * c.usd_per_h100e / 1e9 * book_share_before,
-                   model::Revaluation::kFailures);
+    written_off[c.owner.index()] += c.failed_h100e * c.usd_per_h100e / 1e9 * book_share_before;
+  }
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    ledger.depreciate(f, Asset::kAccelerators, depreciation[f]);
+    ledger.revalue(f, Asset::kAccelerators, -written_off[f], model::Revaluation::kFailures);
   }
   // Shells, power and fabs: declining balance at 1/life a month.
   for (const model::OwnerState& o : world.owners) {

@@ -109,9 +109,10 @@ void Ledger::record_one_leg_for_test(std::size_t payer, Flow kind, double usd_bn
 std::vector<StockFlowViolation> Ledger::check(core::Month month, double tolerance) const {
   std::vector<StockFlowViolation> out;
   max_residual_ = 0.0;
-  auto note = [&](std::size_t sector, std::string entry, double residual) {
+  // `entry` is a callable so the message is only built for a violation (this runs every month).
+  auto note = [&](std::size_t sector, const auto& entry, double residual) {
     max_residual_ = std::max(max_residual_, std::fabs(residual));
-    if (std::fabs(residual) > tolerance) out.push_back({month, sector, std::move(entry), residual});
+    if (std::fabs(residual) > tolerance) out.push_back({month, sector, entry(), residual});
   };
   const std::size_t n = sheets_.size();
   // Rows: every kind of transaction pays out what it pays in.
@@ -128,18 +129,20 @@ std::vector<StockFlowViolation> Ledger::check(core::Month month, double toleranc
         largest = s;
       }
     }
-    note(largest, "row '" + std::string(flow_name(kind)) + "' of the transaction-flow matrix does not sum to zero", row);
+    note(largest, [&] { return "row '" + std::string(flow_name(kind)) + "' of the transaction-flow matrix does not sum to zero"; },
+         row);
   }
   // Columns: a sector's sources less uses, current and capital, is its change in deposits.
   for (std::size_t s = 0; s < n; ++s) {
     double column = 0.0;
     for (std::size_t f = 0; f < kFlowCount; ++f) column += flow(static_cast<Flow>(f), s);
-    note(s, "column: sources − uses differ from the change in deposits", column - deposits_change_[s]);
+    note(s, [] { return std::string("column: sources − uses differ from the change in deposits"); },
+         column - deposits_change_[s]);
   }
   // Balance sheets: assets − liabilities = previous net worth + saving + revaluations.
   for (std::size_t s = 0; s < n; ++s) {
     const BalanceSheet& b = sheets_[s];
-    note(s, "net worth: assets − liabilities differ from previous net worth + saving + revaluations",
+    note(s, [] { return std::string("net worth: assets − liabilities differ from previous net worth + saving + revaluations"); },
          b.net_worth() - (b.previous_net_worth + saving(s) + b.revaluations));
   }
   return out;

@@ -25,10 +25,12 @@ void place_accelerator_order(World& world, std::size_t owner, double h100e) {
   world.owners[owner].on_order_h100e += h100e;
 }
 
-double DemandCurve::firm_h100e(std::size_t firm, double p) const {
+double DemandCurve::firm_h100e(std::size_t firm, double p) const { return firm_h100e(firm, p, inference_h100e(p)); }
+
+double DemandCurve::firm_h100e(std::size_t firm, double p, double inference_at_p) const {
   double d = 0.0;
   if (firm < training_budget_by_firm_usd_bn.size()) d += training_budget_by_firm_usd_bn[firm] * 1e9 / (p * core::kHoursPerMonth);
-  if (firm < inference_share_by_firm.size()) d += inference_share_by_firm[firm] * inference_h100e(p);
+  if (firm < inference_share_by_firm.size()) d += inference_share_by_firm[firm] * inference_at_p;
   return d;
 }
 

@@ -51,6 +51,8 @@ struct DemandCurve {
   [[nodiscard]] double total_h100e(double p) const { return inference_h100e(p) + training_h100e(p); }
   /// One firm's demand in H100e at spot price p: its training budget plus its inference share.
   [[nodiscard]] double firm_h100e(std::size_t firm, double p) const;
+  /// The same, given inference_h100e(p) already computed (it is the costly part).
+  [[nodiscard]] double firm_h100e(std::size_t firm, double p, double inference_at_p) const;
 };
 
 /// Accelerators of one owner, generation and delivery month (DESIGN §1.2).

@@ -137,9 +137,11 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     delivered += h100e;
     world.owners[owner].on_order_h100e = std::max(0.0, world.owners[owner].on_order_h100e - h100e);
     const model::FirmId firm = world.owners[owner].firm;
-    auto it = std::find_if(world.cohorts.begin(), world.cohorts.end(), [&](const model::Cohort& c) {
-      return c.owner == firm && c.vintage == world.month && c.generation == world.current_generation;
-    });
+    // This month's cohorts are at the back: search only them.
+    auto it = world.cohorts.end();
+    for (auto c = world.cohorts.rbegin(); c != world.cohorts.rend() && c->vintage == world.month; ++c) {
+      if (c->owner == firm && c->generation == world.current_generation) it = std::prev(c.base());
+    }
     if (it == world.cohorts.end()) {
       world.cohorts.push_back({firm, world.current_generation, world.month, h100e, newest.kw_per_h100e, newest.usd_per_h100e});
     } else {
@@ -160,7 +162,12 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   }
   world.failed = core::Compute{failed};
 
-  // Halls and power, then what each owner can run.
+  // Halls and power, then what each owner can run. One pass sums each owner's fleet by
+  // generation (owners are few; cohorts are many).
+  std::vector<std::size_t> owner_of_firm(scenario.firms.size(), world.owners.size());
+  for (std::size_t i = 0; i < world.owners.size(); ++i) owner_of_firm[world.owners[i].firm.index()] = i;
+  std::vector<double> fleet(world.owners.size() * gens.size(), 0.0);
+  for (const model::Cohort& c : world.cohorts) fleet[owner_of_firm[c.owner.index()] * gens.size() + c.generation] += c.h100e;
   std::vector<double> by_generation(gens.size());
   world.steps.clear();
   double installed = 0.0;
@@ -176,10 +183,8 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     if (power_new > 0.0) o.power.push_back({world.month + sup.power.life_months, power_new});
     o.power_gw = retire(o.power, world.month);
 
-    std::fill(by_generation.begin(), by_generation.end(), 0.0);
-    for (const model::Cohort& c : world.cohorts) {
-      if (c.owner == o.firm) by_generation[c.generation] += c.h100e;
-    }
+    std::copy(fleet.begin() + static_cast<std::ptrdiff_t>(i * gens.size()),
+              fleet.begin() + static_cast<std::ptrdiff_t>((i + 1) * gens.size()), by_generation.begin());
     // Powered halls hold the most power-efficient accelerators first.
     std::vector<std::size_t> order(gens.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
