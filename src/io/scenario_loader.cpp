@@ -161,8 +161,7 @@ class Validator {
       case ValueType::kRef: {
         const auto* s = node.as_string();
         if (!s) {
-          fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(spec),
-                                      toml_type_name(node)));
+          fail(concrete, at, wrong_type(concrete, spec, node));
           return;
         }
         store_text(spec, concrete, s->get(), at);
@@ -171,8 +170,7 @@ class Validator {
       case ValueType::kSeries: {
         const auto* table = node.as_table();
         if (!table) {
-          fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(spec),
-                                         toml_type_name(node)));
+          fail(concrete, at, wrong_type(concrete, spec, node));
           return;
         }
         for (auto&& [year_key, value] : *table) {
@@ -222,8 +220,7 @@ class Validator {
     } else {
       KeySpec number = spec;  // one year of a series is a number
       number.type = spec.type == ValueType::kSeries ? ValueType::kNumber : spec.type;
-      fail(concrete, at, fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(number),
-                                     toml_type_name(node)));
+      fail(concrete, at, wrong_type(concrete, number, node));
       return;
     }
     store_number(spec, concrete, value, at);
@@ -371,6 +368,10 @@ class Validator {
     } else {
       store_text(*spec, path, value, value_at);
     }
+  }
+
+  static std::string wrong_type(const std::string& concrete, const KeySpec& spec, const toml::node& node) {
+    return fmt::format("'{}' must be {}, not {}", last_segment(concrete), describe_type(spec), toml_type_name(node));
   }
 
   static std::string toml_type_name(const toml::node& node) {

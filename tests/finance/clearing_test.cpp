@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/lcg.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -71,20 +73,7 @@ Reference brute_force_clearing(const ClearingProblem& p) {
   return ref;
 }
 
-// Small deterministic generator (64-bit LCG, Knuth's MMIX constants): reproducible everywhere,
-// unlike std:: distributions.
-class Lcg {
- public:
-  explicit Lcg(std::uint64_t seed) : state_(seed * 2862933555777941757ULL + 3037000493ULL) {}
-  double uniform() {  // in [0, 1)
-    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
-    return static_cast<double>(state_ >> 11) * 0x1p-53;
-  }
-  std::uint32_t below(std::uint32_t k) { return static_cast<std::uint32_t>(uniform() * k); }
-
- private:
-  std::uint64_t state_;
-};
+using testing::Lcg;  // deterministic on every platform
 
 ClearingProblem random_problem(std::size_t n, std::uint64_t seed, int tiers, double alpha, double beta) {
   Lcg rng(seed);

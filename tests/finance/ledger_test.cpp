@@ -7,6 +7,7 @@
 #include <string>
 
 #include "io/builtin_scenarios.h"
+#include "support/lcg.h"
 #include "io/scenario_loader.h"
 #include "sim/run_path.h"
 
@@ -96,11 +97,8 @@ TEST(StockFlow, HoldsEveryMonthOfEveryBuiltInScenario) {
 TEST(StockFlow, HoldsAcrossRandomSmallWorlds) {
   // Property test: random parameter draws (a fixed LCG, not std:: distributions) over many
   // seeds, each a full path with jumps, shocks, power shortages and gluts.
-  std::uint64_t x = 12345;
-  auto uniform = [&x](double lo, double hi) {
-    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-    return lo + (hi - lo) * static_cast<double>(x >> 11) / 9007199254740992.0;
-  };
+  testing::Lcg rng(12345);
+  auto uniform = [&rng](double lo, double hi) { return rng.uniform(lo, hi); };
   for (int world = 0; world < 12; ++world) {
     std::vector<std::string> sets = {
         "technology.efficiency.trend_per_year=" + std::to_string(uniform(1.0, 10.0)),
