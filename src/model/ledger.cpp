@@ -91,14 +91,20 @@ void Ledger::open_asset(std::size_t owner, Asset asset, double usd_bn) {
     // Deposits are the banks' liability; the banks' matching assets (reserves, loans to the
     // rest of the world) are outside the model, so the banks' net worth is left as it was.
     sheets_[banks()].liabilities[static_cast<std::size_t>(Liability::kDeposits)] += usd_bn;
-    sheets_[banks()].assets[static_cast<std::size_t>(Asset::kDeposits)] += usd_bn;
+    sheets_[banks()].assets[static_cast<std::size_t>(Asset::kReserves)] += usd_bn;
   }
   sheets_[owner].previous_net_worth = sheets_[owner].net_worth();
+  sheets_[banks()].previous_net_worth = sheets_[banks()].net_worth();
 }
 
 void Ledger::open_liability(std::size_t owner, Liability liability, double usd_bn) {
   sheets_[owner].liabilities[static_cast<std::size_t>(liability)] += usd_bn;
   sheets_[owner].previous_net_worth = sheets_[owner].net_worth();
+  if (liability == Liability::kDebt) {
+    // The banks lend: every debt is a loan on the banks' balance sheet.
+    sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
+    sheets_[banks()].previous_net_worth = sheets_[banks()].net_worth();
+  }
 }
 
 void Ledger::record_one_leg_for_test(std::size_t payer, Flow kind, double usd_bn) {
@@ -139,6 +145,18 @@ std::vector<StockFlowViolation> Ledger::check(core::Month month, double toleranc
     note(s, [] { return std::string("column: sources − uses differ from the change in deposits"); },
          column - deposits_change_[s]);
   }
+  // Every financial asset has a matching liability: deposits held (the banks' reserves
+  // included) against the banks' deposit liabilities, and the banks' loans against debt.
+  double deposits_held = 0.0;
+  double debt_owed = 0.0;
+  for (const BalanceSheet& b : sheets_) {
+    deposits_held += b.assets[static_cast<std::size_t>(Asset::kDeposits)];
+    debt_owed += b.liabilities[static_cast<std::size_t>(Liability::kDebt)];
+  }
+  note(banks(), [] { return std::string("deposits held differ from the banks' deposit liabilities"); },
+       deposits_held - sheets_[banks()].liabilities[static_cast<std::size_t>(Liability::kDeposits)]);
+  note(banks(), [] { return std::string("the banks' loans differ from the debt firms owe"); },
+       sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] - debt_owed);
   // Balance sheets: assets − liabilities = previous net worth + saving + revaluations.
   for (std::size_t s = 0; s < n; ++s) {
     const BalanceSheet& b = sheets_[s];

@@ -41,7 +41,12 @@ inline constexpr std::size_t kFlowCount = static_cast<std::size_t>(Flow::kCount)
 std::string_view flow_name(Flow f);
 
 /// Kinds of stocks.
-enum class Asset : std::size_t { kDeposits, kAccelerators, kDatacenters, kPower, kProductionCapacity, kCount };
+/// kDeposits: money at the banks (the banks' own receipts included); kLoans: the banks' loans
+/// to firms, the counterpart of the firms' kDebt; kReserves: the banks' assets outside the
+/// model that back the opening deposits.
+enum class Asset : std::size_t {
+  kDeposits, kAccelerators, kDatacenters, kPower, kProductionCapacity, kLoans, kReserves, kCount
+};
 inline constexpr std::size_t kAssetCount = static_cast<std::size_t>(Asset::kCount);
 enum class Liability : std::size_t { kDeposits, kDebt, kIssuedEquity, kCount };
 inline constexpr std::size_t kLiabilityCount = static_cast<std::size_t>(Liability::kCount);

@@ -67,6 +67,22 @@ TEST(Ledger, DroppingOneLegOfAPaymentIsCaughtWithMonthSectorAndEntry) {
   EXPECT_NEAR(problems.front().residual_usd_bn, -0.5, 1e-12);
 }
 
+TEST(Ledger, EveryFinancialAssetHasAMatchingLiability) {
+  Ledger ledger(2);
+  ledger.open_asset(0, Asset::kDeposits, 10.0);
+  ledger.open_liability(1, Liability::kDebt, 7.0);
+  ledger.begin_month();
+  ledger.pay(0, ledger.banks(), Flow::kInterest, 0.5);  // interest received by the banks
+  ledger.pay(1, 0, Flow::kComputeRent, 3.0);             // firm 1 overdraws
+  EXPECT_TRUE(ledger.check(core::Month(2026, 1), 1e-12).empty());
+  const auto& banks = ledger.sheet(ledger.banks());
+  EXPECT_DOUBLE_EQ(banks.assets[static_cast<std::size_t>(Asset::kLoans)], 7.0);
+  EXPECT_DOUBLE_EQ(banks.liabilities[static_cast<std::size_t>(Liability::kDeposits)],
+                   ledger.sheet(0).assets[0] + ledger.sheet(1).assets[0] + banks.assets[0] +
+                       ledger.sheet(ledger.households()).assets[0]);
+  EXPECT_DOUBLE_EQ(banks.net_worth(), 7.0 + 0.5);  // loans + interest earned
+}
+
 TEST(StockFlow, RunStopsNamingMonthFirmAndEntryWhenAPaymentLosesALeg) {
   const auto s = io::load_scenario("default").scenario;
   model::World w = sim::initial_world(s);
