@@ -81,6 +81,14 @@ PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
       case model::EventKind::kEfficiencyJump:
         s.story.push_back({e.month, fmt::format("a random algorithmic breakthrough raises efficiency ×{:.2f}", e.value)});
         break;
+      case model::EventKind::kForcedDefault:
+        s.story.push_back({e.month, fmt::format("{} defaults (scenario switch): its commitments terminate and its lenders "
+                                                "write off ${:.1f}bn", e.subject, e.value)});
+        break;
+      case model::EventKind::kCovenantDefault:
+        s.story.push_back({e.month, fmt::format("{} breaches its debt-service covenant and defaults: its lenders write off "
+                                                "${:.1f}bn", e.subject, e.value)});
+        break;
       case model::EventKind::kScarcityPricing:
         s.story.push_back({e.month, fmt::format("compute runs short: the spot price hits the ${:.2f} cap and {} H100e "
                                                 "of demand go unserved", scarcity_price_cap, compact(e.value))});

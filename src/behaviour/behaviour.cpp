@@ -48,6 +48,8 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
 
   for (std::size_t i = 0; i < n; ++i) {
     const model::OwnerState& o = world.owners[i];
+    // A defaulted owner's capacity keeps running for its creditors, but nothing new is built.
+    if (!world.firm_status.empty() && world.firm_status[o.firm.index()] == model::FirmStatus::kDefaulted) continue;
     const double share = scenario.firms[o.firm.index()].build_share;
     // Accelerators: cover expected demand one queue lead time ahead.
     const double target = share * reserve * demand * std::pow(g, lead);

@@ -1,6 +1,7 @@
 #include "finance/finance.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "core/calendar.h"
@@ -21,6 +22,69 @@ double monthly_usd_bn(double h100e, double usd_per_h100e_hour) {
 
 }  // namespace
 
+double economic_value(const model::Scenario& scenario, const model::World& world, const model::Cohort& cohort) {
+  const model::Generation& g = scenario.technology.generations[cohort.generation];
+  const double margin = std::max(0.0, world.spot_price - (scenario.supply.power_price_usd_per_mwh * g.kw_per_h100e / 1000.0 +
+                                                          scenario.supply.opex_usd_per_h100e_hour));
+  const int remaining = std::max(0, scenario.firms[cohort.owner.index()].book_life_months - (world.month - cohort.vintage));
+  const double r = core::monthly_rate(scenario.finance.discount_rate_per_year);
+  // Present value of an annuity of `remaining` months of margin.
+  const double annuity = r > 0.0 ? (1.0 - std::pow(1.0 + r, -remaining)) / r : remaining;
+  return cohort.h100e * margin * core::kHoursPerMonth * annuity / 1e9;
+}
+
+void resolve_defaults(const model::Scenario& scenario, model::World& world, model::EventSink& events) {
+  model::Ledger& ledger = world.ledger;
+  world.debt_losses = 0.0;
+  world.equity_losses = 0.0;
+  const auto window = static_cast<std::size_t>(scenario.finance.covenant_window_months);
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    if (world.firm_status[f] != model::FirmStatus::kActive) continue;
+    const model::Firm& firm = scenario.firms[f];
+    // Operating cash flow before debt service, and interest, this month.
+    const double operating = ledger.flow(Flow::kServiceRevenue, f) + ledger.flow(Flow::kComputeRent, f) +
+                             ledger.flow(Flow::kTakeOrPay, f) + ledger.flow(Flow::kOperatingCost, f);
+    auto& cash = world.operating_cash[f];
+    auto& interest = world.interest_paid[f];
+    cash.push_back(operating);
+    interest.push_back(-ledger.flow(Flow::kInterest, f));
+    if (cash.size() > window) {
+      cash.erase(cash.begin());
+      interest.erase(interest.begin());
+    }
+    const double cash_sum = std::accumulate(cash.begin(), cash.end(), 0.0);
+    const double interest_sum = std::accumulate(interest.begin(), interest.end(), 0.0);
+    const bool breached = firm.min_dscr > 0.0 && cash.size() == window && interest_sum > 0.0 &&
+                          cash_sum < firm.min_dscr * interest_sum;
+    const bool forced = firm.forced_default_month && *firm.forced_default_month == world.month;
+    if (!breached && !forced) continue;
+
+    // Resolution: debt accelerated; lenders recover cash and the liquidation value of the
+    // other assets ((1 − α) of book), the rest is written off; shareholders' book equity is lost.
+    const model::BalanceSheet& sheet = ledger.sheet(f);
+    const double debt = sheet.liabilities[static_cast<std::size_t>(model::Liability::kDebt)];
+    const double deposits = sheet.assets[static_cast<std::size_t>(Asset::kDeposits)];
+    // Accelerators fetch what a buyer can earn with them (their value at the current spot
+    // price); other assets their book value; all less the liquidation cost α.
+    const double accelerators_book = sheet.assets[static_cast<std::size_t>(Asset::kAccelerators)];
+    double accelerators_value = 0.0;
+    for (const model::Cohort& c : world.cohorts) {
+      if (c.owner.index() == f) accelerators_value += economic_value(scenario, world, c);
+    }
+    const double other_assets = sheet.total_assets() - deposits - accelerators_book + std::min(accelerators_value, accelerators_book);
+    const double recovery =
+        std::min(debt, (1.0 - scenario.finance.default_cost_external) * other_assets + std::max(0.0, deposits));
+    const double written_off = debt - recovery;
+    world.equity_losses += std::max(0.0, sheet.net_worth());
+    ledger.write_down_debt(f, written_off);
+    world.debt_losses += written_off;
+    world.firm_status[f] = model::FirmStatus::kDefaulted;
+    ++world.defaults_count;
+    events.emit({world.month, forced ? model::EventKind::kForcedDefault : model::EventKind::kCovenantDefault, firm.id,
+                 written_off});
+  }
+}
+
 std::size_t chipmaker_sector(const model::Scenario& scenario, const model::World& world) {
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
     if (scenario.firms[f].type == model::FirmType::kChipmaker) return f;
@@ -35,6 +99,10 @@ double cohort_book_value(const model::Cohort& cohort, core::Month month, int boo
 
 void init(const model::Scenario& scenario, model::World& world) {
   world.ledger = model::Ledger(scenario.firms.size());
+  world.firm_status.assign(scenario.firms.size(), model::FirmStatus::kActive);
+  world.operating_cash.assign(scenario.firms.size(), {});
+  world.interest_paid.assign(scenario.firms.size(), {});
+  world.defaults_count = 0;
   model::Ledger& ledger = world.ledger;
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
     ledger.open_asset(f, Asset::kDeposits, scenario.firms[f].cash.value());
@@ -54,7 +122,7 @@ void init(const model::Scenario& scenario, model::World& world) {
                     0.5 * world.production.cap_h100e_per_month * sup.production.usd_bn_per_h100e_per_month);
 }
 
-void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink&) {
+void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink& events) {
   const model::SupplyParams& sup = scenario.supply;
   model::Ledger& ledger = world.ledger;
   const std::size_t households = ledger.households();
@@ -87,7 +155,8 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   const double revenue = world.ai_revenue.value();
   double labs_share = 0.0;
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
-    const double share = scenario.firms[f].inference_share;
+    // A lab in default serves no one; its users go to the compute owners' services.
+    const double share = world.firm_status[f] == model::FirmStatus::kDefaulted ? 0.0 : scenario.firms[f].inference_share;
     labs_share += share;
     ledger.pay(households, f, Flow::kServiceRevenue, revenue * share);
   }
@@ -100,14 +169,14 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   std::vector<double> contract_used_by(scenario.firms.size(), 0.0);
   for (std::size_t c = 0; c < scenario.contracts.size() && c < world.contract_used_h100e.size(); ++c) {
     const model::ComputeCommitment& k = scenario.contracts[c];
-    contract_used_by[k.buyer.index()] += world.contract_used_h100e[c];
+    contract_used_by[k.buyer.index()] += world.contract_used_h100e[c];  // 0 for terminated contracts
     ledger.pay(k.buyer.index(), k.seller.index(), Flow::kComputeRent,
                monthly_usd_bn(world.contract_used_h100e[c], k.price_usd_per_h100e_hour));
   }
   // Take-or-pay: committed compute the buyer did not use is still owed, up to the share.
   for (std::size_t c = 0; c < scenario.contracts.size() && c < world.contract_used_h100e.size(); ++c) {
     const model::ComputeCommitment& k = scenario.contracts[c];
-    if (world.month < k.start || world.month > k.end) continue;
+    if (world.month < k.start || world.month > k.end || !model::contract_alive(world, k)) continue;
     const double owed = std::max(0.0, k.take_or_pay_share * k.volume.value() - world.contract_used_h100e[c]);
     ledger.pay(k.buyer.index(), k.seller.index(), Flow::kTakeOrPay, monthly_usd_bn(owed, k.price_usd_per_h100e_hour));
   }
@@ -182,6 +251,14 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   ledger.depreciate(chipmaker, Asset::kProductionCapacity,
                     ledger.sheet(chipmaker).assets[static_cast<std::size_t>(Asset::kProductionCapacity)] /
                         sup.production.project_life_months);
+
+  // Credit lines: a firm whose payments took its deposits below zero borrows the gap from the
+  // banks, so an overdraft is debt that pays interest and counts in its covenant.
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const double deposits = ledger.sheet(f).assets[static_cast<std::size_t>(Asset::kDeposits)];
+    if (deposits < 0.0 && world.firm_status[f] == model::FirmStatus::kActive) ledger.borrow(f, -deposits);
+  }
+  resolve_defaults(scenario, world, events);
 }
 
 }  // namespace bsim::finance

@@ -23,6 +23,20 @@ void init(const model::Scenario& scenario, model::World& world);
 /// accounting depreciation and failures lower book values.
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
 
+/// Economic value of a cohort, USD bn: the present value, at finance.discount_rate_per_year, of
+/// renting it out at today's spot price less its running cost over the rest of its book life
+/// (DESIGN §1.7; today's price stands in for expected prices).
+double economic_value(const model::Scenario& scenario, const model::World& world, const model::Cohort& cohort);
+
+/// After the month's flows: tests each active firm's debt-service covenant (operating cash flow
+/// over `finance.covenant_window_months` against `min_dscr` × interest) and its scenario switch
+/// `forced_default_month`; a firm that fails defaults. Resolution: debt accelerated, lenders
+/// recover its cash and (1 − α) of its other assets — accelerators at the lower of book and
+/// economic value, other assets at book — and the rest is written off (a
+/// revaluation on both balance sheets); its book equity is counted as lost; its commitments
+/// terminate; a defaulted lab stops training and serving. Emits a default event.
+void resolve_defaults(const model::Scenario& scenario, model::World& world, model::EventSink& events);
+
 /// The ledger sector that sells accelerators and builds fabs: the first chipmaker firm, or the
 /// households/rest-of-world sector when the scenario has none.
 std::size_t chipmaker_sector(const model::Scenario& scenario, const model::World& world);

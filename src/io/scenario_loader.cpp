@@ -631,6 +631,9 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.market.initial_spot_price = r.number("market.initial_spot_price_usd_per_h100e_hour", "market.initial_spot_price_usd_per_h100e_hour");
   s.market.scarcity_price_cap = r.number("market.scarcity_price_cap_usd_per_h100e_hour", "market.scarcity_price_cap_usd_per_h100e_hour");
   s.market.stickiness = r.number("market.stickiness", "market.stickiness");
+  s.finance.default_cost_external = top_number("finance.default_cost_external");
+  s.finance.covenant_window_months = top_int("finance.covenant_window_months");
+  s.finance.discount_rate_per_year = top_number("finance.discount_rate_per_year");
   double start_kw = 0.0;
   for (const model::Generation& g : s.technology.generations) {
     if (g.available <= s.time.start) start_kw = g.kw_per_h100e;
@@ -662,6 +665,11 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.debt = core::Money{n("debt_usd_bn")};
     f.debt_rate_per_year = n("debt_rate_per_year");
     f.book_life_months = static_cast<int>(n("book_life_months"));
+    f.min_dscr = n("min_dscr");
+    if (v.params.count(p + "forced_default_month")) {
+      f.forced_default_month = r.month(p + "forced_default_month");
+      check_in_horizon(p + "forced_default_month");
+    }
     f.inference_share = n("inference_share");
     f.training_budget_usd_bn_per_year = r.series(p + "training_budget_usd_bn_per_year");
     f.training_budget_usd_bn_per_year.growth_after_per_year = n("training_budget_growth_after_per_year");

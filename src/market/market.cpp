@@ -51,7 +51,7 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   world.contract_used_h100e.assign(scenario.contracts.size(), 0.0);
   for (std::size_t c = 0; c < scenario.contracts.size(); ++c) {
     const model::ComputeCommitment& k = scenario.contracts[c];
-    if (world.month < k.start || world.month > k.end) continue;
+    if (world.month < k.start || world.month > k.end || !model::contract_alive(world, k)) continue;
     double want = std::min(k.volume.value(), buyer_left[k.buyer.index()]);
     std::vector<SupplyStep> seller;
     std::vector<std::size_t> index;

@@ -12,6 +12,10 @@ const char* event_kind_name(EventKind kind) {
       return "efficiency_jump";
     case EventKind::kScarcityPricing:
       return "scarcity_pricing";
+    case EventKind::kForcedDefault:
+      return "forced_default";
+    case EventKind::kCovenantDefault:
+      return "covenant_default";
   }
   return "unknown";
 }
@@ -26,6 +30,10 @@ const char* event_kind_cause(EventKind kind) {
       return "random breakthrough";
     case EventKind::kScarcityPricing:
       return "price at the scarcity cap";
+    case EventKind::kForcedDefault:
+      return "scenario switch";
+    case EventKind::kCovenantDefault:
+      return "debt-service covenant breached";
   }
   return "unknown";
 }

@@ -13,6 +13,8 @@ enum class EventKind {
   kTrainingEfficiencyShock,  ///< a scripted shock to training efficiency only (value: multiplier)
   kEfficiencyJump,   ///< a random efficiency jump arrived (value: multiplier)
   kScarcityPricing,  ///< the spot price reached the scarcity cap (value: unmet H100e)
+  kForcedDefault,    ///< a firm defaults by scenario switch (value: debt written off, USD bn)
+  kCovenantDefault,  ///< a firm breaches its debt-service covenant and defaults (value: debt written off)
 };
 
 struct Event {

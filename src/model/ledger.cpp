@@ -15,6 +15,7 @@ std::string_view flow_name(Flow f) {
     case Flow::kDepreciation: return "depreciation";
     case Flow::kTakeOrPay: return "take-or-pay";
     case Flow::kInterest: return "interest";
+    case Flow::kBorrowing: return "borrowing";
     case Flow::kCount: break;
   }
   return "unknown";
@@ -47,6 +48,8 @@ void Ledger::move_deposits(std::size_t sector, double usd_bn) {
   sheets_[sector].assets[static_cast<std::size_t>(Asset::kDeposits)] += usd_bn;
   sheets_[banks()].liabilities[static_cast<std::size_t>(Liability::kDeposits)] += usd_bn;
   deposits_change_[sector] += usd_bn;
+  // For the banks, "money" is their net position: own deposits less deposits they owe.
+  deposits_change_[banks()] -= usd_bn;
 }
 
 void Ledger::pay(std::size_t payer, std::size_t payee, Flow kind, double usd_bn) {
@@ -83,6 +86,23 @@ void Ledger::revalue(std::size_t owner, Asset asset, double usd_bn, Revaluation)
   if (usd_bn == 0.0) return;
   sheets_[owner].assets[static_cast<std::size_t>(asset)] += usd_bn;
   sheets_[owner].revaluations += usd_bn;
+}
+
+void Ledger::borrow(std::size_t borrower, double usd_bn) {
+  if (usd_bn == 0.0) return;
+  matrix_[index(Flow::kBorrowing, borrower, kCapital)] += usd_bn;
+  matrix_[index(Flow::kBorrowing, banks(), kCapital)] -= usd_bn;
+  move_deposits(borrower, usd_bn);  // the banks create the deposit as they make the loan
+  sheets_[borrower].liabilities[static_cast<std::size_t>(Liability::kDebt)] += usd_bn;
+  sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
+}
+
+void Ledger::write_down_debt(std::size_t debtor, double loss) {
+  if (loss == 0.0) return;
+  sheets_[debtor].liabilities[static_cast<std::size_t>(Liability::kDebt)] -= loss;
+  sheets_[debtor].revaluations += loss;
+  sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] -= loss;
+  sheets_[banks()].revaluations -= loss;
 }
 
 void Ledger::open_asset(std::size_t owner, Asset asset, double usd_bn) {

@@ -35,6 +35,7 @@ enum class Flow : std::size_t {
   kDepreciation,       ///< accounting depreciation (non-cash, current cost)
   kTakeOrPay,          ///< buyers pay for committed compute they did not use (take-or-pay share)
   kInterest,           ///< borrowers pay interest to their lenders
+  kBorrowing,          ///< firms draw on bank credit (financial account: a source for the borrower)
   kCount
 };
 inline constexpr std::size_t kFlowCount = static_cast<std::size_t>(Flow::kCount);
@@ -52,7 +53,7 @@ enum class Liability : std::size_t { kDeposits, kDebt, kIssuedEquity, kCount };
 inline constexpr std::size_t kLiabilityCount = static_cast<std::size_t>(Liability::kCount);
 
 /// Kinds of revaluation (changes in net worth that are not saving).
-enum class Revaluation : std::size_t { kFailures, kCount };
+enum class Revaluation : std::size_t { kFailures, kDefault, kCount };
 inline constexpr std::size_t kRevaluationCount = static_cast<std::size_t>(Revaluation::kCount);
 
 struct BalanceSheet {
@@ -95,6 +96,12 @@ class Ledger {
   void depreciate(std::size_t owner, Asset asset, double usd_bn);
   /// A change in an asset's value that is not a transaction (failures, marks to market).
   void revalue(std::size_t owner, Asset asset, double usd_bn, Revaluation kind);
+  /// A firm draws `usd_bn` of bank credit: its deposits and its debt rise together, as do the
+  /// banks' loans and deposit liabilities. A financial transaction: no saving changes.
+  void borrow(std::size_t borrower, double usd_bn);
+  /// A defaulter's debt written down by `loss`: the banks' loans fall with it. Both sides are
+  /// revaluations (a gain for the defaulter's creditors-now-owners, a loss for the banks).
+  void write_down_debt(std::size_t debtor, double loss);
   /// Sets an opening position (before the first month): asset and the net worth it carries.
   void open_asset(std::size_t owner, Asset asset, double usd_bn);
   void open_liability(std::size_t owner, Liability liability, double usd_bn);
@@ -139,7 +146,8 @@ class Ledger {
   std::vector<BalanceSheet> sheets_;
   /// flows × sectors × {current, capital}: + received (a source) / − paid (a use)
   std::vector<double> matrix_;
-  std::vector<double> deposits_change_;  ///< per sector, this month
+  /// Per sector, this month; for the banks, the change in own deposits less deposit liabilities.
+  std::vector<double> deposits_change_;
   std::vector<double> receipts_;         ///< flows × sectors, this month: payments received
   mutable double max_residual_ = 0.0;
 };

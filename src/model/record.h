@@ -43,6 +43,10 @@ struct MonthRecord {
   double ai_revenue_usd_bn = 0;
   double compute_revenue_usd_bn = 0;
   double sfc_max_residual_usd_bn = 0;
+  double defaults_count = 0;
+  double default_losses_usd_bn = 0;
+  double equity_losses_usd_bn = 0;
+  double debt_losses_usd_bn = 0;
 };
 
 struct Column {
@@ -82,17 +86,23 @@ inline constexpr std::array kColumns = {
     Column{"capex_usd_bn", "USD bn (flow)", "capital spending in the month: accelerators delivered at their generation's price, plus shells, power and fab projects under construction", &MonthRecord::capex_usd_bn},
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
+    Column{"defaults_count", "firms", "firms in default by the end of the month (cumulative)", &MonthRecord::defaults_count},
+    Column{"default_losses_usd_bn", "USD bn (flow)", "losses from defaults in the month: debt written off plus book equity wiped out", &MonthRecord::default_losses_usd_bn},
+    Column{"equity_losses_usd_bn", "USD bn (flow)", "book equity of firms that defaulted in the month (lost by their shareholders)", &MonthRecord::equity_losses_usd_bn},
+    Column{"debt_losses_usd_bn", "USD bn (flow)", "debt written off in the month: what lenders do not recover from defaulters", &MonthRecord::debt_losses_usd_bn},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 
 /// A firm's standing. Default and resolution are not modelled yet, so every firm stays active.
-enum class FirmStatus { kActive };
+enum class FirmStatus { kActive, kDefaulted };
 
 /// The name written to outputs ("active").
 constexpr std::string_view firm_status_name(FirmStatus status) {
   switch (status) {
     case FirmStatus::kActive:
       return "active";
+    case FirmStatus::kDefaulted:
+      return "defaulted";
   }
   return "unknown";
 }

@@ -5,6 +5,7 @@
 /// Field comments give the scenario path that sets each value (DESIGN §0); `docs/scenario.md`
 /// documents every path with its unit and range.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -195,6 +196,12 @@ struct Firm {
   core::Money debt;                    ///< debt_usd_bn: borrowing at the start
   double debt_rate_per_year = 0.06;    ///< debt_rate_per_year: interest, paid monthly to banks
   int book_life_months = 72;           ///< book_life_months: straight-line depreciation of accelerators
+  /// forced_default_month: the firm defaults in this month whatever its finances (a scenario
+  /// switch for stress tests); none when not given.
+  std::optional<core::Month> forced_default_month;
+  /// min_dscr: debt-service covenant; the firm defaults when its operating cash flow over the
+  /// covenant window falls below this multiple of its interest (0 = no covenant).
+  double min_dscr = 0.0;
   [[nodiscard]] bool owns_capacity() const { return build_share > 0.0 || initial_h100e.value() > 0.0; }
 };
 
@@ -210,6 +217,13 @@ struct ComputeCommitment {
   double take_or_pay_share = 1.0;
 };
 
+/// Default and resolution (DESIGN §1.7), first part.
+struct FinanceParams {
+  double default_cost_external = 0.3;  ///< finance.default_cost_external (α): share of a defaulter's non-cash assets lost in liquidation
+  int covenant_window_months = 3;      ///< finance.covenant_window_months: months summed for the DSCR test
+  double discount_rate_per_year = 0.12;  ///< finance.discount_rate_per_year: for economic values
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -222,6 +236,7 @@ struct Scenario {
   std::vector<Segment> segments;
   TrainingParams training;
   MarketParams market;
+  FinanceParams finance;
   std::vector<Firm> firms;
   std::vector<ComputeCommitment> contracts;
 };

@@ -18,6 +18,11 @@ double DemandCurve::training_h100e(double p) const {
   return training_budget.value() * 1e9 / (p * core::kHoursPerMonth);
 }
 
+bool contract_alive(const World& world, const ComputeCommitment& contract) {
+  return world.firm_status.empty() || (world.firm_status[contract.buyer.index()] == FirmStatus::kActive &&
+                                       world.firm_status[contract.seller.index()] == FirmStatus::kActive);
+}
+
 void place_accelerator_order(World& world, std::size_t owner, double h100e) {
   if (h100e <= 0.0) return;
   world.production.backlog.push_back({owner, h100e});

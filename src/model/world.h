@@ -7,6 +7,7 @@
 #include "core/calendar.h"
 #include "core/units.h"
 #include "model/ledger.h"
+#include "model/record.h"
 #include "model/scenario.h"
 
 namespace bsim::model {
@@ -177,10 +178,19 @@ struct World {
   // finance: every sector's balance sheet and the month's transaction-flow matrix
   Ledger ledger;
   double sfc_max_residual = 0.0;  ///< largest stock-flow residual found this month, USD bn
+  std::vector<FirmStatus> firm_status;             ///< per firm
+  std::vector<std::vector<double>> operating_cash; ///< per firm, last covenant-window months, USD bn
+  std::vector<std::vector<double>> interest_paid;  ///< per firm, same months, USD bn
+  int defaults_count = 0;                          ///< firms in default so far
+  double debt_losses = 0.0;                        ///< this month, USD bn
+  double equity_losses = 0.0;                      ///< this month, USD bn
 
   // history the build rule needs (notional demand by month, newest last)
   std::vector<double> demand_history_h100e;
 };
+
+/// Whether a commitment is still in force: it terminates when its buyer or seller defaults.
+bool contract_alive(const World& world, const ComputeCommitment& contract);
 
 /// Adds an accelerator order of `owner` (index into world.owners) to the back of the
 /// production queue (first in, first out).

@@ -97,6 +97,10 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.ai_revenue_usd_bn = w.ai_revenue.value();
   r.compute_revenue_usd_bn = w.compute_revenue.value();
   r.sfc_max_residual_usd_bn = w.sfc_max_residual;
+  r.defaults_count = w.defaults_count;
+  r.debt_losses_usd_bn = w.debt_losses;
+  r.equity_losses_usd_bn = w.equity_losses;
+  r.default_losses_usd_bn = w.debt_losses + w.equity_losses;
   return r;
 }
 
@@ -108,6 +112,7 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     model::FirmMonth r;
     r.month = world.month;
     r.firm = f;
+    r.status = f < world.firm_status.size() ? world.firm_status[f] : model::FirmStatus::kActive;
     r.cash_usd_bn = sheet.assets[static_cast<std::size_t>(model::Asset::kDeposits)];
     r.debt_usd_bn = sheet.liabilities[static_cast<std::size_t>(model::Liability::kDebt)];
     r.equity_usd_bn = sheet.net_worth();

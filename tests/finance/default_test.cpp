@@ -1,0 +1,109 @@
+// Default and resolution, first part (DESIGN §1.7): forced defaults, debt-service covenants,
+// terminated commitments, lenders' write-offs, and stock-flow consistency through all of it.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "io/scenario_loader.h"
+#include "sim/run_path.h"
+
+namespace bsim::finance {
+namespace {
+
+sim::PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
+  sets.insert(sets.begin(), "technology.efficiency.jump_rate_per_year=0");
+  return sim::run_path(io::load_scenario(name, sets).scenario, 0, 1);
+}
+
+const model::FirmMonth& firm_at(const sim::PathResult& r, std::size_t firm, const char* month) {
+  for (const model::FirmMonth& m : r.firms) {
+    if (m.firm == firm && m.month.str() == month) return m;
+  }
+  ADD_FAILURE() << "no row for firm " << firm << " in " << month;
+  return r.firms.front();
+}
+
+std::size_t firm_index(const char* id) {
+  const auto s = io::load_scenario("default").scenario;
+  for (std::size_t f = 0; f < s.firms.size(); ++f) {
+    if (s.firms[f].id == id) return f;
+  }
+  ADD_FAILURE() << "no firm " << id;
+  return 0;
+}
+
+TEST(ForcedDefault, TerminatesTheLabsCommitments) {
+  const auto base = run("default");
+  const auto shocked = run("default", {"firm.openai.forced_default_month=2027-01"});
+  const std::size_t openai = firm_index("openai");
+  const std::size_t microsoft = firm_index("microsoft");
+  EXPECT_DOUBLE_EQ(firm_at(shocked, microsoft, "2026-12").revenue_usd_bn, firm_at(base, microsoft, "2026-12").revenue_usd_bn);
+  EXPECT_EQ(firm_at(shocked, openai, "2026-12").status, model::FirmStatus::kActive);
+  EXPECT_EQ(firm_at(shocked, openai, "2027-01").status, model::FirmStatus::kDefaulted);
+  EXPECT_EQ(firm_at(shocked, openai, "2030-01").status, model::FirmStatus::kDefaulted);
+  // Its commitments end: compute served under commitments falls by at least OpenAI's volumes
+  // with Microsoft, Oracle, AWS and CoreWeave (1.6M + 2.7M + 0.25M + 0.2M H100e in 2027-02).
+  auto month_of = [](const sim::PathResult& r, const char* m) {
+    for (const auto& x : r.months) {
+      if (x.month.str() == m) return x;
+    }
+    return r.months.front();
+  };
+  EXPECT_LT(month_of(shocked, "2027-02").contracted_h100e, month_of(base, "2027-02").contracted_h100e - 4.5e6);
+  // (In this tight market the freed compute resells on spot and OpenAI's users go to the
+  // clouds' own services, so Microsoft's total receipts do not fall: see docs/model.md.)
+  bool reported = false;
+  for (const auto& e : shocked.events) reported |= e.kind == model::EventKind::kForcedDefault && e.subject == "openai";
+  EXPECT_TRUE(reported);
+  EXPECT_EQ(shocked.months.back().defaults_count, 1.0);
+}
+
+TEST(Covenant, AShockPushesLeveragedNeocloudsIntoDefaultThatTheBaseWorldAvoids) {
+  const auto base = run("default");
+  const auto shocked = run("sudden-100x");
+  EXPECT_EQ(base.months.back().defaults_count, 0.0);
+  EXPECT_GE(shocked.months.back().defaults_count, 2.0);
+  EXPECT_EQ(firm_at(shocked, firm_index("coreweave"), "2036-12").status, model::FirmStatus::kDefaulted);
+  // Without its covenant the same firm carries on.
+  const auto lenient = run("sudden-100x", {"firm.coreweave.min_dscr=0"});
+  EXPECT_EQ(firm_at(lenient, firm_index("coreweave"), "2036-12").status, model::FirmStatus::kActive);
+}
+
+TEST(Resolution, LendersWriteOffWhatTheDefaultersAssetsDoNotCover) {
+  // With a liquidation cost of 95% almost nothing is recovered: the banks lose the debt.
+  const auto r = run("sudden-100x", {"finance.default_cost_external=0.95"});
+  double debt_losses = 0.0;
+  double equity_losses = 0.0;
+  for (const auto& m : r.months) {
+    debt_losses += m.debt_losses_usd_bn;
+    equity_losses += m.equity_losses_usd_bn;
+    EXPECT_NEAR(m.default_losses_usd_bn, m.debt_losses_usd_bn + m.equity_losses_usd_bn, 1e-12);
+  }
+  EXPECT_GT(debt_losses, 10.0);
+  EXPECT_GT(equity_losses, 0.0);
+  // The defaulters' remaining debt is what was recovered.
+  const auto& cw = firm_at(r, firm_index("coreweave"), "2036-12");
+  EXPECT_EQ(cw.status, model::FirmStatus::kDefaulted);
+}
+
+TEST(Resolution, ADefaultedOwnerStopsBuilding) {
+  const auto r = run("sudden-100x");
+  const auto& end = firm_at(r, firm_index("coreweave"), "2036-12");
+  ASSERT_EQ(end.status, model::FirmStatus::kDefaulted);
+  EXPECT_EQ(end.capex_usd_bn, 0.0);  // its pipelines have long completed
+  EXPECT_GT(end.installed_h100e, 0.0);  // what it had keeps running for its creditors
+}
+
+TEST(StockFlow, HoldsThroughDefaultsAndWriteOffs) {
+  for (const char* alpha : {"0.3", "0.95"}) {
+    const auto r = run("sudden-100x", {std::string("finance.default_cost_external=") + alpha,
+                                       "firm.openai.forced_default_month=2028-03"});
+    double worst = 0.0;
+    for (const auto& m : r.months) worst = std::max(worst, m.sfc_max_residual_usd_bn);
+    EXPECT_LT(worst, sim::kStockFlowTolerance) << alpha;
+  }
+}
+
+}  // namespace
+}  // namespace bsim::finance
