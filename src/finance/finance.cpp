@@ -252,11 +252,17 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
                     ledger.sheet(chipmaker).assets[static_cast<std::size_t>(Asset::kProductionCapacity)] /
                         sup.production.project_life_months);
 
-  // Credit lines: a firm whose payments took its deposits below zero borrows the gap from the
-  // banks, so an overdraft is debt that pays interest and counts in its covenant.
+  // Shortfalls: a firm whose payments took its deposits below zero borrows the gap from the
+  // banks (an overdraft is debt that pays interest and counts in its covenant), or, if it is
+  // equity-financed, sells new shares for it.
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
     const double deposits = ledger.sheet(f).assets[static_cast<std::size_t>(Asset::kDeposits)];
-    if (deposits < 0.0 && world.firm_status[f] == model::FirmStatus::kActive) ledger.borrow(f, -deposits);
+    if (deposits >= 0.0 || world.firm_status[f] != model::FirmStatus::kActive) continue;
+    if (scenario.firms[f].financing == model::Firm::Financing::kEquity) {
+      ledger.issue_equity(f, -deposits);
+    } else {
+      ledger.borrow(f, -deposits);
+    }
   }
   resolve_defaults(scenario, world, events);
 }

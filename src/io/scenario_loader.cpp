@@ -666,6 +666,8 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.debt_rate_per_year = n("debt_rate_per_year");
     f.book_life_months = static_cast<int>(n("book_life_months"));
     f.min_dscr = n("min_dscr");
+    f.financing = r.text(p + "financing", "firm.*.financing") == "equity" ? model::Firm::Financing::kEquity
+                                                                          : model::Firm::Financing::kDebt;
     if (v.params.count(p + "forced_default_month")) {
       f.forced_default_month = r.month(p + "forced_default_month");
       check_in_horizon(p + "forced_default_month");

@@ -236,6 +236,8 @@ std::vector<KeySpec> make_keys() {
              "Interest rate on the firm's debt, per year (compounded monthly); paid to the banks."),
       text("firm.*.forced_default_month", V::kMonth, std::string(""),
            "Scenario switch: the firm defaults in this month whatever its finances (empty = never)."),
+      choice("firm.*.financing", {"debt", "equity"}, std::string("debt"),
+             "How the firm meets cash shortfalls: `debt` draws bank credit (interest, covenant); `equity` sells new shares to investors."),
       number("firm.*.min_dscr", D::kNone, 0, 100, 0.0,
              "Debt-service covenant: operating cash flow over the covenant window must stay at least this multiple of interest, else the firm defaults (0 = no covenant)."),
       number("finance.default_cost_external", D::kShare, 0, 1, 0.3,

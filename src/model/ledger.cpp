@@ -16,6 +16,7 @@ std::string_view flow_name(Flow f) {
     case Flow::kTakeOrPay: return "take-or-pay";
     case Flow::kInterest: return "interest";
     case Flow::kBorrowing: return "borrowing";
+    case Flow::kEquityIssuance: return "equity issuance";
     case Flow::kCount: break;
   }
   return "unknown";
@@ -95,6 +96,17 @@ void Ledger::borrow(std::size_t borrower, double usd_bn) {
   move_deposits(borrower, usd_bn);  // the banks create the deposit as they make the loan
   sheets_[borrower].liabilities[static_cast<std::size_t>(Liability::kDebt)] += usd_bn;
   sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
+}
+
+void Ledger::issue_equity(std::size_t issuer, double usd_bn) {
+  if (usd_bn == 0.0) return;
+  const std::size_t investors = households();
+  matrix_[index(Flow::kEquityIssuance, issuer, kCapital)] += usd_bn;
+  matrix_[index(Flow::kEquityIssuance, investors, kCapital)] -= usd_bn;
+  move_deposits(investors, -usd_bn);
+  move_deposits(issuer, usd_bn);
+  sheets_[issuer].liabilities[static_cast<std::size_t>(Liability::kIssuedEquity)] += usd_bn;
+  sheets_[investors].assets[static_cast<std::size_t>(Asset::kEquityHoldings)] += usd_bn;
 }
 
 void Ledger::write_down_debt(std::size_t debtor, double loss) {
@@ -177,6 +189,13 @@ std::vector<StockFlowViolation> Ledger::check(core::Month month, double toleranc
        deposits_held - sheets_[banks()].liabilities[static_cast<std::size_t>(Liability::kDeposits)]);
   note(banks(), [] { return std::string("the banks' loans differ from the debt firms owe"); },
        sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] - debt_owed);
+  double shares_held = 0.0;
+  double shares_issued = 0.0;
+  for (const BalanceSheet& b : sheets_) {
+    shares_held += b.assets[static_cast<std::size_t>(Asset::kEquityHoldings)];
+    shares_issued += b.liabilities[static_cast<std::size_t>(Liability::kIssuedEquity)];
+  }
+  note(households(), [] { return std::string("equity held differs from equity issued"); }, shares_held - shares_issued);
   // Balance sheets: assets − liabilities = previous net worth + saving + revaluations.
   for (std::size_t s = 0; s < n; ++s) {
     const BalanceSheet& b = sheets_[s];

@@ -36,6 +36,7 @@ enum class Flow : std::size_t {
   kTakeOrPay,          ///< buyers pay for committed compute they did not use (take-or-pay share)
   kInterest,           ///< borrowers pay interest to their lenders
   kBorrowing,          ///< firms draw on bank credit (financial account: a source for the borrower)
+  kEquityIssuance,     ///< firms sell new shares to investors (households) for deposits
   kCount
 };
 inline constexpr std::size_t kFlowCount = static_cast<std::size_t>(Flow::kCount);
@@ -46,7 +47,7 @@ std::string_view flow_name(Flow f);
 /// to firms, the counterpart of the firms' kDebt; kReserves: the banks' assets outside the
 /// model that back the opening deposits.
 enum class Asset : std::size_t {
-  kDeposits, kAccelerators, kDatacenters, kPower, kProductionCapacity, kLoans, kReserves, kCount
+  kDeposits, kAccelerators, kDatacenters, kPower, kProductionCapacity, kLoans, kReserves, kEquityHoldings, kCount
 };
 inline constexpr std::size_t kAssetCount = static_cast<std::size_t>(Asset::kCount);
 enum class Liability : std::size_t { kDeposits, kDebt, kIssuedEquity, kCount };
@@ -99,6 +100,10 @@ class Ledger {
   /// A firm draws `usd_bn` of bank credit: its deposits and its debt rise together, as do the
   /// banks' loans and deposit liabilities. A financial transaction: no saving changes.
   void borrow(std::size_t borrower, double usd_bn);
+  /// A firm sells `usd_bn` of new shares to households (investors) at book: the investors'
+  /// deposits become the firm's; the firm owes the shares as issued equity, the investors hold
+  /// them. A financial transaction: no saving changes.
+  void issue_equity(std::size_t issuer, double usd_bn);
   /// A defaulter's debt written down by `loss`: the banks' loans fall with it. Both sides are
   /// revaluations (a gain for the defaulter's creditors-now-owners, a loss for the banks).
   void write_down_debt(std::size_t debtor, double loss);

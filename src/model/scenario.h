@@ -202,6 +202,9 @@ struct Firm {
   /// min_dscr: debt-service covenant; the firm defaults when its operating cash flow over the
   /// covenant window falls below this multiple of its interest (0 = no covenant).
   double min_dscr = 0.0;
+  /// financing: how cash shortfalls are met — bank credit (debt) or new shares sold to
+  /// investors (equity).
+  enum class Financing { kDebt, kEquity } financing = Financing::kDebt;
   [[nodiscard]] bool owns_capacity() const { return build_share > 0.0 || initial_h100e.value() > 0.0; }
 };
 

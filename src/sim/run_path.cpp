@@ -115,7 +115,9 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.status = f < world.firm_status.size() ? world.firm_status[f] : model::FirmStatus::kActive;
     r.cash_usd_bn = sheet.assets[static_cast<std::size_t>(model::Asset::kDeposits)];
     r.debt_usd_bn = sheet.liabilities[static_cast<std::size_t>(model::Liability::kDebt)];
-    r.equity_usd_bn = sheet.net_worth();
+    // Shareholders' book equity: net worth plus the shares issued, which the ledger carries as
+    // a liability of the issuer.
+    r.equity_usd_bn = sheet.net_worth() + sheet.liabilities[static_cast<std::size_t>(model::Liability::kIssuedEquity)];
     r.revenue_usd_bn = ledger.receipts(model::Flow::kServiceRevenue, f) + ledger.receipts(model::Flow::kComputeRent, f) +
                        ledger.receipts(model::Flow::kTakeOrPay, f);
     out.push_back(r);

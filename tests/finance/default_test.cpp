@@ -107,3 +107,25 @@ TEST(StockFlow, HoldsThroughDefaultsAndWriteOffs) {
 
 }  // namespace
 }  // namespace bsim::finance
+
+namespace bsim::finance {
+namespace {
+
+TEST(DebtVersusEquity, TheSameShockMeetsShareholdersInsteadOfLenders) {
+  const auto debt = run("sudden-100x");
+  const auto equity = run("debt-vs-equity");
+  EXPECT_GE(debt.months.back().defaults_count, 2.0);
+  EXPECT_EQ(equity.months.back().defaults_count, 0.0);
+  for (const char* id : {"coreweave", "other-clouds"}) {
+    const std::size_t f = firm_index(id);
+    for (const model::FirmMonth& m : equity.firms) {
+      if (m.firm != f) continue;
+      EXPECT_EQ(m.status, model::FirmStatus::kActive) << id << " " << m.month.str();
+      EXPECT_EQ(m.debt_usd_bn, 0.0) << id;       // never borrows
+      EXPECT_GE(m.cash_usd_bn, -1e-9) << id;     // shortfalls are met by selling shares
+    }
+  }
+}
+
+}  // namespace
+}  // namespace bsim::finance
