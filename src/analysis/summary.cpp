@@ -60,12 +60,15 @@ PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
   if (m.empty()) return s;
   for (const std::string& name : key_figure_columns()) s.key_figures.push_back(trajectory(m, column_named(name)));
 
+  s.defaults = static_cast<int>(m.back().defaults_count);
   for (const model::MonthRecord& r : m) {
     s.cumulative_capex_usd_bn += r.capex_usd_bn;
     s.cumulative_ai_revenue_usd_bn += r.ai_revenue_usd_bn;
     s.cumulative_unmet_h100e_months += r.unmet_demand_h100e;
     if (r.spot_price_usd_per_h100e_hour >= 0.999 * scarcity_price_cap) ++s.months_at_scarcity_cap;
     if (r.utilization < 0.5) ++s.months_utilization_below_half;
+    s.lender_losses_usd_bn += r.debt_losses_usd_bn;
+    s.shareholder_losses_usd_bn += r.equity_losses_usd_bn;
   }
 
   for (const model::Event& e : path.events) {

@@ -38,6 +38,11 @@ struct PathSummary {
   double cumulative_unmet_h100e_months = 0.0;
   int months_at_scarcity_cap = 0;
   int months_utilization_below_half = 0;
+  /// Losses by holder type over the path, USD bn: lenders (the banks, debt written off at
+  /// defaults) and shareholders (book equity of firms when they defaulted).
+  double lender_losses_usd_bn = 0.0;
+  double shareholder_losses_usd_bn = 0.0;
+  int defaults = 0;
 };
 
 /// The columns summarised as key figures, in print order.

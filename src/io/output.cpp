@@ -155,6 +155,9 @@ nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResul
                  {"unmet_demand_h100e_months", summary.cumulative_unmet_h100e_months},
                  {"months_at_scarcity_cap", summary.months_at_scarcity_cap},
                  {"months_utilization_below_half", summary.months_utilization_below_half}};
+  j["losses"] = {{"defaults", summary.defaults},
+                 {"by_holder_usd_bn", {{"banks", summary.lender_losses_usd_bn},
+                                       {"shareholders", summary.shareholder_losses_usd_bn}}}};
   json story = json::array();
   for (const analysis::StoryLine& line : summary.story) story.push_back({{"month", line.month.str()}, {"text", line.text}});
   j["story"] = story;
@@ -185,6 +188,14 @@ std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& 
                      "price cap; {} months with utilization below half.\n",
                      summary.cumulative_capex_usd_bn, summary.cumulative_ai_revenue_usd_bn,
                      summary.months_at_scarcity_cap, summary.months_utilization_below_half);
+  if (summary.defaults > 0) {
+    out += fmt::format("Defaults: {} firm{}; losses by holder: banks (debt written off) ${:.1f}bn, shareholders (book "
+                       "equity at default) ${:.1f}bn.\n",
+                       summary.defaults, summary.defaults == 1 ? "" : "s", summary.lender_losses_usd_bn,
+                       summary.shareholder_losses_usd_bn);
+  } else {
+    out += "No firm defaulted.\n";
+  }
   out += "\nWhat happened when:\n";
   if (summary.story.empty()) out += "  nothing remarkable: steady growth.\n";
   for (const analysis::StoryLine& line : summary.story) out += fmt::format("  {}: {}\n", line.month.str(), line.text);

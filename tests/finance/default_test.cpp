@@ -129,3 +129,29 @@ TEST(DebtVersusEquity, TheSameShockMeetsShareholdersInsteadOfLenders) {
 
 }  // namespace
 }  // namespace bsim::finance
+
+#include "analysis/summary.h"
+
+namespace bsim::finance {
+namespace {
+
+TEST(Summary, LossesByHolderAddUpTheMonthlyWriteOffs) {
+  const auto r = run("sudden-100x", {"finance.default_cost_external=0.95"});
+  const analysis::PathSummary s = analysis::summarise(r, 8.0);
+  double banks = 0.0;
+  double shareholders = 0.0;
+  for (const auto& m : r.months) {
+    banks += m.debt_losses_usd_bn;
+    shareholders += m.equity_losses_usd_bn;
+  }
+  EXPECT_EQ(s.defaults, static_cast<int>(r.months.back().defaults_count));
+  EXPECT_GT(s.lender_losses_usd_bn, 0.0);
+  EXPECT_DOUBLE_EQ(s.lender_losses_usd_bn, banks);
+  EXPECT_DOUBLE_EQ(s.shareholder_losses_usd_bn, shareholders);
+  bool told = false;
+  for (const auto& line : s.story) told |= line.text.find("breaches its debt-service covenant") != std::string::npos;
+  EXPECT_TRUE(told);
+}
+
+}  // namespace
+}  // namespace bsim::finance
