@@ -85,6 +85,36 @@ void resolve_defaults(const model::Scenario& scenario, model::World& world, mode
   }
 }
 
+ExposureNetwork exposure_network(const model::Scenario& scenario, const model::World& world) {
+  const model::Ledger& ledger = world.ledger;
+  const std::size_t n = scenario.firms.size();
+  ExposureNetwork net;
+  net.n = n + 1;  // the firms, then the banks
+  const auto banks = static_cast<std::uint32_t>(n);
+  for (std::size_t f = 0; f <= n; ++f) {
+    const model::BalanceSheet& b = ledger.sheet(f < n ? f : ledger.banks());
+    const double equity = b.net_worth() + b.liabilities[static_cast<std::size_t>(model::Liability::kIssuedEquity)];
+    net.equity.push_back(std::max(equity, 1e-6));
+    net.economic_value.push_back(std::max(b.total_assets(), 0.0));
+    if (f < n) {
+      const double debt = b.liabilities[static_cast<std::size_t>(model::Liability::kDebt)];
+      if (debt > 0.0) net.exposures.push_back({banks, static_cast<std::uint32_t>(f), debt});
+    }
+  }
+  for (const model::ComputeCommitment& c : scenario.contracts) {
+    if (world.month > c.end || !model::contract_alive(world, c)) continue;
+    const int months_left = c.end - std::max(world.month + 1, c.start) + 1;
+    if (months_left <= 0) continue;
+    const double owed = c.take_or_pay_share * c.volume.value() * c.price_usd_per_h100e_hour * core::kHoursPerMonth / 1e9 *
+                        months_left;
+    net.exposures.push_back({static_cast<std::uint32_t>(c.seller.index()), static_cast<std::uint32_t>(c.buyer.index()), owed});
+  }
+  double total_value = 0.0;
+  for (double v : net.economic_value) total_value += v;
+  if (total_value <= 0.0) net.economic_value.clear();  // equal weights
+  return net;
+}
+
 std::size_t chipmaker_sector(const model::Scenario& scenario, const model::World& world) {
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
     if (scenario.firms[f].type == model::FirmType::kChipmaker) return f;

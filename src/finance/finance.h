@@ -4,6 +4,7 @@
 /// default and contagion come with the rest of the finance issue (see docs/model.md).
 
 #include "core/random.h"
+#include "finance/debtrank.h"
 #include "model/events.h"
 #include "model/scenario.h"
 #include "model/world.h"
@@ -36,6 +37,12 @@ double economic_value(const model::Scenario& scenario, const model::World& world
 /// revaluation on both balance sheets); its book equity is counted as lost; its commitments
 /// terminate; a defaulted lab stops training and serving. Emits a default event.
 void resolve_defaults(const model::Scenario& scenario, model::World& world, model::EventSink& events);
+
+/// The month's exposure network for DebtRank over the firms and the banks (node n): the banks
+/// are exposed to each firm's debt, and each seller to its buyers' remaining committed payments
+/// (take-or-pay share × volume × price over the months left). Capital buffers are book equity
+/// (at least 1e-6); economic values are total assets.
+ExposureNetwork exposure_network(const model::Scenario& scenario, const model::World& world);
 
 /// The ledger sector that sells accelerators and builds fabs: the first chipmaker firm, or the
 /// households/rest-of-world sector when the scenario has none.

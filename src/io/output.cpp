@@ -88,7 +88,7 @@ std::string timeseries_csv(const std::vector<model::MonthRecord>& months) {
 std::string firms_csv(const model::Scenario& scenario, const std::vector<model::FirmMonth>& firms) {
   std::string out =
       "month,firm,name,type,cash_usd_bn,debt_usd_bn,equity_usd_bn,revenue_usd_bn,status,installed_h100e,"
-      "operable_h100e,capex_usd_bn,compute_revenue_usd_bn\n";
+      "operable_h100e,capex_usd_bn,compute_revenue_usd_bn,debtrank\n";
   for (const model::FirmMonth& r : firms) {
     const model::Firm& firm = scenario.firms.at(r.firm);
     out += r.month.str();
@@ -102,7 +102,7 @@ std::string firms_csv(const model::Scenario& scenario, const std::vector<model::
     }
     out += ',';
     out += model::firm_status_name(r.status);
-    for (const double x : {r.installed_h100e, r.operable_h100e, r.capex_usd_bn, r.compute_revenue_usd_bn}) {
+    for (const double x : {r.installed_h100e, r.operable_h100e, r.capex_usd_bn, r.compute_revenue_usd_bn, r.debtrank}) {
       out += ',';
       out += number(x);
     }

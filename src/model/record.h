@@ -122,6 +122,7 @@ struct FirmMonth {
   double operable_h100e = 0;
   double capex_usd_bn = 0;
   double compute_revenue_usd_bn = 0;  ///< rent earned in the market (spot and contracts)
+  double debtrank = 0;  ///< systemic importance on the month's exposure network (0–1)
 };
 
 }  // namespace bsim::model

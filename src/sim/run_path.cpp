@@ -122,6 +122,9 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
                        ledger.receipts(model::Flow::kTakeOrPay, f);
     out.push_back(r);
   }
+  // Systemic importance on this month's exposure network (firms and banks).
+  const std::vector<double> rank = finance::debtrank_by_firm(finance::exposure_network(scenario, world));
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) out[first + f].debtrank = rank[f];
   for (const model::OwnerState& o : world.owners) {
     model::FirmMonth& r = out[first + o.firm.index()];
     r.installed_h100e = o.installed_h100e;

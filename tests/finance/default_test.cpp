@@ -155,3 +155,31 @@ TEST(Summary, LossesByHolderAddUpTheMonthlyWriteOffs) {
 
 }  // namespace
 }  // namespace bsim::finance
+
+namespace bsim::finance {
+namespace {
+
+TEST(DebtRankByFirm, TheLabWithTheLargestCommitmentsIsTheMostSystemic) {
+  const auto r = run("default");
+  std::vector<double> rank(r.firms.size());
+  std::size_t top = 0;
+  double top_rank = -1.0;
+  for (const model::FirmMonth& m : r.firms) {
+    EXPECT_GE(m.debtrank, 0.0);
+    EXPECT_LE(m.debtrank, 1.0);
+    if (m.month.str() != "2027-06") continue;
+    if (m.debtrank > top_rank) {
+      top_rank = m.debtrank;
+      top = m.firm;
+    }
+  }
+  EXPECT_EQ(top, firm_index("openai"));
+  EXPECT_GT(top_rank, 0.0);
+  EXPECT_EQ(firm_at(r, firm_index("nvidia"), "2027-06").debtrank, 0.0);  // nobody is exposed to it
+  // Once its commitments end with its default, the lab stops being a channel of distress.
+  const auto after = run("default", {"firm.openai.forced_default_month=2027-01"});
+  EXPECT_LT(firm_at(after, firm_index("openai"), "2027-06").debtrank, 0.5 * top_rank);
+}
+
+}  // namespace
+}  // namespace bsim::finance
