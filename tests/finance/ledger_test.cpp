@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 
 #include "io/builtin_scenarios.h"
@@ -115,7 +116,10 @@ TEST(StockFlow, HoldsAcrossRandomSmallWorlds) {
   // seeds, each a full path with jumps, shocks, power shortages and gluts.
   testing::Lcg rng(12345);
   auto uniform = [&rng](double lo, double hi) { return rng.uniform(lo, hi); };
-  for (int world = 0; world < 12; ++world) {
+  // 12 worlds in the quick suite; the slow label runs many more (BSIM_SLOW_WORLDS).
+  const char* many = std::getenv("BSIM_SLOW_WORLDS");
+  const int worlds = many ? std::atoi(many) : 12;
+  for (int world = 0; world < worlds; ++world) {
     std::vector<std::string> sets = {
         "technology.efficiency.trend_per_year=" + std::to_string(uniform(1.0, 10.0)),
         "technology.efficiency.jump_rate_per_year=" + std::to_string(uniform(0.0, 2.0)),
