@@ -33,6 +33,11 @@ double economic_value(const model::Scenario& scenario, const model::World& world
   return cohort.h100e * margin * core::kHoursPerMonth * annuity / 1e9;
 }
 
+double fire_sale_price_factor(const model::FinanceParams& finance, double dumped_h100e, double installed_h100e) {
+  if (installed_h100e <= 0.0) return 1.0;
+  return std::max(0.0, 1.0 - finance.fire_sale_impact * (dumped_h100e / installed_h100e) / 0.1);
+}
+
 void resolve_defaults(const model::Scenario& scenario, model::World& world, model::EventSink& events) {
   model::Ledger& ledger = world.ledger;
   world.debt_losses = 0.0;
@@ -68,9 +73,14 @@ void resolve_defaults(const model::Scenario& scenario, model::World& world, mode
     // price); other assets their book value; all less the liquidation cost α.
     const double accelerators_book = sheet.assets[static_cast<std::size_t>(Asset::kAccelerators)];
     double accelerators_value = 0.0;
+    double dumped_h100e = 0.0;
     for (const model::Cohort& c : world.cohorts) {
-      if (c.owner.index() == f) accelerators_value += economic_value(scenario, world, c);
+      if (c.owner.index() != f) continue;
+      accelerators_value += economic_value(scenario, world, c);
+      dumped_h100e += c.h100e;
     }
+    // Fire sale: the secondary price falls with the share of the installed base dumped.
+    accelerators_value *= fire_sale_price_factor(scenario.finance, dumped_h100e, world.installed.value());
     const double other_assets = sheet.total_assets() - deposits - accelerators_book + std::min(accelerators_value, accelerators_book);
     const double recovery =
         std::min(debt, (1.0 - scenario.finance.default_cost_external) * other_assets + std::max(0.0, deposits));

@@ -29,11 +29,17 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
 /// (DESIGN §1.7; today's price stands in for expected prices).
 double economic_value(const model::Scenario& scenario, const model::World& world, const model::Cohort& cohort);
 
+/// Secondary-market price of accelerators relative to their value, when `dumped_h100e` of an
+/// installed base of `installed_h100e` are sold at once: 1 − impact × (dumped share / 10%),
+/// never below zero.
+double fire_sale_price_factor(const model::FinanceParams& finance, double dumped_h100e, double installed_h100e);
+
 /// After the month's flows: tests each active firm's debt-service covenant (operating cash flow
 /// over `finance.covenant_window_months` against `min_dscr` × interest) and its scenario switch
 /// `forced_default_month`; a firm that fails defaults. Resolution: debt accelerated, lenders
 /// recover its cash and (1 − α) of its other assets — accelerators at the lower of book and
-/// economic value, other assets at book — and the rest is written off (a
+/// economic value times the fire-sale price factor, other assets at book — and the rest is
+/// written off (a
 /// revaluation on both balance sheets); its book equity is counted as lost; its commitments
 /// terminate; a defaulted lab stops training and serving. Emits a default event.
 void resolve_defaults(const model::Scenario& scenario, model::World& world, model::EventSink& events);

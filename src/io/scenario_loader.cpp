@@ -634,6 +634,7 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.finance.default_cost_external = top_number("finance.default_cost_external");
   s.finance.covenant_window_months = top_int("finance.covenant_window_months");
   s.finance.discount_rate_per_year = top_number("finance.discount_rate_per_year");
+  s.finance.fire_sale_impact = top_number("finance.fire_sale_impact");
   double start_kw = 0.0;
   for (const model::Generation& g : s.technology.generations) {
     if (g.available <= s.time.start) start_kw = g.kw_per_h100e;

@@ -244,6 +244,8 @@ std::vector<KeySpec> make_keys() {
              "Rogers–Veraart α: share of a defaulter's non-cash assets lost when they are liquidated for its lenders."),
       number("finance.discount_rate_per_year", D::kRatePerYear, 0, 1, 0.12,
              "Discount rate for the economic value of accelerators (DESIGN §6 prior 12%)."),
+      number("finance.fire_sale_impact", D::kNone, 0, 10, 0.3,
+             "Fall in the secondary price of accelerators per 10% of the installed base a defaulter dumps (DESIGN §6: −30% per 10%)."),
       integer("finance.covenant_window_months", D::kDuration, 1, 24, 3,
               "Months of operating cash flow and interest summed for the debt-service covenant test."),
       integer("firm.*.book_life_months", D::kDuration, 1, 600, 72,

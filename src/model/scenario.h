@@ -225,6 +225,9 @@ struct FinanceParams {
   double default_cost_external = 0.3;  ///< finance.default_cost_external (α): share of a defaulter's non-cash assets lost in liquidation
   int covenant_window_months = 3;      ///< finance.covenant_window_months: months summed for the DSCR test
   double discount_rate_per_year = 0.12;  ///< finance.discount_rate_per_year: for economic values
+  /// finance.fire_sale_impact: fall in the secondary price of accelerators per 10% of the
+  /// installed base dumped at once (DESIGN §6: 0.3).
+  double fire_sale_impact = 0.3;
 };
 
 struct Scenario {

@@ -183,3 +183,21 @@ TEST(DebtRankByFirm, TheLabWithTheLargestCommitmentsIsTheMostSystemic) {
 
 }  // namespace
 }  // namespace bsim::finance
+
+#include "finance/finance.h"
+
+namespace bsim::finance {
+namespace {
+
+TEST(FireSale, DumpingMoreOfTheInstalledBaseFetchesALowerPrice) {
+  model::FinanceParams p;  // −30% per 10% of the installed base
+  EXPECT_DOUBLE_EQ(fire_sale_price_factor(p, 0.0, 100.0), 1.0);
+  EXPECT_DOUBLE_EQ(fire_sale_price_factor(p, 10.0, 100.0), 0.7);
+  EXPECT_NEAR(fire_sale_price_factor(p, 20.0, 100.0), 0.4, 1e-12);
+  EXPECT_DOUBLE_EQ(fire_sale_price_factor(p, 50.0, 100.0), 0.0);  // never negative
+  p.fire_sale_impact = 0.0;
+  EXPECT_DOUBLE_EQ(fire_sale_price_factor(p, 50.0, 100.0), 1.0);
+}
+
+}  // namespace
+}  // namespace bsim::finance
