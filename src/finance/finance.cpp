@@ -24,8 +24,7 @@ double monthly_usd_bn(double h100e, double usd_per_h100e_hour) {
 
 double economic_value(const model::Scenario& scenario, const model::World& world, const model::Cohort& cohort) {
   const model::Generation& g = scenario.technology.generations[cohort.generation];
-  const double margin = std::max(0.0, world.spot_price - (scenario.supply.power_price_usd_per_mwh * g.kw_per_h100e / 1000.0 +
-                                                          scenario.supply.opex_usd_per_h100e_hour));
+  const double margin = std::max(0.0, world.spot_price - model::marginal_cost(scenario.supply, g));
   const int remaining = std::max(0, scenario.firms[cohort.owner.index()].book_life_months - (world.month - cohort.vintage));
   const double r = core::monthly_rate(scenario.finance.discount_rate_per_year);
   // Present value of an annuity of `remaining` months of margin.
@@ -261,8 +260,7 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   const auto& gens = scenario.technology.generations;
   for (const model::CapacityStep& s : world.steps) {
     const double used = s.contract_h100e + s.spot_h100e;
-    const double cost_per_hour = sup.power_price_usd_per_mwh * gens[s.generation].kw_per_h100e / 1000.0 +
-                                 sup.opex_usd_per_h100e_hour;
+    const double cost_per_hour = model::marginal_cost(sup, gens[s.generation]);
     ledger.pay(world.owners[s.owner].firm.index(), households, Flow::kOperatingCost, monthly_usd_bn(used, cost_per_hour));
   }
 

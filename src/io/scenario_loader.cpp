@@ -635,11 +635,12 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.finance.covenant_window_months = top_int("finance.covenant_window_months");
   s.finance.discount_rate_per_year = top_number("finance.discount_rate_per_year");
   s.finance.fire_sale_impact = top_number("finance.fire_sale_impact");
-  double start_kw = 0.0;
+  model::Generation on_sale_at_start;  // none on sale: only opex counts
+  on_sale_at_start.kw_per_h100e = 0.0;
   for (const model::Generation& g : s.technology.generations) {
-    if (g.available <= s.time.start) start_kw = g.kw_per_h100e;
+    if (g.available <= s.time.start) on_sale_at_start = g;
   }
-  const double marginal_cost = sup.power_price_usd_per_mwh * start_kw / 1000.0 + sup.opex_usd_per_h100e_hour;
+  const double marginal_cost = model::marginal_cost(sup, on_sale_at_start);
   if (s.market.scarcity_price_cap <= marginal_cost) {
     diags.error(r.pos("market.scarcity_price_cap_usd_per_h100e_hour", top),
                 fmt::format("market.scarcity_price_cap_usd_per_h100e_hour ({}) must exceed the marginal cost of "

@@ -149,6 +149,9 @@ struct Segment {
   double diffusion_limit_per_year = 3.0;    ///< segment.<id>.diffusion_limit_per_year (g_max)
 };
 
+/// Running cost of one H100e-hour of a generation, USD: power price × kW + other opex.
+double marginal_cost(const SupplyParams& supply, const Generation& generation);
+
 /// Training demand (DESIGN §1.3): labs' budgets in USD (per lab as series, see Firm) plus the
 /// rest of the world's as one budget growing at a rate.
 struct TrainingParams {

@@ -52,10 +52,6 @@ double units_scale(const model::Scenario& scenario, const model::World& world) {
   return gens[world.current_generation].h100e_per_unit / gens[at_start].h100e_per_unit;
 }
 
-double marginal_cost(const model::SupplyParams& supply, const model::Generation& generation) {
-  return supply.power_price_usd_per_mwh * generation.kw_per_h100e / 1000.0 + supply.opex_usd_per_h100e_hour;
-}
-
 std::vector<std::pair<std::size_t, double>> serve_backlog(model::ProductionState& production, double cap) {
   std::vector<std::pair<std::size_t, double>> delivered;
   double room = cap;
@@ -202,7 +198,7 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
       o.installed_h100e += have;
       o.operable_h100e += runs;
       fleet_kw += have * gens[g].kw_per_h100e;
-      if (runs > 0.0) world.steps.push_back({i, g, marginal_cost(sup, gens[g]), runs, 0.0, 0.0});
+      if (runs > 0.0) world.steps.push_back({i, g, model::marginal_cost(sup, gens[g]), runs, 0.0, 0.0});
     }
     o.fleet_kw_per_h100e = o.installed_h100e > 0.0 ? fleet_kw / o.installed_h100e : newest.kw_per_h100e;
     o.idle_no_power_h100e = o.installed_h100e - o.operable_h100e;

@@ -29,7 +29,5 @@ std::vector<std::pair<std::size_t, double>> serve_backlog(model::ProductionState
 /// × (H100e per unit of the newest generation ÷ that of the generation on sale at the start).
 double units_scale(const model::Scenario& scenario, const model::World& world);
 
-/// Marginal cost of running one H100e-hour of a generation: power price × kW + other opex.
-double marginal_cost(const model::SupplyParams& supply, const model::Generation& generation);
 
 }  // namespace bsim::supply
