@@ -24,3 +24,21 @@ double YearSeries::at(core::Month m) const {
 }
 
 }  // namespace bsim::model
+
+namespace bsim::model {
+
+std::string_view holder_class_name(HolderClass c) {
+  switch (c) {
+    case HolderClass::kFirm: return "firm";
+    case HolderClass::kPublicEquity: return "public-equity";
+    case HolderClass::kVenture: return "venture";
+    case HolderClass::kBanks: return "banks";
+    case HolderClass::kPrivateCredit: return "private-credit";
+    case HolderClass::kBondholders: return "bondholders";
+    case HolderClass::kAbsHolders: return "abs-holders";
+    case HolderClass::kCount: break;
+  }
+  return "unknown";
+}
+
+}  // namespace bsim::model

@@ -12,13 +12,12 @@
 #include "core/calendar.h"
 #include "core/ids.h"
 #include "core/units.h"
+#include "model/contracts.h"
 
 namespace bsim::model {
 
-struct FirmTag {};
 struct ContractTag {};
 struct SegmentTag {};
-using FirmId = core::Id<FirmTag>;
 using ContractId = core::Id<ContractTag>;
 using SegmentId = core::Id<SegmentTag>;
 
@@ -208,6 +207,14 @@ struct Firm {
   /// financing: how cash shortfalls are met — bank credit (debt) or new shares sold to
   /// investors (equity).
   enum class Financing { kDebt, kEquity } financing = Financing::kDebt;
+  /// credit_limit_usd_bn: most the firm may owe the banks on its credit line (firm-level debt);
+  /// beyond it a shortfall goes unpaid and is cleared jointly (DESIGN §1.7).
+  double credit_limit_usd_bn = 1e6;
+  /// equity_limit_usd_bn_per_year: most new equity outside investors buy from an
+  /// equity-financed firm over any 12 months.
+  double equity_limit_usd_bn_per_year = 1e6;
+  /// shareholders: the class of outside investors holding the shares no stake names.
+  HolderClass shareholders = HolderClass::kPublicEquity;
   [[nodiscard]] bool owns_capacity() const { return build_share > 0.0 || initial_h100e.value() > 0.0; }
 };
 
@@ -221,6 +228,9 @@ struct ComputeCommitment {
   core::Compute volume;          ///< contract.<id>.volume_h100e (per month)
   double price_usd_per_h100e_hour = 2.0;
   double take_or_pay_share = 1.0;
+  /// contract.<id>.termination_penalty_months: months of committed payments the buyer owes
+  /// the seller if the commitment ends because the buyer defaults.
+  double termination_penalty_months = 0.0;
 };
 
 /// Default and resolution (DESIGN §1.7), first part.
@@ -231,6 +241,12 @@ struct FinanceParams {
   /// finance.fire_sale_impact: fall in the secondary price of accelerators per 10% of the
   /// installed base dumped at once (DESIGN §6: 0.3).
   double fire_sale_impact = 0.3;
+  /// finance.default_cost_interfirm (β): share of a defaulter's receivables from other firms
+  /// lost in clearing and liquidation (Rogers–Veraart; DESIGN §6: 0.1).
+  double default_cost_interfirm = 0.1;
+  /// finance.new_money_available: whether credit lines and equity markets provide new money
+  /// for shortfalls (a switch; false = firms pay only from cash and inflows).
+  bool new_money_available = true;
 };
 
 struct Scenario {
@@ -247,7 +263,14 @@ struct Scenario {
   MarketParams market;
   FinanceParams finance;
   std::vector<Firm> firms;
-  std::vector<ComputeCommitment> contracts;
+  std::vector<ComputeCommitment> contracts;  ///< compute commitments
+  std::vector<DebtContract> debts;
+  std::vector<Lease> leases;
+  std::vector<EquityInvestment> equity_investments;
+  std::vector<EquityStake> stakes;
+  std::vector<Warrant> warrants;
+  std::vector<PowerPurchase> ppas;
+  std::vector<Securitisation> securitisations;
 };
 
 }  // namespace bsim::model
