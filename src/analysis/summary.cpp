@@ -70,6 +70,7 @@ PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
     s.lender_losses_usd_bn += r.debt_losses_usd_bn;
     s.shareholder_losses_usd_bn += r.equity_losses_usd_bn;
   }
+  s.losses = path.losses;
 
   for (const model::Event& e : path.events) {
     switch (e.kind) {
@@ -91,6 +92,52 @@ PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
       case model::EventKind::kCovenantDefault:
         s.story.push_back({e.month, fmt::format("{} breaches its debt-service covenant and defaults: its lenders write off "
                                                 "${:.1f}bn", e.subject, e.value)});
+        break;
+      case model::EventKind::kMissedPayment:
+        s.story.push_back({e.month, fmt::format("{} misses a ${:.1f}bn payment to {}", e.subject, e.value, e.counterparty)});
+        break;
+      case model::EventKind::kPaymentDefault:
+        s.story.push_back({e.month, fmt::format("{} defaults on dues it cannot pay: its creditors write off ${:.1f}bn",
+                                                e.subject, e.value)});
+        break;
+      case model::EventKind::kCovenantBreach:
+        s.story.push_back({e.month, fmt::format("{} breaches a covenant of '{}': its interest rate steps up", e.subject,
+                                                e.counterparty)});
+        break;
+      case model::EventKind::kContractTerminated:
+        if (e.value > 0.0) {
+          s.story.push_back({e.month, fmt::format("'{}' terminates with {}'s default, leaving a ${:.1f}bn claim", e.subject,
+                                                  e.counterparty, e.value)});
+        } else {
+          s.story.push_back({e.month, fmt::format("'{}' terminates with {}'s default", e.subject, e.counterparty)});
+        }
+        break;
+      case model::EventKind::kFireSale:
+        s.story.push_back({e.month, fmt::format("{}'s accelerators are sold in a fire sale for ${:.1f}bn", e.subject, e.value)});
+        break;
+      case model::EventKind::kCreditorLoss:
+        if (e.value >= 0.05) {
+          s.story.push_back({e.month, fmt::format("{} writes off ${:.1f}bn owed by {}", e.subject, e.value, e.counterparty)});
+        }
+        break;
+      case model::EventKind::kEquityTranche:
+        s.story.push_back({e.month, fmt::format("{} invests ${:.1f}bn of equity in {}", e.counterparty, e.value, e.subject)});
+        break;
+      case model::EventKind::kInvestmentUnfunded:
+        s.story.push_back({e.month, fmt::format("{} cannot fund the ${:.1f}bn due under '{}'; the tranche lapses",
+                                                e.counterparty, e.value, e.subject)});
+        break;
+      case model::EventKind::kWarrantVested:
+        s.story.push_back({e.month, fmt::format("{}'s warrants on {} vest: {:.1f}% of its shares", e.counterparty, e.subject,
+                                                100 * e.value)});
+        break;
+      case model::EventKind::kLeaseEnded:
+        if (e.value > 0.0) {
+          s.story.push_back({e.month, fmt::format("lease '{}' ends: {} pays ${:.1f}bn under its residual-value guarantee",
+                                                  e.subject, e.counterparty, e.value)});
+        } else {
+          s.story.push_back({e.month, fmt::format("lease '{}' ends", e.subject)});
+        }
         break;
       case model::EventKind::kScarcityPricing:
         s.story.push_back({e.month, fmt::format("compute runs short: the spot price hits the ${:.2f} cap and {} H100e "

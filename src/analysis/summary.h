@@ -42,6 +42,8 @@ struct PathSummary {
   /// defaults) and shareholders (book equity of firms when they defaulted).
   double lender_losses_usd_bn = 0.0;
   double shareholder_losses_usd_bn = 0.0;
+  /// Losses by holder type, by holding firm and by debt tranche (from the path's end state).
+  sim::HolderLosses losses;
   int defaults = 0;
 };
 

@@ -63,9 +63,9 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
       const double added = std::max(0.0, fleet_then - old);
       return (old * o.fleet_kw_per_h100e + added * new_kw) / 1e6;
     };
-    orders.datacenter_gw[i] = std::max(0.0, gw_needed(sup.datacenter.lead_time_months) - o.datacenter_gw -
+    orders.datacenter_gw[i] = std::max(0.0, gw_needed(sup.datacenter.lead_time_months) - o.datacenter_gw - o.leased_datacenter_gw -
                                                 sum(o.datacenter_pipeline_gw));
-    orders.power_gw[i] = std::max(0.0, gw_needed(sup.power.lead_time_months) - o.power_gw - sum(o.power_pipeline_gw));
+    orders.power_gw[i] = std::max(0.0, gw_needed(sup.power.lead_time_months) - o.power_gw - o.leased_power_gw - sum(o.power_pipeline_gw));
   }
 
   // Fabs: expand while the queue is longer than the target, counting projects under way.

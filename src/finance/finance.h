@@ -1,7 +1,8 @@
 #pragma once
-/// Finance (DESIGN §1.5–1.9), first part: every firm's balance sheet and the month's cash flows
-/// in a stock-flow-consistent ledger (model::Ledger). Contracts' financing terms, settlement,
-/// default and contagion come with the rest of the finance issue (see docs/model.md).
+/// Finance (DESIGN §1.5–1.9): every firm's balance sheet, the month's dues under every
+/// contract, their joint clearing with seniority tiers, default resolution (liquidation into a
+/// secondary market, a seniority waterfall, contracts terminated, equity wiped out), equity
+/// marked through ownership, all posted in a stock-flow-consistent ledger (model::Ledger).
 
 #include "core/random.h"
 #include "finance/debtrank.h"
@@ -16,12 +17,18 @@ namespace bsim::finance {
 /// replacement cost (built over the years before the start).
 void init(const model::Scenario& scenario, model::World& world);
 
-/// Books the month: capex (accelerators at delivery; shells, power and fab projects spread
-/// over their build), and posts every flow in the ledger with a payer and a payee —
-/// end users (households) pay labs and compute owners for AI services; labs and other buyers
-/// pay compute owners (contracts at their price, spot at the spot price); owners pay power and
-/// running costs, accelerators to the chipmaker, construction to builders (households);
-/// accounting depreciation and failures lower book values.
+/// Settles the month (docs/model.md §6 states each rule):
+///  1. end users pay labs and compute owners for AI services;
+///  2. every contract and cost makes its dues: capex, compute rent and take-or-pay, running
+///     costs and PPAs, lease rent, interest and scheduled principal, old payables;
+///  3. the dues are cleared jointly (finance::clear_obligations: seniority tiers, greatest
+///     fixed point, default costs α and β) with each firm's deposits and the new money it can
+///     still raise as its external assets; what is not paid becomes a payable;
+///  4. securitisation waterfalls, lease ends and residual-value guarantees, milestone equity
+///     tranches and warrants; shortfalls drawn on credit lines or sold as new equity;
+///  5. depreciation; covenant tests; every firm that failed to pay, breached a covenant that
+///     triggers default, or is forced by the scenario is resolved;
+///  6. equity is marked at book through the ownership network.
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
 
 /// Economic value of a cohort, USD bn: the present value, at finance.discount_rate_per_year, of
@@ -33,16 +40,6 @@ double economic_value(const model::Scenario& scenario, const model::World& world
 /// installed base of `installed_h100e` are sold at once: 1 − impact × (dumped share / 10%),
 /// never below zero.
 double fire_sale_price_factor(const model::FinanceParams& finance, double dumped_h100e, double installed_h100e);
-
-/// After the month's flows: tests each active firm's debt-service covenant (operating cash flow
-/// over `finance.covenant_window_months` against `min_dscr` × interest) and its scenario switch
-/// `forced_default_month`; a firm that fails defaults. Resolution: debt accelerated, lenders
-/// recover its cash and (1 − α) of its other assets — accelerators at the lower of book and
-/// economic value times the fire-sale price factor, other assets at book — and the rest is
-/// written off (a
-/// revaluation on both balance sheets); its book equity is counted as lost; its commitments
-/// terminate; a defaulted lab stops training and serving. Emits a default event.
-void resolve_defaults(const model::Scenario& scenario, model::World& world, model::EventSink& events);
 
 /// The month's exposure network for DebtRank over the firms and the banks (node n): the banks
 /// are exposed to each firm's debt, and each seller to its buyers' remaining committed payments

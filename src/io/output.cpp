@@ -112,7 +112,7 @@ std::string firms_csv(const model::Scenario& scenario, const std::vector<model::
 }
 
 std::string events_csv(const std::vector<model::Event>& events) {
-  std::string out = "month,kind,firm,amount,cause\n";
+  std::string out = "month,kind,firm,amount,counterparty,cause\n";
   for (const model::Event& e : events) {
     out += e.month.str();
     out += ',';
@@ -121,6 +121,8 @@ std::string events_csv(const std::vector<model::Event>& events) {
     out += field(e.subject);
     out += ',';
     out += number(e.value);
+    out += ',';
+    out += field(e.counterparty);
     out += ',';
     out += field(model::event_kind_cause(e.kind));
     out += '\n';
@@ -155,15 +157,25 @@ nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResul
                  {"unmet_demand_h100e_months", summary.cumulative_unmet_h100e_months},
                  {"months_at_scarcity_cap", summary.months_at_scarcity_cap},
                  {"months_utilization_below_half", summary.months_utilization_below_half}};
+  auto pairs = [](const std::vector<std::pair<std::string, double>>& list) {
+    json o = json::object();
+    for (const auto& [name, loss] : list) o[name] = loss;
+    return o;
+  };
   j["losses"] = {{"defaults", summary.defaults},
-                 {"by_holder_usd_bn", {{"banks", summary.lender_losses_usd_bn},
-                                       {"shareholders", summary.shareholder_losses_usd_bn}}}};
+                 {"debt_written_off_usd_bn", summary.lender_losses_usd_bn},
+                 {"equity_wiped_out_usd_bn", summary.shareholder_losses_usd_bn},
+                 {"by_holder_usd_bn", pairs(summary.losses.by_class)},
+                 {"by_firm_usd_bn", pairs(summary.losses.by_firm)},
+                 {"by_tranche_usd_bn", pairs(summary.losses.by_tranche)},
+                 {"vendor_financing_usd_bn", pairs(summary.losses.vendor_financing)}};
   json story = json::array();
   for (const analysis::StoryLine& line : summary.story) story.push_back({{"month", line.month.str()}, {"text", line.text}});
   j["story"] = story;
   json events = json::array();
   for (const model::Event& e : path.events) {
-    events.push_back({{"month", e.month.str()}, {"kind", model::event_kind_name(e.kind)}, {"subject", e.subject}, {"value", e.value}});
+    events.push_back({{"month", e.month.str()}, {"kind", model::event_kind_name(e.kind)}, {"subject", e.subject}, {"value", e.value},
+                      {"counterparty", e.counterparty}});
   }
   j["events"] = events;
   return j;
@@ -189,10 +201,28 @@ std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& 
                      summary.cumulative_capex_usd_bn, summary.cumulative_ai_revenue_usd_bn,
                      summary.months_at_scarcity_cap, summary.months_utilization_below_half);
   if (summary.defaults > 0) {
-    out += fmt::format("Defaults: {} firm{}; losses by holder: banks (debt written off) ${:.1f}bn, shareholders (book "
-                       "equity at default) ${:.1f}bn.\n",
-                       summary.defaults, summary.defaults == 1 ? "" : "s", summary.lender_losses_usd_bn,
-                       summary.shareholder_losses_usd_bn);
+    out += fmt::format("Defaults: {} firm{}; claims written off ${:.1f}bn, equity wiped out ${:.1f}bn.\n", summary.defaults,
+                       summary.defaults == 1 ? "" : "s", summary.lender_losses_usd_bn, summary.shareholder_losses_usd_bn);
+    std::string by;
+    for (const auto& [name, loss] : summary.losses.by_class) {
+      if (loss >= 0.05) by += fmt::format("{}{} ${:.1f}bn", by.empty() ? "" : ", ", name, loss);
+    }
+    if (!by.empty()) out += fmt::format("Losses by holder type: {}.\n", by);
+    std::string firms;
+    for (const auto& [name, loss] : summary.losses.by_firm) {
+      if (loss >= 0.05) firms += fmt::format("{}{} ${:.1f}bn", firms.empty() ? "" : ", ", name, loss);
+    }
+    if (!firms.empty()) out += fmt::format("Firms' losses as creditors and shareholders: {}.\n", firms);
+    std::string tranches;
+    for (const auto& [name, loss] : summary.losses.by_tranche) {
+      if (loss >= 0.05) tranches += fmt::format("{}{} ${:.1f}bn", tranches.empty() ? "" : ", ", name, loss);
+    }
+    if (!tranches.empty()) out += fmt::format("Losses by debt tranche: {}.\n", tranches);
+    std::string vendor;
+    for (const auto& [name, loss] : summary.losses.vendor_financing) {
+      vendor += fmt::format("{}{} ${:.1f}bn", vendor.empty() ? "" : ", ", name, loss);
+    }
+    if (!vendor.empty()) out += fmt::format("Vendor financing lost: {}.\n", vendor);
   } else {
     out += "No firm defaulted.\n";
   }

@@ -36,6 +36,7 @@ enum class HolderClass : std::size_t {
   kPrivateCredit, ///< private-credit funds
   kBondholders,   ///< public bond investors
   kAbsHolders,    ///< holders of securitised (ABS/CMBS) tranches
+  kSuppliers,     ///< trade creditors outside the model (the grid, builders) owed unpaid bills
   kCount
 };
 inline constexpr std::size_t kHolderClassCount = static_cast<std::size_t>(HolderClass::kCount);

@@ -16,6 +16,16 @@ const char* event_kind_name(EventKind kind) {
       return "forced_default";
     case EventKind::kCovenantDefault:
       return "covenant_default";
+    case EventKind::kMissedPayment: return "missed_payment";
+    case EventKind::kPaymentDefault: return "payment_default";
+    case EventKind::kCovenantBreach: return "covenant_breach";
+    case EventKind::kContractTerminated: return "contract_terminated";
+    case EventKind::kFireSale: return "fire_sale";
+    case EventKind::kCreditorLoss: return "creditor_loss";
+    case EventKind::kEquityTranche: return "equity_tranche";
+    case EventKind::kInvestmentUnfunded: return "investment_unfunded";
+    case EventKind::kWarrantVested: return "warrant_vested";
+    case EventKind::kLeaseEnded: return "lease_ended";
   }
   return "unknown";
 }
@@ -34,6 +44,16 @@ const char* event_kind_cause(EventKind kind) {
       return "scenario switch";
     case EventKind::kCovenantDefault:
       return "debt-service covenant breached";
+    case EventKind::kMissedPayment: return "cash credit and equity exhausted";
+    case EventKind::kPaymentDefault: return "dues unpaid after joint clearing";
+    case EventKind::kCovenantBreach: return "covenant breached: rate step-up";
+    case EventKind::kContractTerminated: return "counterparty default";
+    case EventKind::kFireSale: return "liquidation of a defaulter";
+    case EventKind::kCreditorLoss: return "claim on a defaulter written off";
+    case EventKind::kEquityTranche: return "investment milestone reached";
+    case EventKind::kInvestmentUnfunded: return "investor short of cash";
+    case EventKind::kWarrantVested: return "warrant milestone reached";
+    case EventKind::kLeaseEnded: return "lease term over";
   }
   return "unknown";
 }

@@ -15,6 +15,16 @@ enum class EventKind {
   kScarcityPricing,  ///< the spot price reached the scarcity cap (value: unmet H100e)
   kForcedDefault,    ///< a firm defaults by scenario switch (value: debt written off, USD bn)
   kCovenantDefault,  ///< a firm breaches its debt-service covenant and defaults (value: debt written off)
+  kMissedPayment,    ///< a firm cannot pay a due in full (value: unpaid USD bn; counterparty: the payee)
+  kPaymentDefault,   ///< a firm defaults on dues it could not pay, after joint clearing (value: debt written off)
+  kCovenantBreach,   ///< a contract's covenant is breached without default: the rate steps up (value: the ratio)
+  kContractTerminated,  ///< a contract ends because a party defaulted (value: termination claim, USD bn)
+  kFireSale,         ///< a defaulter's accelerators sold into the secondary market (value: proceeds, USD bn)
+  kCreditorLoss,     ///< a creditor writes off a claim on a defaulter (value: loss, USD bn; counterparty: the defaulter)
+  kEquityTranche,    ///< a milestone or dated equity investment is paid (value: USD bn; counterparty: the investor)
+  kInvestmentUnfunded,  ///< an investor cannot fund a due equity tranche, which lapses (value: USD bn)
+  kWarrantVested,    ///< a warrant tranche vests (value: share of the issuer; counterparty: the holder)
+  kLeaseEnded,       ///< a lease term ends without renewal (value: residual-value guarantee paid, USD bn)
 };
 
 struct Event {
@@ -22,6 +32,7 @@ struct Event {
   EventKind kind = EventKind::kEfficiencyShock;
   std::string subject;  ///< what the event is about (a shock id, a firm id, …)
   double value = 0.0;   ///< the event's main figure; its meaning depends on `kind`
+  std::string counterparty = {};  ///< the other party, when there is one (a firm id or investor class)
 };
 
 /// Receives events in the order they happen within the path.

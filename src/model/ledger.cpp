@@ -17,6 +17,12 @@ std::string_view flow_name(Flow f) {
     case Flow::kInterest: return "interest";
     case Flow::kBorrowing: return "borrowing";
     case Flow::kEquityIssuance: return "equity issuance";
+    case Flow::kLeaseRent: return "lease rent";
+    case Flow::kPowerPurchase: return "power purchase";
+    case Flow::kTradeCredit: return "trade credit";
+    case Flow::kAssetSales: return "asset sales";
+    case Flow::kPenalty: return "penalties and guarantees";
+    case Flow::kDefaultCost: return "default costs";
     case Flow::kCount: break;
   }
   return "unknown";
@@ -98,9 +104,10 @@ void Ledger::borrow(std::size_t borrower, double usd_bn) {
   sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
 }
 
-void Ledger::issue_equity(std::size_t issuer, double usd_bn) {
+void Ledger::issue_equity(std::size_t issuer, double usd_bn) { issue_equity(issuer, households(), usd_bn); }
+
+void Ledger::issue_equity(std::size_t issuer, std::size_t investors, double usd_bn) {
   if (usd_bn == 0.0) return;
-  const std::size_t investors = households();
   matrix_[index(Flow::kEquityIssuance, issuer, kCapital)] += usd_bn;
   matrix_[index(Flow::kEquityIssuance, investors, kCapital)] -= usd_bn;
   move_deposits(investors, -usd_bn);
@@ -115,6 +122,80 @@ void Ledger::write_down_debt(std::size_t debtor, double loss) {
   sheets_[debtor].revaluations += loss;
   sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] -= loss;
   sheets_[banks()].revaluations -= loss;
+}
+
+void Ledger::lender_pays(std::size_t lender, double usd_bn) {
+  if (lender != banks()) move_deposits(lender, -usd_bn);
+}
+
+void Ledger::lend(std::size_t lender, std::size_t borrower, double usd_bn) {
+  if (usd_bn == 0.0 || lender == borrower) return;
+  matrix_[index(Flow::kBorrowing, borrower, kCapital)] += usd_bn;
+  matrix_[index(Flow::kBorrowing, lender, kCapital)] -= usd_bn;
+  lender_pays(lender, usd_bn);
+  move_deposits(borrower, usd_bn);
+  sheets_[borrower].liabilities[static_cast<std::size_t>(Liability::kDebt)] += usd_bn;
+  sheets_[lender].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
+}
+
+void Ledger::extend_trade_credit(std::size_t creditor, std::size_t debtor, double usd_bn) {
+  if (usd_bn == 0.0 || creditor == debtor) return;
+  matrix_[index(Flow::kTradeCredit, debtor, kCapital)] += usd_bn;
+  matrix_[index(Flow::kTradeCredit, creditor, kCapital)] -= usd_bn;
+  lender_pays(creditor, usd_bn);
+  move_deposits(debtor, usd_bn);
+  sheets_[debtor].liabilities[static_cast<std::size_t>(Liability::kPayables)] += usd_bn;
+  sheets_[creditor].assets[static_cast<std::size_t>(Asset::kReceivables)] += usd_bn;
+}
+
+void Ledger::sell_asset(std::size_t seller, std::size_t buyer, Asset asset, double book, double price, Revaluation kind) {
+  if (book == 0.0 && price == 0.0) return;
+  matrix_[index(Flow::kAssetSales, seller, kCapital)] += price;
+  matrix_[index(Flow::kAssetSales, buyer, kCapital)] -= price;
+  move_deposits(buyer, -price);
+  move_deposits(seller, price);
+  sheets_[seller].assets[static_cast<std::size_t>(asset)] -= book;
+  sheets_[seller].revaluations += price - book;
+  sheets_[buyer].assets[static_cast<std::size_t>(asset)] += price;
+  (void)kind;
+}
+
+void Ledger::write_off(std::size_t creditor, Asset claim, std::size_t debtor, Liability debt, double loss, Revaluation) {
+  if (loss == 0.0) return;
+  sheets_[debtor].liabilities[static_cast<std::size_t>(debt)] -= loss;
+  sheets_[debtor].revaluations += loss;
+  sheets_[creditor].assets[static_cast<std::size_t>(claim)] -= loss;
+  sheets_[creditor].revaluations -= loss;
+}
+
+void Ledger::revalue_liability(std::size_t owner, Liability liability, double usd_bn, Revaluation) {
+  if (usd_bn == 0.0) return;
+  sheets_[owner].liabilities[static_cast<std::size_t>(liability)] += usd_bn;
+  sheets_[owner].revaluations -= usd_bn;
+}
+
+void Ledger::transfer_asset(std::size_t from, std::size_t to, Asset asset, double usd_bn, Revaluation) {
+  if (usd_bn == 0.0 || from == to) return;
+  sheets_[from].assets[static_cast<std::size_t>(asset)] -= usd_bn;
+  sheets_[from].revaluations -= usd_bn;
+  sheets_[to].assets[static_cast<std::size_t>(asset)] += usd_bn;
+  sheets_[to].revaluations += usd_bn;
+}
+
+void Ledger::reset_opening_net_worth(std::size_t sector) { sheets_[sector].previous_net_worth = sheets_[sector].net_worth(); }
+
+void Ledger::open_loan(std::size_t lender, std::size_t borrower, double usd_bn) {
+  sheets_[borrower].liabilities[static_cast<std::size_t>(Liability::kDebt)] += usd_bn;
+  sheets_[lender].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
+  reset_opening_net_worth(borrower);
+  reset_opening_net_worth(lender);
+}
+
+void Ledger::open_equity(std::size_t issuer, std::size_t holder, double usd_bn) {
+  sheets_[issuer].liabilities[static_cast<std::size_t>(Liability::kIssuedEquity)] += usd_bn;
+  sheets_[holder].assets[static_cast<std::size_t>(Asset::kEquityHoldings)] += usd_bn;
+  reset_opening_net_worth(issuer);
+  reset_opening_net_worth(holder);
 }
 
 void Ledger::open_asset(std::size_t owner, Asset asset, double usd_bn) {
@@ -181,14 +262,20 @@ std::vector<StockFlowViolation> Ledger::check(core::Month month, double toleranc
   // included) against the banks' deposit liabilities, and the banks' loans against debt.
   double deposits_held = 0.0;
   double debt_owed = 0.0;
+  double loans_held = 0.0;
+  double receivables = 0.0;
+  double payables = 0.0;
   for (const BalanceSheet& b : sheets_) {
     deposits_held += b.assets[static_cast<std::size_t>(Asset::kDeposits)];
     debt_owed += b.liabilities[static_cast<std::size_t>(Liability::kDebt)];
+    loans_held += b.assets[static_cast<std::size_t>(Asset::kLoans)];
+    receivables += b.assets[static_cast<std::size_t>(Asset::kReceivables)];
+    payables += b.liabilities[static_cast<std::size_t>(Liability::kPayables)];
   }
   note(banks(), [] { return std::string("deposits held differ from the banks' deposit liabilities"); },
        deposits_held - sheets_[banks()].liabilities[static_cast<std::size_t>(Liability::kDeposits)]);
-  note(banks(), [] { return std::string("the banks' loans differ from the debt firms owe"); },
-       sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] - debt_owed);
+  note(banks(), [] { return std::string("loans held differ from the debt owed"); }, loans_held - debt_owed);
+  note(households(), [] { return std::string("receivables differ from payables"); }, receivables - payables);
   double shares_held = 0.0;
   double shares_issued = 0.0;
   for (const BalanceSheet& b : sheets_) {

@@ -36,7 +36,13 @@ enum class Flow : std::size_t {
   kTakeOrPay,          ///< buyers pay for committed compute they did not use (take-or-pay share)
   kInterest,           ///< borrowers pay interest to their lenders
   kBorrowing,          ///< firms draw on bank credit (financial account: a source for the borrower)
-  kEquityIssuance,     ///< firms sell new shares to investors (households) for deposits
+  kEquityIssuance,     ///< firms sell new shares to investors (households or firms) for deposits
+  kLeaseRent,          ///< lessees pay rent for data-centre campuses
+  kPowerPurchase,      ///< power bought under power purchase agreements
+  kTradeCredit,        ///< dues left unpaid: the creditor's receivable, the debtor's payable (financial)
+  kAssetSales,         ///< second-hand assets sold for deposits (capital account, both sides)
+  kPenalty,            ///< termination penalties and residual-value guarantees
+  kDefaultCost,        ///< default costs (Rogers–Veraart α, β) paid to households (lawyers, brokers)
   kCount
 };
 inline constexpr std::size_t kFlowCount = static_cast<std::size_t>(Flow::kCount);
@@ -46,15 +52,20 @@ std::string_view flow_name(Flow f);
 /// kDeposits: money at the banks (the banks' own receipts included); kLoans: the banks' loans
 /// to firms, the counterpart of the firms' kDebt; kReserves: the banks' assets outside the
 /// model that back the opening deposits.
+/// kLoans: loans and bonds held (by the banks, by households as bond and private-credit
+/// investors, by firms as vendor financing); kReceivables: dues owed but not yet paid;
+/// kOtherAssets: assets outside the AI build-out (a utility's plants, a conglomerate's other
+/// business), at book.
 enum class Asset : std::size_t {
-  kDeposits, kAccelerators, kDatacenters, kPower, kProductionCapacity, kLoans, kReserves, kEquityHoldings, kCount
+  kDeposits, kAccelerators, kDatacenters, kPower, kProductionCapacity, kLoans, kReserves, kEquityHoldings,
+  kReceivables, kOtherAssets, kCount
 };
 inline constexpr std::size_t kAssetCount = static_cast<std::size_t>(Asset::kCount);
-enum class Liability : std::size_t { kDeposits, kDebt, kIssuedEquity, kCount };
+enum class Liability : std::size_t { kDeposits, kDebt, kIssuedEquity, kPayables, kCount };
 inline constexpr std::size_t kLiabilityCount = static_cast<std::size_t>(Liability::kCount);
 
 /// Kinds of revaluation (changes in net worth that are not saving).
-enum class Revaluation : std::size_t { kFailures, kDefault, kCount };
+enum class Revaluation : std::size_t { kFailures, kDefault, kFireSale, kEquityMark, kWarrant, kCount };
 inline constexpr std::size_t kRevaluationCount = static_cast<std::size_t>(Revaluation::kCount);
 
 struct BalanceSheet {
@@ -107,9 +118,33 @@ class Ledger {
   /// A defaulter's debt written down by `loss`: the banks' loans fall with it. Both sides are
   /// revaluations (a gain for the defaulter's creditors-now-owners, a loss for the banks).
   void write_down_debt(std::size_t debtor, double loss);
+  /// `lender` lends `usd_bn` to `borrower` (negative: the borrower repays): the lender's
+  /// deposits become the borrower's, the lender holds a loan (Asset::kLoans), the borrower owes
+  /// debt. When the lender is the banks they create the deposit as they lend.
+  void lend(std::size_t lender, std::size_t borrower, double usd_bn);
+  /// A due left unpaid: `creditor` holds a receivable on `debtor` (who owes a payable) — the
+  /// unpaid part of a payment already recorded in full. Negative: the debtor pays it off.
+  void extend_trade_credit(std::size_t creditor, std::size_t debtor, double usd_bn);
+  /// `investor` buys `usd_bn` of new shares of `issuer`.
+  void issue_equity(std::size_t issuer, std::size_t investor, double usd_bn);
+  /// `seller` sells an asset carried at `book` to `buyer` for `price`: a capital transaction for
+  /// both; the seller's gain or loss on the sale (price − book) is a revaluation of kind `kind`.
+  void sell_asset(std::size_t seller, std::size_t buyer, Asset asset, double book, double price, Revaluation kind);
+  /// A claim written off: the creditor's asset and the debtor's liability fall by `loss`, both as
+  /// revaluations.
+  void write_off(std::size_t creditor, Asset claim, std::size_t debtor, Liability debt, double loss, Revaluation kind);
+  /// A change in a liability's value that is not a transaction (equity marked to market).
+  void revalue_liability(std::size_t owner, Liability liability, double usd_bn, Revaluation kind);
+  /// Moves an asset between sectors without payment (a transfer of value: warrants vesting);
+  /// both sides are revaluations.
+  void transfer_asset(std::size_t from, std::size_t to, Asset asset, double usd_bn, Revaluation kind);
   /// Sets an opening position (before the first month): asset and the net worth it carries.
   void open_asset(std::size_t owner, Asset asset, double usd_bn);
   void open_liability(std::size_t owner, Liability liability, double usd_bn);
+  /// An opening loan of `lender` to `borrower` (the banks' when lender == banks()).
+  void open_loan(std::size_t lender, std::size_t borrower, double usd_bn);
+  /// An opening equity position: `holder` holds `usd_bn` of the issuer's shares.
+  void open_equity(std::size_t issuer, std::size_t holder, double usd_bn);
   /// For tests of the check itself: records one leg of a payment without the other.
   void record_one_leg_for_test(std::size_t payer, Flow kind, double usd_bn);
 
@@ -147,6 +182,10 @@ class Ledger {
     return static_cast<std::size_t>(kind) * sheets_.size() + sector;
   }
   void move_deposits(std::size_t sector, double usd_bn);
+  /// Deposits paid out by a lender: for the banks lending is money creation, so only the
+  /// borrower's side moves.
+  void lender_pays(std::size_t lender, double usd_bn);
+  void reset_opening_net_worth(std::size_t sector);
 
   std::vector<BalanceSheet> sheets_;
   /// flows × sectors × {current, capital}: + received (a source) / − paid (a use)

@@ -47,6 +47,7 @@ struct MonthRecord {
   double default_losses_usd_bn = 0;
   double equity_losses_usd_bn = 0;
   double debt_losses_usd_bn = 0;
+  double offbalance_financing_usd_bn = 0;
 };
 
 struct Column {
@@ -87,9 +88,10 @@ inline constexpr std::array kColumns = {
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
     Column{"defaults_count", "firms", "firms in default by the end of the month (cumulative)", &MonthRecord::defaults_count},
-    Column{"default_losses_usd_bn", "USD bn (flow)", "losses from defaults in the month: debt written off plus book equity wiped out", &MonthRecord::default_losses_usd_bn},
-    Column{"equity_losses_usd_bn", "USD bn (flow)", "book equity of firms that defaulted in the month (lost by their shareholders)", &MonthRecord::equity_losses_usd_bn},
-    Column{"debt_losses_usd_bn", "USD bn (flow)", "debt written off in the month: what lenders do not recover from defaulters", &MonthRecord::debt_losses_usd_bn},
+    Column{"default_losses_usd_bn", "USD bn (flow)", "losses from defaults in the month: claims written off plus equity wiped out", &MonthRecord::default_losses_usd_bn},
+    Column{"equity_losses_usd_bn", "USD bn (flow)", "marked equity of firms that defaulted in the month, lost by their shareholders (outside investors and firms holding stakes)", &MonthRecord::equity_losses_usd_bn},
+    Column{"debt_losses_usd_bn", "USD bn (flow)", "claims on defaulters written off in the month: loans, bonds, ABS tranches, credit lines and unpaid dues not recovered in the seniority waterfall", &MonthRecord::debt_losses_usd_bn},
+    Column{"offbalance_financing_usd_bn", "USD bn (stock)", "financing kept off the sponsors' balance sheets, end of month: debt flagged off balance sheet (SPV bonds) plus the rent still owed on the current term of leases flagged so", &MonthRecord::offbalance_financing_usd_bn},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 

@@ -36,6 +36,7 @@ std::string_view holder_class_name(HolderClass c) {
     case HolderClass::kPrivateCredit: return "private-credit";
     case HolderClass::kBondholders: return "bondholders";
     case HolderClass::kAbsHolders: return "abs-holders";
+    case HolderClass::kSuppliers: return "suppliers";
     case HolderClass::kCount: break;
   }
   return "unknown";

@@ -195,7 +195,8 @@ struct Firm {
   YearSeries training_budget_usd_bn_per_year;  ///< training_budget_usd_bn_per_year
   // Opening balance sheet and accounting.
   core::Money cash;                    ///< cash_usd_bn: deposits at the start
-  core::Money debt;                    ///< debt_usd_bn: borrowing at the start
+  core::Money debt;                    ///< debt_usd_bn: owed to the banks on its credit line at the start
+  core::Money other_assets;            ///< other_assets_usd_bn: assets outside the AI build-out, at book
   double debt_rate_per_year = 0.06;    ///< debt_rate_per_year: interest, paid monthly to banks
   int book_life_months = 72;           ///< book_life_months: straight-line depreciation of accelerators
   /// forced_default_month: the firm defaults in this month whatever its finances (a scenario

@@ -2,6 +2,7 @@
 /// The whole state of one path in one month. Mechanisms read and write it; nothing else is
 /// shared between them. Stocks are end of step; flows are for the step.
 
+#include <array>
 #include <vector>
 
 #include "core/calendar.h"
@@ -82,6 +83,8 @@ struct OwnerState {
   std::vector<GwVintage> power;
   double datacenter_gw = 0.0;   ///< shells in service, end of step
   double power_gw = 0.0;        ///< grid power in service, end of step
+  double leased_datacenter_gw = 0.0;  ///< shells leased from others (set by finance for the next month)
+  double leased_power_gw = 0.0;       ///< power leased with them
   double installed_h100e = 0.0;
   double operable_h100e = 0.0;
   double idle_no_power_h100e = 0.0;
@@ -124,6 +127,45 @@ struct CapacityStep {
   double operable_h100e = 0.0;
   double contract_h100e = 0.0; ///< used under compute commitments
   double spot_h100e = 0.0;     ///< sold on spot
+};
+
+/// One holder's share of a firm's equity.
+struct Shareholding {
+  Holder holder;
+  double share = 0.0;
+};
+
+/// The state of the financing contracts (DESIGN §1.6–1.7), indexed like the scenario's lists.
+struct FinanceState {
+  std::vector<double> debt_outstanding;    ///< per Scenario::debts, USD bn
+  std::vector<bool> debt_in_breach;        ///< per Scenario::debts: a step-up covenant breached
+  std::vector<double> credit_line;         ///< per firm: owed to the banks on the credit line
+  std::vector<bool> lease_active;          ///< per Scenario::leases
+  std::vector<core::Month> lease_end;      ///< per lease: last month of the current term
+  std::vector<int> lease_renewals_left;
+  std::vector<std::size_t> lease_lessor;   ///< ledger sector receiving the rent (households after a lessor's default)
+  std::vector<double> campus_book;         ///< per lease: the campus at book on its owner's sheet
+  std::vector<double> investment_paid;     ///< per Scenario::equity_investments, USD bn so far
+  std::vector<int> warrant_vested;         ///< per Scenario::warrants: tranches vested
+  std::vector<bool> ppa_active;            ///< per Scenario::ppas
+  std::vector<double> compute_gw;          ///< per firm: compute in use this month, GW
+  std::vector<double> compute_gw_peak;     ///< per firm: the most it has used so far
+  std::vector<double> compute_gw_at_start; ///< per firm: in the first month
+  std::vector<std::vector<Shareholding>> owners;  ///< per issuing firm: who holds its shares
+  std::vector<double> equity_value;        ///< per firm: its equity, marked (USD bn)
+  std::vector<std::vector<double>> equity_raised;  ///< per firm: new outside equity, last 12 months
+  std::vector<std::vector<double>> payable_to;  ///< [firm][sector]: unpaid dues carried (trade credit)
+  std::vector<std::size_t> debt_lender_override;  ///< per debt: sector now holding it (kNone = the original lender)
+  std::vector<bool> lease_ended;           ///< per lease: over (or never started)
+  std::vector<bool> lease_terminated_this_month;
+  // Losses this month and cumulative, USD bn: by investor class (index HolderClass; kFirm sums
+  // the firms' losses), by firm as holder, and by debt tranche (per Scenario::debts).
+  std::array<double, kHolderClassCount> losses_by_class{};
+  std::array<double, kHolderClassCount> losses_by_class_total{};
+  std::vector<double> losses_by_firm_total;
+  std::vector<double> losses_by_debt_total;
+  std::vector<double> vendor_financing_losses_total;  ///< per firm as vendor lender
+  double offbalance_usd_bn = 0.0;          ///< off-balance-sheet financing outstanding, end of month
 };
 
 struct World {
@@ -184,6 +226,7 @@ struct World {
   int defaults_count = 0;                          ///< firms in default so far
   double debt_losses = 0.0;                        ///< this month, USD bn
   double equity_losses = 0.0;                      ///< this month, USD bn
+  FinanceState fin;
 
   // history the build rule needs (notional demand by month, newest last)
   std::vector<double> demand_history_h100e;

@@ -89,8 +89,8 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.service_price_usd_per_unit = w.service_price;
   r.edge_share = w.edge_share;
   for (const model::OwnerState& o : w.owners) {
-    r.power_gw += o.power_gw;
-    r.datacenter_gw += o.datacenter_gw;
+    r.power_gw += o.power_gw + o.leased_power_gw;
+    r.datacenter_gw += o.datacenter_gw + o.leased_datacenter_gw;
     r.power_needed_gw += o.installed_h100e * o.fleet_kw_per_h100e / 1e6;
   }
   r.capex_usd_bn = w.capex.value();
@@ -101,6 +101,7 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.debt_losses_usd_bn = w.debt_losses;
   r.equity_losses_usd_bn = w.equity_losses;
   r.default_losses_usd_bn = w.debt_losses + w.equity_losses;
+  r.offbalance_financing_usd_bn = w.fin.offbalance_usd_bn;
   return r;
 }
 
@@ -132,6 +133,25 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.capex_usd_bn = o.capex_usd_bn;
     r.compute_revenue_usd_bn = o.compute_revenue_usd_bn;
   }
+}
+
+HolderLosses holder_losses(const model::Scenario& scenario, const model::World& world) {
+  HolderLosses out;
+  const model::FinanceState& fin = world.fin;
+  for (std::size_t c = 0; c < model::kHolderClassCount; ++c) {
+    const auto cls = static_cast<model::HolderClass>(c);
+    if (cls == model::HolderClass::kFirm) continue;
+    out.by_class.emplace_back(std::string(model::holder_class_name(cls)), fin.losses_by_class_total[c]);
+  }
+  out.by_class.emplace_back("firms", fin.losses_by_class_total[static_cast<std::size_t>(model::HolderClass::kFirm)]);
+  for (std::size_t f = 0; f < scenario.firms.size() && f < fin.losses_by_firm_total.size(); ++f) {
+    if (fin.losses_by_firm_total[f] > 0.0) out.by_firm.emplace_back(scenario.firms[f].id, fin.losses_by_firm_total[f]);
+    if (fin.vendor_financing_losses_total[f] > 0.0) out.vendor_financing.emplace_back(scenario.firms[f].id, fin.vendor_financing_losses_total[f]);
+  }
+  for (std::size_t i = 0; i < scenario.debts.size() && i < fin.losses_by_debt_total.size(); ++i) {
+    if (fin.losses_by_debt_total[i] > 0.0) out.by_tranche.emplace_back(scenario.debts[i].tranche.empty() ? scenario.debts[i].id : scenario.debts[i].tranche, fin.losses_by_debt_total[i]);
+  }
+  return out;
 }
 
 PathRunner::PathRunner(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed)
@@ -188,6 +208,7 @@ PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std:
     record_firms(scenario, runner.world(), result.firms);
   }
   result.events = log.events();
+  result.losses = holder_losses(scenario, runner.world());
   return result;
 }
 

@@ -25,6 +25,19 @@ namespace bsim::sim {
 /// another's draws.
 enum class Stream : std::uint64_t { kTechnology = 1, kSupply = 2, kDemand = 3, kMarket = 4, kFinance = 5, kBehaviour = 6 };
 
+/// Losses of the path from defaults, USD bn, cumulative: debt written off and equity wiped out,
+/// by who held them. Each list is (name, loss), in a fixed order; zero entries are kept for
+/// the investor classes and dropped for firms and tranches.
+struct HolderLosses {
+  std::vector<std::pair<std::string, double>> by_class;    ///< investor classes, then "firms"
+  std::vector<std::pair<std::string, double>> by_firm;     ///< firm id (as holder or creditor)
+  std::vector<std::pair<std::string, double>> by_tranche;  ///< debt contract id: its tranche's losses
+  std::vector<std::pair<std::string, double>> vendor_financing;  ///< firm id: losses on vendor loans it made
+};
+
+/// Reads the losses out of a world at the end of a path.
+HolderLosses holder_losses(const model::Scenario& scenario, const model::World& world);
+
 struct PathResult {
   std::uint64_t path_id = 0;
   std::uint64_t seed = 0;
@@ -32,6 +45,7 @@ struct PathResult {
   std::vector<model::Event> events;
   /// One row per firm per month: month by month, firms in scenario order within a month.
   std::vector<model::FirmMonth> firms;
+  HolderLosses losses;
 };
 
 /// Runs the path, keeping every event and every firm's month.

@@ -186,7 +186,7 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return gens[a].kw_per_h100e < gens[b].kw_per_h100e; });
-    double power_left_kw = std::min(o.datacenter_gw, o.power_gw) * 1e6;
+    double power_left_kw = std::min(o.datacenter_gw + o.leased_datacenter_gw, o.power_gw + o.leased_power_gw) * 1e6;
     o.installed_h100e = 0.0;
     o.operable_h100e = 0.0;
     double fleet_kw = 0.0;

@@ -87,12 +87,36 @@ TEST(Resolution, LendersWriteOffWhatTheDefaultersAssetsDoNotCover) {
   EXPECT_EQ(cw.status, model::FirmStatus::kDefaulted);
 }
 
-TEST(Resolution, ADefaultedOwnerStopsBuilding) {
+TEST(Resolution, ADefaultersAcceleratorsAreSoldToOtherOwnersAndKeepRunning) {
   const auto r = run("sudden-100x");
-  const auto& end = firm_at(r, firm_index("coreweave"), "2036-12");
-  ASSERT_EQ(end.status, model::FirmStatus::kDefaulted);
-  EXPECT_EQ(end.capex_usd_bn, 0.0);  // its pipelines have long completed
-  EXPECT_GT(end.installed_h100e, 0.0);  // what it had keeps running for its creditors
+  const std::size_t cw = firm_index("coreweave");
+  std::string month;
+  for (const auto& e : r.events) {
+    if (e.subject == "coreweave" && (e.kind == model::EventKind::kCovenantDefault || e.kind == model::EventKind::kPaymentDefault)) {
+      month = e.month.str();
+    }
+  }
+  ASSERT_FALSE(month.empty()) << "coreweave does not default in sudden-100x";
+  const core::Month m = *core::Month::parse(month);
+  const std::string before = (m - 1).str();
+  const auto& end = firm_at(r, cw, "2036-12");
+  EXPECT_EQ(end.status, model::FirmStatus::kDefaulted);
+  EXPECT_EQ(end.capex_usd_bn, 0.0);       // it builds nothing
+  EXPECT_EQ(end.installed_h100e, 0.0);    // it owns nothing: the fleet was sold
+  const double its_fleet = firm_at(r, cw, before.c_str()).installed_h100e;
+  ASSERT_GT(its_fleet, 0.0);
+  // The buyers are the other capacity owners: the installed base does not lose the fleet.
+  double others_before = 0.0;
+  double others_after = 0.0;
+  for (const model::FirmMonth& x : r.firms) {
+    if (x.firm == cw) continue;
+    if (x.month.str() == before) others_before += x.installed_h100e;
+    if (x.month == m + 1) others_after += x.installed_h100e;  // supply counts fleets before finance settles
+  }
+  EXPECT_GT(others_after - others_before, 0.5 * its_fleet);
+  bool sold = false;
+  for (const auto& e : r.events) sold |= e.kind == model::EventKind::kFireSale && e.subject == "coreweave";
+  EXPECT_TRUE(sold);
 }
 
 TEST(StockFlow, HoldsThroughDefaultsAndWriteOffs) {
