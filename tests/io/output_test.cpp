@@ -20,7 +20,7 @@ namespace {
 constexpr const char* kFirmsHeader =
     "month,firm,name,type,cash_usd_bn,debt_usd_bn,equity_usd_bn,revenue_usd_bn,status,installed_h100e,"
     "operable_h100e,capex_usd_bn,compute_revenue_usd_bn,debtrank";
-constexpr const char* kEventsHeader = "month,kind,firm,amount,cause";
+constexpr const char* kEventsHeader = "month,kind,firm,amount,counterparty,cause";
 
 std::vector<std::string> lines(const std::string& text) {
   std::vector<std::string> out;
@@ -203,16 +203,18 @@ TEST(EventsCsv, ExactHeaderOneRowPerEventAndTheCauseOfEachKind) {
   for (std::size_t i = 0; i < run.r.events.size(); ++i) {
     const model::Event& e = run.r.events[i];
     const auto f = fields(rows[i + 1]);
-    ASSERT_EQ(f.size(), 5u) << rows[i + 1];
+    ASSERT_EQ(f.size(), 6u) << rows[i + 1];
     EXPECT_EQ(f[0], e.month.str());
     EXPECT_EQ(f[1], model::event_kind_name(e.kind));
     EXPECT_EQ(f[2], e.subject);
     EXPECT_EQ(parse(f[3]), e.value);
-    EXPECT_EQ(f[4], model::event_kind_cause(e.kind));
+    EXPECT_EQ(f[4], e.counterparty);
+    EXPECT_EQ(f[5], model::event_kind_cause(e.kind));
   }
-  EXPECT_EQ(rows[1], "2027-06,efficiency_shock,algorithmic-100x,100,scripted shock");
-  for (const auto kind : {model::EventKind::kEfficiencyShock, model::EventKind::kTrainingEfficiencyShock,
-                          model::EventKind::kEfficiencyJump, model::EventKind::kScarcityPricing}) {
+  EXPECT_EQ(rows[1], "2027-06,efficiency_shock,algorithmic-100x,100,,scripted shock");
+  for (int k = 0; k <= static_cast<int>(model::EventKind::kLeaseEnded); ++k) {
+    const auto kind = static_cast<model::EventKind>(k);
+    EXPECT_STRNE(model::event_kind_name(kind), "unknown");
     const std::string cause = model::event_kind_cause(kind);
     EXPECT_FALSE(cause.empty());
     EXPECT_NE(cause, "unknown");
@@ -222,14 +224,14 @@ TEST(EventsCsv, ExactHeaderOneRowPerEventAndTheCauseOfEachKind) {
 
 TEST(EventsCsv, SubjectsWithCommasOrQuotesAreQuoted) {
   const std::vector<model::Event> events = {
-      {core::Month(2027, 3), model::EventKind::kScarcityPricing, "Smith, Jones & Co", 0.25},
+      {core::Month(2027, 3), model::EventKind::kScarcityPricing, "Smith, Jones & Co", 0.25, "a, b"},
       {core::Month(2027, 4), model::EventKind::kEfficiencyShock, "the \"big\" one", -0.0},
       {core::Month(2027, 5), model::EventKind::kEfficiencyJump, "random", 2.5}};
   const auto rows = lines(events_csv(events));
   ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[1], "2027-03,scarcity_pricing,\"Smith, Jones & Co\",0.25,price at the scarcity cap");
-  EXPECT_EQ(rows[2], "2027-04,efficiency_shock,\"the \"\"big\"\" one\",0,scripted shock");
-  EXPECT_EQ(rows[3], "2027-05,efficiency_jump,random,2.5,random breakthrough");
+  EXPECT_EQ(rows[1], "2027-03,scarcity_pricing,\"Smith, Jones & Co\",0.25,\"a, b\",price at the scarcity cap");
+  EXPECT_EQ(rows[2], "2027-04,efficiency_shock,\"the \"\"big\"\" one\",0,,scripted shock");
+  EXPECT_EQ(rows[3], "2027-05,efficiency_jump,random,2.5,,random breakthrough");
 }
 
 }  // namespace
