@@ -116,6 +116,7 @@ class Validator {
                                          suggestion(name, pattern)));
         continue;
       }
+      if (!spec->for_types.empty()) key_pos_[child_concrete] = key_pos;
       read_value(*spec, node, child_concrete, pos(node.source()));
     }
   }
@@ -280,18 +281,64 @@ class Validator {
       }
     }
     for (const KeySpec& k : scenario_keys()) {
-      if (!k.required) continue;
+      if (!k.required && k.required_for.empty()) continue;
       const std::string parent_pattern = parent_of(k.path);
       for (const auto& [concrete, inst] : tables) {
         if (inst.pattern != parent_pattern) continue;
+        // A typed key is required only for the types it applies to; an element whose type is
+        // missing or rejected is reported for that alone.
+        std::string of_type;
+        if (!k.for_types.empty()) {
+          const auto type = element_type(concrete);
+          if (!type || !k.required_for_type(*type)) continue;
+          of_type = " of type '" + *type + "'";
+        } else if (!k.required) {
+          continue;
+        }
         const std::string path = join(concrete, last_segment(k.path));
         if (params.count(path) == 0 && bad_paths_.count(path) == 0) {
           diags.error(concrete.empty() ? SourcePos{file_, 1, 1} : inst.pos,
-                      fmt::format("missing required key '{}' in {}", last_segment(k.path),
+                      fmt::format("missing required key '{}' in {}{}", last_segment(k.path),
                                   concrete.empty() ? std::string("the top level") : table_label(inst.pattern) +
-                                      (inst.pattern.ends_with(".*") ? " '" + last_segment(concrete) + "'" : "")));
+                                      (inst.pattern.ends_with(".*") ? " '" + last_segment(concrete) + "'" : ""),
+                                  of_type));
         }
       }
+    }
+  }
+
+  /// The `type` of an element of an array of tables (`contract.<id>`), if written and valid.
+  std::optional<std::string> element_type(const std::string& element) const {
+    const auto it = params.find(element + ".type");
+    if (it == params.end()) return std::nullopt;
+    if (const auto* s = std::get_if<std::string>(&it->second.value)) return *s;
+    return std::nullopt;
+  }
+
+  /// Why a typed key may not be given for an element of this type.
+  static std::string not_applicable(const KeySpec& spec, const std::string& type) {
+    std::string types;
+    for (const std::string& t : spec.for_types) types += (types.empty() ? "" : ", ") + t;
+    return fmt::format("key '{}' does not apply to a {} of type '{}' (it applies to: {})", last_segment(spec.path),
+                       spec.path.substr(0, spec.path.find('.')), type, types);
+  }
+
+  /// Rejects every written key that does not apply to its element's type (once the whole file,
+  /// and so every `type`, has been read).
+  void check_types() {
+    std::vector<std::string> rejected;
+    for (const auto& [concrete, value] : params) {
+      if (!value.spec || value.spec->for_types.empty()) continue;
+      const auto type = element_type(parent_of(concrete));
+      if (type && !value.spec->applies_to(*type)) {
+        const auto key = key_pos_.find(concrete);
+        diags.error(key == key_pos_.end() ? value.pos : key->second, not_applicable(*value.spec, *type));
+        rejected.push_back(concrete);
+      }
+    }
+    for (const std::string& concrete : rejected) {
+      params.erase(concrete);
+      bad_paths_.insert(concrete);
     }
   }
 
@@ -313,6 +360,14 @@ class Validator {
     return join(it->second.pattern, last_segment(concrete));
   }
 
+  /// The `type` of elements whose keys depend on it (`contract.*.type`).
+  static bool is_type_key(const KeySpec& k) {
+    if (last_segment(k.path) != "type") return false;
+    const std::string prefix = parent_of(k.path) + ".";
+    return std::any_of(scenario_keys().begin(), scenario_keys().end(),
+                       [&](const KeySpec& other) { return !other.for_types.empty() && other.path.rfind(prefix, 0) == 0; });
+  }
+
   /// Every concrete path a `--set` could name (for suggestions).
   std::vector<std::string> settable_paths() const {
     std::vector<std::string> out;
@@ -322,8 +377,11 @@ class Validator {
         continue;
       }
       if (last_segment(k.path) == "id") continue;  // ids name elements; they are not values to set
+      if (is_type_key(k)) continue;                 // nor are the types that decide their keys
       for (const auto& [concrete, inst] : tables) {
-        if (inst.pattern == parent_of(k.path)) out.push_back(join(concrete, last_segment(k.path)));
+        if (inst.pattern != parent_of(k.path)) continue;
+        if (const auto type = element_type(concrete); type && !k.applies_to(*type)) continue;
+        out.push_back(join(concrete, last_segment(k.path)));
       }
     }
     return out;
@@ -347,6 +405,18 @@ class Validator {
                     return hint.empty() ? std::string(" see docs/scenario.md for the paths") : hint;
                   }()));
       return;
+    }
+    if (is_type_key(*spec)) {
+      diags.error(at, fmt::format("'{}' cannot be set: the type of a {} decides which keys it has; change it in the "
+                                  "file",
+                                  path, spec->path.substr(0, spec->path.find('.'))));
+      return;
+    }
+    if (!spec->for_types.empty()) {
+      if (const auto type = element_type(parent_of(path)); type && !spec->applies_to(*type)) {
+        diags.error(at, fmt::format("{}: {}", path, not_applicable(*spec, *type)));
+        return;
+      }
     }
     if (spec->type == ValueType::kSeries && !valid_year(last_segment(path))) {
       diags.error(at, fmt::format("'{}' is a series by year: set one year as {}.<year>=value", path, path));
@@ -408,6 +478,7 @@ class Validator {
   std::string file_;
   std::set<std::string> bad_paths_;
   std::set<std::string> tables_written_;  // table patterns whose key appears, even if not usable
+  std::map<std::string, SourcePos> key_pos_;  // where each typed key was written (its name, not its value)
 };
 
 /// Typed reads from the validated parameter map, with schema defaults.
@@ -429,6 +500,22 @@ class Reader {
     if (auto it = params_.find(path); it != params_.end()) return std::get<bool>(it->second.value);
     const KeySpec* spec = find_key(path);
     return spec && spec->default_text == "true";
+  }
+  // Keys of a typed element (`contract.<id>.<key>`): the value written, else the default for its type.
+  double number(const std::string& concrete, const std::string& pattern, const std::string& type) const {
+    if (auto it = params_.find(concrete); it != params_.end()) return std::get<double>(it->second.value);
+    const KeySpec* spec = find_key(pattern);
+    return spec ? spec->default_number_for(type).value_or(0.0) : 0.0;
+  }
+  std::string text(const std::string& concrete, const std::string& pattern, const std::string& type) const {
+    if (auto it = params_.find(concrete); it != params_.end()) return std::get<std::string>(it->second.value);
+    const KeySpec* spec = find_key(pattern);
+    return spec ? spec->default_text_for(type).value_or(std::string()) : std::string();
+  }
+  bool boolean(const std::string& concrete, const std::string& pattern, const std::string& type) const {
+    if (auto it = params_.find(concrete); it != params_.end()) return std::get<bool>(it->second.value);
+    const KeySpec* spec = find_key(pattern);
+    return spec && spec->default_text_for(type) == "true";
   }
   /// The yearly series written under `concrete` (`<concrete>.<year>` entries).
   model::YearSeries series(const std::string& concrete) const {
@@ -479,6 +566,367 @@ model::FirmType firm_type(const std::string& s) {
   if (s == "investor") return model::FirmType::kInvestor;
   if (s == "households") return model::FirmType::kHouseholds;
   return model::FirmType::kLab;
+}
+
+/// The `[[contract]]`s (DESIGN §1.6): each element's `type` decides its record; firm ids resolve
+/// to FirmId, investor classes to HolderClass, and `securitisation` to an index into
+/// Scenario::securitisations. Elements without a valid type are reported already and skipped.
+void build_contracts(const Validator& v, const Reader& r, const std::vector<std::string>& firm_ids, bool horizon_known,
+                     model::Scenario& s, Diagnostics& diags) {
+  const SourcePos top{v.file(), 1, 1};
+  auto firm_ref = [&](const std::string& path) -> model::FirmId {
+    if (!v.params.count(path)) return {};
+    const std::string id = r.text(path, "");
+    for (std::size_t i = 0; i < firm_ids.size(); ++i) {
+      if (firm_ids[i] == id) return model::FirmId{static_cast<std::uint32_t>(i)};
+    }
+    const std::string hint = core::did_you_mean(id, firm_ids);
+    diags.error(r.pos(path, top), fmt::format("{} names firm '{}', which is not defined in any [[firm]];{}", path, id,
+                                              hint.empty() ? std::string(" define it or fix the id") : hint));
+    return {};
+  };
+  auto firm_name = [&](model::FirmId f) { return firm_ids.at(f.index()); };
+
+  std::vector<std::string> class_names;  // model::HolderClass after kFirm, in order
+  for (std::size_t c = 1; c < model::kHolderClassCount; ++c) {
+    class_names.emplace_back(model::holder_class_name(static_cast<model::HolderClass>(c)));
+  }
+  std::string class_list;
+  for (const std::string& c : class_names) class_list += (class_list.empty() ? "" : ", ") + c;
+
+  // A party that may be a firm or, where `classes_allowed`, a class of outside investors.
+  auto holder_ref = [&](const std::string& path, const std::string& pattern, const std::string& type,
+                        bool classes_allowed) -> model::Holder {
+    model::Holder h;
+    const bool written = v.params.count(path) > 0;
+    const KeySpec* spec = find_key(pattern);
+    if (!written && spec && spec->required_for_type(type)) return h;  // left out: reported already
+    const std::string name = r.text(path, pattern, type);
+    if (name.empty()) return h;
+    const bool is_firm = std::find(firm_ids.begin(), firm_ids.end(), name) != firm_ids.end();
+    const auto cls = std::find(class_names.begin(), class_names.end(), name);
+    if (cls != class_names.end() && !(is_firm && written)) {
+      if (!classes_allowed) {
+        diags.error(r.pos(path, top), fmt::format("{} must name a firm for a contract of type '{}', not the investor "
+                                                  "class '{}'",
+                                                  path, type, name));
+        return h;
+      }
+      h.cls = static_cast<model::HolderClass>(1 + (cls - class_names.begin()));
+      return h;
+    }
+    if (is_firm && cls != class_names.end()) {
+      diags.error(r.pos(path, top), fmt::format("{} = '{}' is both a firm id and an investor class; rename the firm",
+                                                path, name));
+      return h;
+    }
+    if (is_firm || !classes_allowed) {
+      h.cls = model::HolderClass::kFirm;
+      h.firm = firm_ref(path);  // reports a firm that is not defined
+      return h;
+    }
+    std::vector<std::string> candidates = firm_ids;
+    candidates.insert(candidates.end(), class_names.begin(), class_names.end());
+    const std::string hint = core::did_you_mean(name, candidates);
+    diags.error(r.pos(path, top),
+                fmt::format("{} names '{}', which is neither a firm defined in [[firm]] nor an investor class ({});{}",
+                            path, name, class_list, hint.empty() ? std::string(" define the firm or fix the name") : hint));
+    return h;
+  };
+
+  auto in_horizon = [&](const std::string& path) {
+    if (!horizon_known || !v.params.count(path)) return;
+    const core::Month m = r.month(path);
+    if (m < s.time.start || m > s.time.end) {
+      diags.error(r.pos(path, top), fmt::format("{} = {} is outside the horizon {} to {}", path, m.str(),
+                                                s.time.start.str(), s.time.end.str()));
+    }
+  };
+  // Debt and leases may be outstanding at the start, but may not start after the horizon.
+  auto not_after_horizon = [&](const std::string& path) {
+    if (!horizon_known || !v.params.count(path)) return;
+    const core::Month m = r.month(path);
+    if (m > s.time.end) {
+      diags.error(r.pos(path, top), fmt::format("{} = {} is after the horizon ends {}", path, m.str(), s.time.end.str()));
+    }
+  };
+  // `<p>later` is not before `<p>start`; true when both are given and in order.
+  auto not_before_start = [&](const std::string& p, const char* later) {
+    if (!v.params.count(p + "start") || !v.params.count(p + later)) return false;
+    const core::Month start = r.month(p + "start");
+    const core::Month end = r.month(p + later);
+    if (end < start) {
+      diags.error(r.pos(p + later, top), fmt::format("{}{} {} is before its start {}", p, later, end.str(), start.str()));
+      return false;
+    }
+    return true;
+  };
+
+  const std::vector<std::string> contract_ids = element_ids(v.tables, "contract");
+  std::map<std::string, std::string> types;  // id → type, for elements whose type is valid
+  for (const std::string& id : contract_ids) {
+    if (const auto type = v.element_type("contract." + id)) types[id] = *type;
+  }
+  auto type_of = [&](const std::string& id) {
+    const auto it = types.find(id);
+    return it == types.end() ? std::string() : it->second;
+  };
+
+  // Securitisations first, so that tranches and leases can name them by index.
+  std::vector<std::string> securitisation_ids;
+  for (const std::string& id : contract_ids) {
+    if (type_of(id) != "securitisation") continue;
+    s.securitisations.push_back({id, firm_ref("contract." + id + ".issuer")});
+    securitisation_ids.push_back(id);
+  }
+  bool securitisation_ref_failed = false;
+  auto securitisation_ref = [&](const std::string& path) -> std::size_t {
+    if (!v.params.count(path)) return model::kNone;
+    const std::string name = r.text(path, "");
+    for (std::size_t i = 0; i < securitisation_ids.size(); ++i) {
+      if (securitisation_ids[i] == name) return i;
+    }
+    securitisation_ref_failed = true;
+    if (types.count(name)) {
+      diags.error(r.pos(path, top), fmt::format("{} names contract '{}', which is of type '{}', not a securitisation",
+                                                path, name, types.at(name)));
+    } else if (std::find(contract_ids.begin(), contract_ids.end(), name) == contract_ids.end()) {
+      const std::string hint = core::did_you_mean(name, securitisation_ids);
+      diags.error(r.pos(path, top),
+                  fmt::format("{} names contract '{}', which is not defined in any [[contract]];{}", path, name,
+                              hint.empty() ? std::string(" define a [[contract]] of type \"securitisation\" or fix the id")
+                                           : hint));
+    }  // else the named contract's own type is invalid, and reported
+    return model::kNone;
+  };
+
+  for (const std::string& id : contract_ids) {
+    const std::string type = type_of(id);
+    if (type.empty()) continue;
+    const std::string p = "contract." + id + ".";
+    const SourcePos header = v.tables.at("contract." + id).pos;
+    auto num = [&](const char* key) { return r.number(p + key, std::string("contract.*.") + key, type); };
+    auto integer = [&](const char* key) { return static_cast<int>(num(key)); };
+    auto txt = [&](const char* key) { return r.text(p + key, std::string("contract.*.") + key, type); };
+    auto flag = [&](const char* key) { return r.boolean(p + key, std::string("contract.*.") + key, type); };
+    auto party = [&](const char* key, bool classes_allowed) {
+      return holder_ref(p + key, std::string("contract.*.") + key, type, classes_allowed);
+    };
+    // Two roles played by one firm, reported at the second role's key.
+    auto distinct = [&](model::FirmId a, model::FirmId b, const char* role_a, const char* role_b) {
+      if (a.valid() && a == b) {
+        diags.error(r.pos(p + role_b, header), fmt::format("contract '{}' has the same firm as {} and {}", id, role_a, role_b));
+      }
+    };
+
+    if (type == "compute_commitment") {
+      model::ComputeCommitment c;
+      c.id = id;
+      c.buyer = firm_ref(p + "buyer");
+      c.seller = firm_ref(p + "seller");
+      c.start = r.month(p + "start");
+      c.end = r.month(p + "end");
+      in_horizon(p + "start");
+      not_before_start(p, "end");
+      distinct(c.buyer, c.seller, "buyer", "seller");
+      c.volume = core::Compute{num("volume_h100e")};
+      c.price_usd_per_h100e_hour = num("price_usd_per_h100e_hour");
+      c.take_or_pay_share = num("take_or_pay_share");
+      c.termination_penalty_months = num("termination_penalty_months");
+      s.contracts.push_back(c);
+    } else if (type == "loan" || type == "bond" || type == "vendor_financing" || type == "abs_tranche") {
+      model::DebtContract d;
+      d.id = id;
+      d.kind = type == "loan"               ? model::DebtKind::kLoan
+               : type == "bond"             ? model::DebtKind::kBond
+               : type == "vendor_financing" ? model::DebtKind::kVendorFinancing
+                                            : model::DebtKind::kAbsTranche;
+      d.borrower = firm_ref(p + "borrower");
+      d.lender = party("lender", type != "vendor_financing");
+      if (d.lender.is_firm()) distinct(d.borrower, d.lender.firm, "borrower", "lender");
+      d.start = r.month(p + "start");
+      d.maturity = r.month(p + "maturity");
+      not_after_horizon(p + "start");
+      if (not_before_start(p, "maturity") && horizon_known && d.maturity < s.time.start) {
+        diags.error(r.pos(p + "maturity", top),
+                    fmt::format("{}maturity {} is before time.start {}: the debt is repaid before the horizon; leave it "
+                                "out or fix the dates",
+                                p, d.maturity.str(), s.time.start.str()));
+      }
+      d.principal_usd_bn = num("principal_usd_bn");
+      d.rate_per_year = num("rate_per_year");
+      d.amortisation = txt("amortisation") == "linear" ? model::Amortisation::kLinear : model::Amortisation::kBullet;
+      d.seniority = integer("seniority");
+      d.secured = flag("secured");
+      d.off_balance_sheet = flag("off_balance_sheet");
+      d.tranche = txt("tranche");
+      if (d.tranche.empty()) d.tranche = id;
+      d.min_dscr = num("covenant_min_dscr");
+      d.max_ltv = num("covenant_max_ltv");
+      d.breach = txt("breach") == "step_up" ? model::BreachAction::kStepUp : model::BreachAction::kDefault;
+      d.step_up_per_year = num("step_up_per_year");
+      if (type == "abs_tranche") {
+        d.securitisation = securitisation_ref(p + "securitisation");
+        if (d.securitisation == model::kNone) securitisation_ref_failed = true;  // left out: reported already
+        if (d.securitisation != model::kNone) {
+          const model::FirmId issuer = s.securitisations[d.securitisation].issuer;
+          if (d.borrower.valid() && issuer.valid() && d.borrower != issuer) {
+            diags.error(r.pos(p + "borrower", header),
+                        fmt::format("{}borrower is '{}', but an abs_tranche borrows for the issuer of its "
+                                    "securitisation: '{}' is issued by '{}'",
+                                    p, firm_name(d.borrower), securitisation_ids[d.securitisation], firm_name(issuer)));
+          }
+        }
+      }
+      s.debts.push_back(d);
+    } else if (type == "lease") {
+      model::Lease l;
+      l.id = id;
+      l.lessor = firm_ref(p + "lessor");
+      l.lessee = firm_ref(p + "lessee");
+      distinct(l.lessor, l.lessee, "lessor", "lessee");
+      l.start = r.month(p + "start");
+      not_after_horizon(p + "start");
+      l.term_months = integer("term_months");
+      l.renewals = integer("renewals");
+      if (horizon_known && v.params.count(p + "start") && v.params.count(p + "term_months")) {
+        const core::Month last = l.start + (l.term_months * (1 + l.renewals) - 1);
+        if (last < s.time.start) {
+          diags.error(r.pos(p + "start", top),
+                      fmt::format("contract '{}' ends {} ({} term(s) of {} months from {}), before time.start {}; leave "
+                                  "it out or fix the dates",
+                                  id, last.str(), 1 + l.renewals, l.term_months, l.start.str(), s.time.start.str()));
+        }
+      }
+      l.rent_usd_bn_per_year = num("rent_usd_bn_per_year");
+      l.datacenter_gw = num("datacenter_gw");
+      l.power_gw = num("power_gw");
+      l.build_months = integer("build_months");
+      l.residual_value_guarantee_usd_bn = num("residual_value_guarantee_usd_bn");
+      l.termination_penalty_months = num("termination_penalty_months");
+      l.off_balance_sheet = flag("off_balance_sheet");
+      l.securitisation = securitisation_ref(p + "securitisation");
+      if (l.securitisation != model::kNone) {
+        const model::FirmId issuer = s.securitisations[l.securitisation].issuer;
+        if (l.lessor.valid() && issuer.valid() && l.lessor != issuer) {
+          diags.error(r.pos(p + "securitisation", header),
+                      fmt::format("{}securitisation names '{}', issued by '{}', but the lessor is '{}': a securitisation "
+                                  "pools the lease rents of its issuer",
+                                  p, securitisation_ids[l.securitisation], firm_name(issuer), firm_name(l.lessor)));
+        }
+      }
+      s.leases.push_back(l);
+    } else if (type == "equity_investment") {
+      model::EquityInvestment e;
+      e.id = id;
+      e.investor = party("investor", true);
+      e.investee = firm_ref(p + "investee");
+      if (e.investor.is_firm()) distinct(e.investor.firm, e.investee, "investor", "investee");
+      e.start = r.month(p + "start");
+      in_horizon(p + "start");
+      e.usd_bn = num("usd_bn");
+      e.usd_bn_per_gw = num("usd_bn_per_gw");
+      const double max = num("max_usd_bn");
+      e.max_usd_bn = max > 0.0 ? max : e.usd_bn;  // 0 = usd_bn only
+      if (max > 0.0 && max < e.usd_bn) {
+        diags.error(r.pos(p + "max_usd_bn", header),
+                    fmt::format("{}max_usd_bn ({}) is below its usd_bn ({}): max_usd_bn is the most paid in all", p, max,
+                                e.usd_bn));
+      } else if (e.usd_bn_per_gw > 0.0 && e.max_usd_bn <= e.usd_bn) {
+        diags.error(r.pos(p + "usd_bn_per_gw", header),
+                    fmt::format("{}usd_bn_per_gw is never paid: max_usd_bn ({}; 0 = usd_bn only) leaves nothing above "
+                                "usd_bn ({}) for milestone tranches",
+                                p, max, e.usd_bn));
+      }
+      if (e.usd_bn == 0.0 && e.usd_bn_per_gw == 0.0 && !v.rejected(p + "usd_bn") && !v.rejected(p + "usd_bn_per_gw")) {
+        diags.error(r.pos(p + "usd_bn", r.pos(p + "usd_bn_per_gw", header)),
+                    fmt::format("contract '{}' invests nothing: give usd_bn, usd_bn_per_gw or both", id));
+      }
+      e.milestone_firm = v.params.count(p + "milestone_firm") ? firm_ref(p + "milestone_firm") : e.investee;
+      s.equity_investments.push_back(e);
+    } else if (type == "equity_stake") {
+      model::EquityStake st;
+      st.id = id;
+      st.holder = party("holder", true);
+      st.issuer = firm_ref(p + "issuer");
+      if (st.holder.is_firm()) distinct(st.holder.firm, st.issuer, "holder", "issuer");
+      st.share = num("share");
+      s.stakes.push_back(st);
+    } else if (type == "warrant") {
+      model::Warrant w;
+      w.id = id;
+      w.issuer = firm_ref(p + "issuer");
+      w.holder = party("holder", false);
+      if (w.holder.is_firm()) distinct(w.issuer, w.holder.firm, "issuer", "holder");
+      w.start = r.month(p + "start");
+      in_horizon(p + "start");
+      w.share = num("share");
+      w.tranches = integer("tranches");
+      w.gw_per_tranche = num("gw_per_tranche");
+      w.strike_usd_bn = num("strike_usd_bn");
+      w.milestone_firm = v.params.count(p + "milestone_firm") ? firm_ref(p + "milestone_firm")
+                         : w.holder.is_firm()                  ? w.holder.firm
+                                                               : model::FirmId{};
+      s.warrants.push_back(w);
+    } else if (type == "ppa") {
+      model::PowerPurchase pp;
+      pp.id = id;
+      pp.buyer = firm_ref(p + "buyer");
+      pp.seller = firm_ref(p + "seller");
+      distinct(pp.buyer, pp.seller, "buyer", "seller");
+      pp.start = r.month(p + "start");
+      pp.end = r.month(p + "end");
+      in_horizon(p + "start");
+      not_before_start(p, "end");
+      pp.gw = num("gw");
+      pp.price_usd_per_mwh = num("price_usd_per_mwh");
+      pp.take_or_pay_share = num("take_or_pay_share");
+      s.ppas.push_back(pp);
+    }
+  }
+
+  // The opening stakes in one issuer hold at most all of its shares: reported at the share of
+  // the last stake (in file order) of an issuer whose stakes add up to more.
+  std::map<std::size_t, std::vector<const model::EquityStake*>> stakes_by_issuer;
+  for (const model::EquityStake& st : s.stakes) {
+    if (st.issuer.valid()) stakes_by_issuer[st.issuer.index()].push_back(&st);
+  }
+  for (const auto& [issuer, stakes] : stakes_by_issuer) {
+    double total = 0.0;
+    std::string parts;
+    for (const model::EquityStake* st : stakes) {
+      total += st->share;
+      parts += fmt::format("{}'{}' {}", parts.empty() ? "" : ", ", st->id, st->share);
+    }
+    if (total > 1.0 + 1e-9) {
+      const std::string last = stakes.back()->id;
+      diags.error(r.pos("contract." + last + ".share", v.tables.at("contract." + last).pos),
+                  fmt::format("the equity stakes in '{}' add up to {}, more than 1 ({})", firm_ids.at(issuer), total,
+                              parts));
+    }
+  }
+
+  // A securitisation pools the rents of at least one lease and pays at least one tranche.
+  if (!securitisation_ref_failed) {
+    for (std::size_t i = 0; i < s.securitisations.size(); ++i) {
+      const bool has_tranche = std::any_of(s.debts.begin(), s.debts.end(),
+                                           [&](const model::DebtContract& d) { return d.securitisation == i; });
+      const bool has_lease =
+          std::any_of(s.leases.begin(), s.leases.end(), [&](const model::Lease& l) { return l.securitisation == i; });
+      const std::string& id = securitisation_ids[i];
+      const SourcePos header = v.tables.at("contract." + id).pos;
+      if (!has_tranche) {
+        diags.error(header, fmt::format("securitisation '{}' pays no tranche: give a [[contract]] of type \"abs_tranche\" "
+                                        "with securitisation = \"{}\"",
+                                        id, id));
+      }
+      if (!has_lease) {
+        diags.error(header, fmt::format("securitisation '{}' pools no lease: name it as the securitisation of a lease "
+                                        "of its issuer",
+                                        id));
+      }
+    }
+  }
 }
 
 model::Scenario build(const Validator& v, Diagnostics& diags) {
@@ -635,6 +1083,8 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.finance.covenant_window_months = top_int("finance.covenant_window_months");
   s.finance.discount_rate_per_year = top_number("finance.discount_rate_per_year");
   s.finance.fire_sale_impact = top_number("finance.fire_sale_impact");
+  s.finance.default_cost_interfirm = top_number("finance.default_cost_interfirm");
+  s.finance.new_money_available = r.boolean("finance.new_money_available");
   model::Generation on_sale_at_start;  // none on sale: only opex counts
   on_sale_at_start.kw_per_h100e = 0.0;
   for (const model::Generation& g : s.technology.generations) {
@@ -670,6 +1120,10 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.min_dscr = n("min_dscr");
     f.financing = r.text(p + "financing", "firm.*.financing") == "equity" ? model::Firm::Financing::kEquity
                                                                           : model::Firm::Financing::kDebt;
+    f.credit_limit_usd_bn = n("credit_limit_usd_bn");
+    f.equity_limit_usd_bn_per_year = n("equity_limit_usd_bn_per_year");
+    f.shareholders = r.text(p + "shareholders", "firm.*.shareholders") == "venture" ? model::HolderClass::kVenture
+                                                                                  : model::HolderClass::kPublicEquity;
     if (v.params.count(p + "forced_default_month")) {
       f.forced_default_month = r.month(p + "forced_default_month");
       check_in_horizon(p + "forced_default_month");
@@ -728,37 +1182,7 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
                                                                [](const model::Firm& f) { return f.owns_capacity(); })) {
     diags.error(top, "no firm owns or builds compute: give at least one [[firm]] initial_h100e or build_share");
   }
-  auto firm_ref = [&](const std::string& path) -> model::FirmId {
-    if (!v.params.count(path)) return {};
-    const std::string id = r.text(path, "");
-    for (std::size_t i = 0; i < firm_ids.size(); ++i) {
-      if (firm_ids[i] == id) return model::FirmId{static_cast<std::uint32_t>(i)};
-    }
-    const std::string hint = core::did_you_mean(id, firm_ids);
-    diags.error(r.pos(path, top), fmt::format("{} names firm '{}', which is not defined in any [[firm]];{}", path, id,
-                                              hint.empty() ? std::string(" define it or fix the id") : hint));
-    return {};
-  };
-  for (const std::string& id : element_ids(v.tables, "contract")) {
-    const std::string p = "contract." + id + ".";
-    model::ComputeCommitment c;
-    c.id = id;
-    c.buyer = firm_ref(p + "buyer");
-    c.seller = firm_ref(p + "seller");
-    c.start = r.month(p + "start");
-    c.end = r.month(p + "end");
-    check_in_horizon(p + "start");
-    if (v.params.count(p + "start") && v.params.count(p + "end") && c.end < c.start) {
-      diags.error(r.pos(p + "end", top), fmt::format("{}end {} is before its start {}", p, c.end.str(), c.start.str()));
-    }
-    if (c.buyer.valid() && c.buyer == c.seller) {
-      diags.error(r.pos(p + "seller", top), fmt::format("contract '{}' has the same firm as buyer and seller", id));
-    }
-    c.volume = core::Compute{r.number(p + "volume_h100e", "contract.*.volume_h100e")};
-    c.price_usd_per_h100e_hour = r.number(p + "price_usd_per_h100e_hour", "contract.*.price_usd_per_h100e_hour");
-    c.take_or_pay_share = r.number(p + "take_or_pay_share", "contract.*.take_or_pay_share");
-    s.contracts.push_back(c);
-  }
+  build_contracts(v, r, firm_ids, horizon_known, s, diags);
   return s;
 }
 
@@ -883,6 +1307,7 @@ LoadedScenario load_scenario_text(std::string_view text, const std::string& sour
 
   Validator v(source_name);
   v.walk_table(root, "", "");
+  v.check_types();
   v.check_required();
   for (std::size_t i = 0; i < overrides.size(); ++i) v.apply_override(overrides[i], static_cast<int>(i) + 1);
 

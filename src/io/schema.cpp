@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -64,6 +65,40 @@ KeySpec series(std::string path, Dimension dim, double min, double max, std::str
 KeySpec ref(std::string path, std::string table, std::string doc, std::optional<std::string> def = std::nullopt) {
   KeySpec k = text(std::move(path), ValueType::kRef, std::move(def), std::move(doc));
   k.ref_table = std::move(table);
+  return k;
+}
+
+const std::vector<std::string> kContractTypes = {
+    "compute_commitment", "loan", "bond", "vendor_financing", "abs_tranche", "lease",
+    "equity_investment", "equity_stake", "warrant", "ppa", "securitisation"};
+const std::vector<std::string> kDebtTypes = {"loan", "bond", "vendor_financing", "abs_tranche"};
+/// The classes of outside investors a party may be instead of a firm (model::HolderClass).
+const std::vector<std::string> kInvestorClasses = {"public-equity", "venture",    "banks",
+                                                   "private-credit", "bondholders", "abs-holders"};
+
+KeySpec typed(KeySpec k, std::vector<std::string> types) {
+  k.for_types = std::move(types);
+  return k;
+}
+
+KeySpec required_for(KeySpec k, std::vector<std::string> types) {
+  k.required_for = std::move(types);
+  return k;
+}
+
+KeySpec with_type_default(KeySpec k, std::string type, double value) {
+  k.type_defaults.push_back({std::move(type), value, std::nullopt});
+  return k;
+}
+
+KeySpec with_type_default(KeySpec k, std::string type, const char* text) {
+  k.type_defaults.push_back({std::move(type), std::nullopt, std::string(text)});
+  return k;
+}
+
+/// A party that may be a firm or a class of outside investors.
+KeySpec with_classes(KeySpec k) {
+  k.choices = kInvestorClasses;
   return k;
 }
 
@@ -240,12 +275,22 @@ std::vector<KeySpec> make_keys() {
              "How the firm meets cash shortfalls: `debt` draws bank credit (interest, covenant); `equity` sells new shares to investors."),
       number("firm.*.min_dscr", D::kNone, 0, 100, 0.0,
              "Debt-service covenant: operating cash flow over the covenant window must stay at least this multiple of interest, else the firm defaults (0 = no covenant)."),
+      number("firm.*.credit_limit_usd_bn", D::kMoney, 0, 1e6, 1e6,
+             "Most the firm may owe the banks on its credit line (firm-level debt), USD bn; a shortfall beyond it goes unpaid and is cleared jointly (DESIGN §1.7)."),
+      number("firm.*.equity_limit_usd_bn_per_year", D::kMoney, 0, 1e6, 1e6,
+             "Most new equity outside investors buy from an equity-financed firm over any 12 months, USD bn."),
+      choice("firm.*.shareholders", {"public-equity", "venture"}, std::string("public-equity"),
+             "Class of outside investors holding the shares that no `equity_stake` names: listed shareholders or venture capital."),
       number("finance.default_cost_external", D::kShare, 0, 1, 0.3,
              "Rogers–Veraart α: share of a defaulter's non-cash assets lost when they are liquidated for its lenders."),
       number("finance.discount_rate_per_year", D::kRatePerYear, 0, 1, 0.12,
              "Discount rate for the economic value of accelerators (DESIGN §6 prior 12%)."),
       number("finance.fire_sale_impact", D::kNone, 0, 10, 0.3,
              "Fall in the secondary price of accelerators per 10% of the installed base a defaulter dumps (DESIGN §6: −30% per 10%)."),
+      number("finance.default_cost_interfirm", D::kShare, 0, 1, 0.1,
+             "Rogers–Veraart β: share of a defaulter's receivables from other firms lost in clearing and liquidation (DESIGN §6: 0.1)."),
+      bool_key("finance.new_money_available", true,
+               "Whether credit lines and equity markets provide new money for shortfalls; `false` = firms pay only from cash and inflows."),
       integer("finance.covenant_window_months", D::kDuration, 1, 24, 3,
               "Months of operating cash flow and interest summed for the debt-service covenant test."),
       integer("firm.*.book_life_months", D::kDuration, 1, 600, 72,
@@ -254,14 +299,145 @@ std::vector<KeySpec> make_keys() {
              "Growth of the training budget after its last year, × per year."),
 
       text("contract.*.id", V::kString, std::nullopt, "Identifier of the contract."),
-      choice("contract.*.type", {"compute_commitment"}, std::nullopt, "Kind of contract (DESIGN §1.6)."),
-      ref("contract.*.buyer", "firm", "Firm id of the buyer."),
-      ref("contract.*.seller", "firm", "Firm id of the seller."),
-      text("contract.*.start", V::kMonth, std::nullopt, "First month of service; must lie in the horizon."),
-      text("contract.*.end", V::kMonth, std::nullopt, "Last month of service; not before the start."),
-      number("contract.*.volume_h100e", D::kCompute, 0, 1e12, std::nullopt, "Compute committed per month, H100e."),
-      number("contract.*.price_usd_per_h100e_hour", D::kComputePrice, 0, 1e4, std::nullopt, "Contract price."),
-      number("contract.*.take_or_pay_share", D::kShare, 0, 1, 1.0, "Share of the committed volume owed even if unused."),
+      choice("contract.*.type", kContractTypes, std::nullopt,
+             "Kind of contract (DESIGN §1.6); it decides which keys apply (column *for types*) and cannot be changed with `--set`."),
+
+      // Compute commitments and power purchase agreements.
+      typed(ref("contract.*.buyer", "firm", "Firm id of the buyer: of compute (`compute_commitment`) or of power (`ppa`)."),
+            {"compute_commitment", "ppa"}),
+      typed(ref("contract.*.seller", "firm",
+                "Firm id of the seller: the compute owner, or the power producer of a `ppa`; not the buyer."),
+            {"compute_commitment", "ppa"}),
+      typed(text("contract.*.start", V::kMonth, std::nullopt,
+                 "First month: of service (`compute_commitment`, `ppa`), of the investment or of the warrant (`equity_investment`, `warrant`) — these must lie in the horizon; the month a debt is drawn, or a lease's first month of rent — these may be before `time.start` (outstanding at the start) but not after `time.end`."),
+            {"compute_commitment", "loan", "bond", "vendor_financing", "abs_tranche", "lease", "equity_investment",
+             "warrant", "ppa"}),
+      typed(text("contract.*.end", V::kMonth, std::nullopt, "Last month of service (inclusive); not before the start."),
+            {"compute_commitment", "ppa"}),
+      typed(number("contract.*.volume_h100e", D::kCompute, 0, 1e12, std::nullopt, "Compute committed per month, H100e."),
+            {"compute_commitment"}),
+      typed(number("contract.*.price_usd_per_h100e_hour", D::kComputePrice, 0, 1e4, std::nullopt, "Contract price."),
+            {"compute_commitment"}),
+      with_type_default(
+          typed(number("contract.*.take_or_pay_share", D::kShare, 0, 1, 1.0,
+                       "Share of the committed volume (compute, or power for a `ppa`) paid for even if unused."),
+                {"compute_commitment", "ppa"}),
+          "ppa", 0.8),
+      typed(number("contract.*.termination_penalty_months", D::kDuration, 0, 1200, 0.0,
+                   "Months of payments (the commitment's, or the lease's rent) the buyer or lessee owes the seller or lessor if the contract ends early because it defaults or terminates."),
+            {"compute_commitment", "lease"}),
+
+      // Debt: loans, bonds, vendor financing and tranches of securitisations.
+      typed(ref("contract.*.borrower", "firm", "Firm id of the borrower."), kDebtTypes),
+      required_for(
+          typed(with_classes(ref("contract.*.lender", "firm",
+                                 "Who lends: a firm id, or a class of outside investors. `vendor_financing` needs a firm (the vendor), not the borrower.",
+                                 std::string("banks"))),
+                kDebtTypes),
+          {"vendor_financing"}),
+      typed(number("contract.*.principal_usd_bn", D::kMoney, 0, 1e6, std::nullopt, "Amount borrowed, USD bn.", true),
+            kDebtTypes),
+      typed(number("contract.*.rate_per_year", D::kRatePerYear, 0, 1, 0.06,
+                   "Interest rate (coupon), per year, compounded monthly."),
+            kDebtTypes),
+      typed(text("contract.*.maturity", V::kMonth, std::nullopt,
+                 "Month of the last payment; not before the start, nor before `time.start` (debt repaid before the horizon is left out)."),
+            kDebtTypes),
+      typed(choice("contract.*.amortisation", {"bullet", "linear"}, std::string("bullet"),
+                   "`bullet`: the principal is repaid at maturity; `linear`: in equal monthly parts up to maturity."),
+            kDebtTypes),
+      typed(integer("contract.*.seniority", D::kNone, 1, 10, 1,
+                    "Tier of the claim in clearing and liquidation: 1 is paid first; pro rata within a tier."),
+            kDebtTypes),
+      typed(bool_key("contract.*.secured", false,
+                     "Secured: paid first from the liquidation of the borrower's assets."),
+            kDebtTypes),
+      with_type_default(
+          typed(bool_key("contract.*.off_balance_sheet", false,
+                         "Kept off the balance sheet of the borrower (lessee): reported apart from its debt."),
+                {"loan", "bond", "vendor_financing", "abs_tranche", "lease"}),
+          "lease", "true"),
+      typed(text("contract.*.tranche", V::kString, std::string(""),
+                 "Label under which losses are reported by tranche (empty = the contract's id)."),
+            kDebtTypes),
+      typed(number("contract.*.covenant_min_dscr", D::kNone, 0, 100, 0.0,
+                   "Covenant: the borrower's operating cash flow over the covenant window must stay at least this multiple of its debt service (0 = none)."),
+            kDebtTypes),
+      typed(number("contract.*.covenant_max_ltv", D::kShare, 0, 10, 0.0,
+                   "Covenant: the borrower's debt ÷ assets at book must stay at most this (0 = none)."),
+            kDebtTypes),
+      typed(choice("contract.*.breach", {"default", "step_up"}, std::string("default"),
+                   "What breaching a covenant triggers: `default` (an event of default: the debt is accelerated) or `step_up` (the rate rises by `step_up_per_year` while the breach lasts)."),
+            kDebtTypes),
+      typed(number("contract.*.step_up_per_year", D::kRatePerYear, 0, 1, 0.02,
+                   "Added to the rate while a covenant is breached (with `breach = \"step_up\"`), per year."),
+            kDebtTypes),
+      required_for(
+          typed(ref("contract.*.securitisation", "contract",
+                    "Id of a contract of type `securitisation`: the pool whose lease rents pay an `abs_tranche` (required; the tranche's borrower is the pool's issuer), or the pool a lease's rent is sold into (optional; the lessor is the pool's issuer).",
+                    std::string("")),
+                {"abs_tranche", "lease"}),
+          {"abs_tranche"}),
+
+      // Data-centre leases.
+      typed(ref("contract.*.lessor", "firm", "Firm id of the lessor, who builds the campus and receives the rent."),
+            {"lease"}),
+      typed(ref("contract.*.lessee", "firm", "Firm id of the lessee, who pays the rent; not the lessor."), {"lease"}),
+      typed(integer("contract.*.term_months", D::kDuration, 1, 1200, std::nullopt, "Term of the lease, months."),
+            {"lease"}),
+      typed(integer("contract.*.renewals", D::kNone, 0, 100, 0,
+                    "Further terms the lessee takes while it is active (the lease ends after (1 + renewals) terms, which must reach `time.start`)."),
+            {"lease"}),
+      typed(number("contract.*.rent_usd_bn_per_year", D::kMoney, 0, 1e5, std::nullopt, "Rent, USD bn per year (paid monthly)."),
+            {"lease"}),
+      typed(number("contract.*.datacenter_gw", D::kPower, 0, 1e4, 0.0, "Data-centre shells leased, GW."), {"lease"}),
+      typed(number("contract.*.power_gw", D::kPower, 0, 1e4, 0.0, "Grid power leased with them, GW."), {"lease"}),
+      typed(integer("contract.*.build_months", D::kDuration, 0, 240, 24,
+                    "Months the lessor builds the campus before the start."),
+            {"lease"}),
+      typed(number("contract.*.residual_value_guarantee_usd_bn", D::kMoney, 0, 1e5, 0.0,
+                   "When the lease ends or the lessee defaults, the lessee pays the lessor the amount by which the campus's value falls short of this, USD bn."),
+            {"lease"}),
+
+      // Equity: investments paid in tranches, opening stakes, warrants.
+      typed(with_classes(ref("contract.*.investor", "firm", "Who invests: a firm id, or a class of outside investors.")),
+            {"equity_investment"}),
+      typed(ref("contract.*.investee", "firm", "Firm id of the firm whose new shares are bought; not the investor."),
+            {"equity_investment"}),
+      typed(number("contract.*.usd_bn", D::kMoney, 0, 1e5, 0.0, "Paid at the start, USD bn."), {"equity_investment"}),
+      typed(number("contract.*.usd_bn_per_gw", D::kMoney, 0, 1e5, 0.0,
+                   "Paid each time the milestone firm's compute in use has grown by another GW since the start, USD bn."),
+            {"equity_investment"}),
+      typed(number("contract.*.max_usd_bn", D::kMoney, 0, 1e6, 0.0,
+                   "Most paid in all, `usd_bn` included, USD bn; 0 = `usd_bn` only (no milestone tranches). Not below `usd_bn`."),
+            {"equity_investment"}),
+      typed(ref("contract.*.milestone_firm", "firm",
+                "Firm whose compute in use counts for the milestones (default: the investee of an `equity_investment`, the holder of a `warrant`).",
+                std::string("")),
+            {"equity_investment", "warrant"}),
+      typed(with_classes(ref("contract.*.holder", "firm",
+                             "Who holds the shares: a firm id or, for an `equity_stake`, a class of outside investors; a warrant's holder is a firm. Not the issuer.")),
+            {"equity_stake", "warrant"}),
+      typed(ref("contract.*.issuer", "firm",
+                "Firm id of the firm whose shares are held (`equity_stake`, `warrant`), or of the lessor whose lease rents a `securitisation` pools."),
+            {"equity_stake", "warrant", "securitisation"}),
+      typed(number("contract.*.share", D::kShare, 0, 1, std::nullopt,
+                   "Share of the issuer's shares: held at the start (`equity_stake`; the stakes in one issuer add up to at most 1), or acquired in all by a `warrant` (after dilution).",
+                   true),
+            {"equity_stake", "warrant"}),
+      typed(integer("contract.*.tranches", D::kNone, 1, 1000, 1, "Equal parts in which the warrant vests."), {"warrant"}),
+      typed(number("contract.*.gw_per_tranche", D::kPower, 0, 1e4, 1.0,
+                   "Growth of the milestone firm's compute in use since the start, GW, at which each further tranche vests.",
+                   true),
+            {"warrant"}),
+      typed(number("contract.*.strike_usd_bn", D::kMoney, 0, 1e6, 0.0,
+                   "Exercise price of the whole warrant, paid to the issuer as the tranches vest, USD bn."),
+            {"warrant"}),
+
+      // Power purchase agreements.
+      typed(number("contract.*.gw", D::kPower, 0, 1e4, std::nullopt, "Power the buyer may take, GW.", true), {"ppa"}),
+      typed(number("contract.*.price_usd_per_mwh", D::kEnergyPrice, 0, 10000, std::nullopt, "Price of the power, USD per MWh."),
+            {"ppa"}),
   };
 }
 
@@ -284,9 +460,9 @@ std::vector<TableSpec> make_tables() {
       {"segment", true, true, "Demand segments (`[[segment]]`, DESIGN §1.3), at least one."},
       {"training", false, false, "Training compute demand: D_train = budget · ((1 − s) + s / E_surprise) / (p · 730)."},
       {"market", false, false, "The compute market (DESIGN §1.4)."},
-      {"finance", false, false, "Default and resolution (DESIGN §1.7): covenants, liquidation costs."},
+      {"finance", false, false, "Default and resolution (DESIGN §1.7): covenants, liquidation and clearing costs, new money."},
       {"firm", true, false, "Firms (`[[firm]]`, DESIGN §1.5)."},
-      {"contract", true, false, "Contracts between firms (`[[contract]]`, DESIGN §1.6)."},
+      {"contract", true, false, "Contracts between firms and with outside investors (`[[contract]]`, DESIGN §1.6). `type` decides the keys that apply (column *for types*): a key written for a contract of another type is an error, and a *required* key is required for the types it applies to."},
   };
 }
 
@@ -295,7 +471,36 @@ std::string format_number(double x) {
   return fmt::format("{}", x);
 }
 
+std::string join_names(const std::vector<std::string>& names, const char* quote) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + (quote + names[i] + quote);
+  return out;
+}
+
 }  // namespace
+
+bool KeySpec::applies_to(std::string_view type) const {
+  return for_types.empty() || std::find(for_types.begin(), for_types.end(), type) != for_types.end();
+}
+
+bool KeySpec::required_for_type(std::string_view type) const {
+  if (!applies_to(type)) return false;
+  return required || std::find(required_for.begin(), required_for.end(), type) != required_for.end();
+}
+
+std::optional<double> KeySpec::default_number_for(std::string_view type) const {
+  for (const TypeDefault& d : type_defaults) {
+    if (d.type == type && d.number) return d.number;
+  }
+  return default_number;
+}
+
+std::optional<std::string> KeySpec::default_text_for(std::string_view type) const {
+  for (const TypeDefault& d : type_defaults) {
+    if (d.type == type && d.text) return d.text;
+  }
+  return default_text;
+}
 
 const std::vector<KeySpec>& scenario_keys() {
   static const std::vector<KeySpec> keys = make_keys();
@@ -339,7 +544,8 @@ std::string describe_type(const KeySpec& spec) {
       return s;
     }
     case ValueType::kRef:
-      return "the id of a [[" + spec.ref_table + "]]";
+      return "the id of a [[" + spec.ref_table + "]]" +
+             (spec.choices.empty() ? std::string() : " or one of " + join_names(spec.choices, "\""));
     case ValueType::kSeries:
       return "a table of numbers by year, e.g. { 2026 = 17, 2027 = 35 }";
   }
@@ -352,12 +558,20 @@ std::string schema_markdown() {
   for (const TableSpec& t : scenario_tables()) {
     out += fmt::format("\n### `{}{}{}`{}\n\n{}\n\n", t.array ? "[[" : "[", t.path, t.array ? "]]" : "]",
                        t.required ? " (required)" : "", t.doc);
-    out += "| key | type | unit | range | default | meaning |\n|---|---|---|---|---|---|\n";
     const std::string prefix = t.path + (t.array ? ".*." : ".");
+    std::vector<const KeySpec*> keys;
     for (const KeySpec& k : scenario_keys()) {
       if (k.path.rfind(prefix, 0) != 0) continue;
+      if (k.path.substr(prefix.size()).find('.') != std::string::npos) continue;  // belongs to a nested table
+      keys.push_back(&k);
+    }
+    // Tables whose elements have a type show which types each key applies to.
+    const bool typed = std::any_of(keys.begin(), keys.end(), [](const KeySpec* k) { return !k->for_types.empty(); });
+    out += typed ? "| key | for types | type | unit | range | default | meaning |\n|---|---|---|---|---|---|---|\n"
+                 : "| key | type | unit | range | default | meaning |\n|---|---|---|---|---|---|\n";
+    for (const KeySpec* kp : keys) {
+      const KeySpec& k = *kp;
       const std::string name = k.path.substr(prefix.size());
-      if (name.find('.') != std::string::npos) continue;  // belongs to a nested table
       std::string type;
       switch (k.type) {
         case ValueType::kNumber: type = "number"; break;
@@ -366,7 +580,9 @@ std::string schema_markdown() {
         case ValueType::kMonth: type = "month"; break;
         case ValueType::kBool: type = "bool"; break;
         case ValueType::kEnum: type = describe_type(k); break;
-        case ValueType::kRef: type = "id of a `" + k.ref_table + "`"; break;
+        case ValueType::kRef:
+          type = "id of a `" + k.ref_table + "`" + (k.choices.empty() ? "" : " or one of " + join_names(k.choices, "\""));
+          break;
         case ValueType::kSeries: type = "numbers by year"; break;
       }
       std::string unit;
@@ -381,13 +597,25 @@ std::string schema_markdown() {
         }
         range = (k.min_exclusive ? "(" : "[") + format_number(k.min) + ", " + format_number(k.max) + "]";
       }
-      std::string def = k.required                     ? "required"
-                        : k.type == ValueType::kSeries   ? "none"
-                        : k.type == ValueType::kBool     ? k.default_text.value_or("")
-                        : k.type == ValueType::kRef      ? "see meaning"
-                        : k.default_number               ? format_number(*k.default_number)
-                                                         : "\"" + k.default_text.value_or("") + "\"";
-      out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", name, type, unit, range, def, k.doc);
+      auto text_default = [&](const std::optional<std::string>& text) {
+        return k.type == ValueType::kBool                          ? text.value_or("")
+               : k.type == ValueType::kRef && text.value_or("").empty() ? std::string("see meaning")
+                                                                   : "\"" + text.value_or("") + "\"";
+      };
+      std::string def = k.required                   ? "required"
+                        : k.type == ValueType::kSeries ? "none"
+                        : k.default_number             ? format_number(*k.default_number)
+                                                       : text_default(k.default_text);
+      for (const TypeDefault& d : k.type_defaults) {
+        def += "; `" + d.type + "`: " + (d.number ? format_number(*d.number) : text_default(d.text));
+      }
+      if (!k.required_for.empty()) def += "; required for " + join_names(k.required_for, "`");
+      if (typed) {
+        const std::string types = k.for_types.empty() ? "all" : join_names(k.for_types, "`");
+        out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", name, types, type, unit, range, def, k.doc);
+      } else {
+        out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", name, type, unit, range, def, k.doc);
+      }
     }
   }
   out += "\nTop-level keys: ";

@@ -6,6 +6,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "io/units_parser.h"
@@ -16,8 +17,19 @@ namespace bsim::io {
 /// `<path>.<year>`.
 enum class ValueType { kNumber, kInteger, kString, kMonth, kBool, kEnum, kRef, kSeries };
 
+/// The default of a typed key for one type, where it differs from the key's own default.
+struct TypeDefault {
+  std::string type;
+  std::optional<double> number;
+  std::optional<std::string> text;
+};
+
 /// One key. `path` is a pattern: elements of arrays of tables appear as `*`
 /// (`segment.*.elasticity_long_run`); concrete paths use the element's id instead.
+///
+/// Keys of an array whose elements have a `type` (`[[contract]]`) may apply to some types only
+/// (`for_types`): such a key written for an element of another type is an error, and it is
+/// required (`required`, or `required_for`) only for the types it applies to.
 struct KeySpec {
   std::string path;
   ValueType type = ValueType::kNumber;
@@ -28,9 +40,18 @@ struct KeySpec {
   std::optional<double> default_number;
   std::optional<std::string> default_text;  ///< for strings, months, enums, bools ("true")
   bool required = false;
-  std::vector<std::string> choices;  ///< kEnum
+  std::vector<std::string> choices;  ///< kEnum; kRef: words accepted besides ids (investor classes)
   std::string ref_table;             ///< kRef: the array of tables whose ids it names
   std::string doc;
+  std::vector<std::string> for_types;     ///< the element `type`s it applies to; empty = every type
+  std::vector<std::string> required_for;  ///< types it is required for although `required` is false
+  std::vector<TypeDefault> type_defaults; ///< defaults that differ by type
+
+  [[nodiscard]] bool applies_to(std::string_view type) const;
+  /// Must be written for an element of this type.
+  [[nodiscard]] bool required_for_type(std::string_view type) const;
+  [[nodiscard]] std::optional<double> default_number_for(std::string_view type) const;
+  [[nodiscard]] std::optional<std::string> default_text_for(std::string_view type) const;
 };
 
 /// A table (`[time]`) or an array of tables (`[[segment]]`, addressed by `id`).

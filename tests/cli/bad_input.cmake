@@ -116,6 +116,13 @@ expect_bad_input(run-unknown-scenario
 expect_bad_input(run-unknown-flag "no-such-flag" ARGS run --no-such-flag)
 expect_bad_input(validate-without-file "scenario" ARGS validate)
 
+# A contract key for a type it does not apply to, and a party that is neither a firm nor an
+# investor class, both through --set on the file with a contract of every type.
+expect_bad_input(validate-set-contract-keys
+  "(^|\n)--set:1:1: error: contract\\.campus\\.volume_h100e: key 'volume_h100e' does not apply to a contract of type 'lease' \\(it applies to: compute_commitment\\)\n--set:2:27: error: contract\\.bank-loan\\.lender names 'bnks'[^\n]*did you mean 'banks'\\?\n2 errors; nothing was run\\."
+  ARGS validate "${SRC}/tests/io/data/contracts.toml" --set contract.campus.volume_h100e=5
+       --set contract.bank-loan.lender=bnks)
+
 # Every error above that comes from a scenario or --set carried a location (the regexes say so);
 # make sure the generic form holds for one more, through `run` with a path.
 expect_bad_input(run-located-generic "${located}" ARGS run ./unknown-key.toml)
@@ -124,6 +131,7 @@ expect_bad_input(run-located-generic "${located}" ARGS run ./unknown-key.toml)
 
 expect_exit(validate-default 0 "^$" "scenarios/default\\.toml: ok" ARGS validate default)
 expect_exit(validate-minimal-file 0 "^$" "minimal\\.toml: ok" ARGS validate "${SRC}/tests/io/data/minimal.toml")
+expect_exit(validate-contracts-file 0 "^$" "contracts\\.toml: ok" ARGS validate "${SRC}/tests/io/data/contracts.toml")
 expect_exit(scenarios 0 "^$" "(^|\n)default +[^\n]*\n(.*\n)?sudden-100x +" ARGS scenarios)
 expect_exit(help 0 "^$" "validate" ARGS --help)
 

@@ -57,6 +57,50 @@ const std::string kBase =
     "volume_h100e = 100000\n"                                    // 34
     "price_usd_per_h100e_hour = 2.4\n";                          // 35
 
+// kBase plus financing contracts of several types (lines 36–76), for the cases of typed keys.
+const std::string kContracts = kBase +
+    "[[contract]]\n"                       // 36
+    "id = \"pool\"\n"                      // 37
+    "type = \"securitisation\"\n"          // 38
+    "issuer = \"oracle\"\n"                // 39
+    "[[contract]]\n"                       // 40
+    "id = \"campus\"\n"                    // 41
+    "type = \"lease\"\n"                   // 42
+    "lessor = \"oracle\"\n"                // 43
+    "lessee = \"openai\"\n"                // 44
+    "start = \"2025-01\"\n"                // 45: before time.start, outstanding at the start
+    "term_months = 120\n"                  // 46
+    "rent_usd_bn_per_year = 2\n"           // 47
+    "securitisation = \"pool\"\n"          // 48
+    "[[contract]]\n"                       // 49
+    "id = \"pool-a\"\n"                    // 50
+    "type = \"abs_tranche\"\n"             // 51
+    "borrower = \"oracle\"\n"              // 52
+    "principal_usd_bn = 5\n"               // 53
+    "start = \"2025-06\"\n"                // 54
+    "maturity = \"2030-06\"\n"             // 55
+    "securitisation = \"pool\"\n"          // 56
+    "[[contract]]\n"                       // 57
+    "id = \"loan\"\n"                      // 58
+    "type = \"loan\"\n"                    // 59
+    "borrower = \"openai\"\n"              // 60
+    "lender = \"banks\"\n"                 // 61
+    "principal_usd_bn = 4\n"               // 62
+    "start = \"2026-03\"\n"                // 63
+    "maturity = \"2029-12\"\n"             // 64
+    "[[contract]]\n"                       // 65
+    "id = \"stake-a\"\n"                   // 66
+    "type = \"equity_stake\"\n"            // 67
+    "holder = \"venture\"\n"               // 68
+    "issuer = \"openai\"\n"                // 69
+    "share = 0.6\n"                        // 70
+    "[[contract]]\n"                       // 71
+    "id = \"stake-b\"\n"                   // 72
+    "type = \"equity_stake\"\n"            // 73
+    "holder = \"oracle\"\n"                // 74
+    "issuer = \"openai\"\n"                // 75
+    "share = 0.3\n";                       // 76
+
 constexpr const char* kFile = "case.toml";
 
 /// Replace the one occurrence of `from` in the text with `to`.
@@ -620,6 +664,267 @@ std::vector<Case> cases() {
        {"firm.oracle.initial_h100e=lots"},
        {{1, 27, "firm.oracle.initial_h100e: expected a number, optionally with a unit, but found 'lots'", "--set"}}},
 
+      // --- contracts of every type: keys that depend on the type -------------------------------
+      {"KeyForAnotherContractTypeIsLocatedAtTheKey",
+       kContracts,
+       {{"rent_usd_bn_per_year = 2\n", "rent_usd_bn_per_year = 2\nvolume_h100e = 5\n"}},
+       {},
+       {{48, 1,
+         "key 'volume_h100e' does not apply to a contract of type 'lease' (it applies to: compute_commitment)"}}},
+      {"KeyOfSeveralOtherTypesListsThemAll",
+       kContracts,
+       {{"maturity = \"2029-12\"\n", "maturity = \"2029-12\"\nend = \"2029-12\"\n"}},
+       {},
+       {{65, 1, "key 'end' does not apply to a contract of type 'loan' (it applies to: compute_commitment, ppa)"}}},
+      {"CompatibleKeyOfTheComputeCommitmentStillRequired",
+       kContracts,
+       {{"volume_h100e = 100000\n", "\n"}},
+       {},
+       {{27, 1, "missing required key 'volume_h100e' in [[contract]] 'deal' of type 'compute_commitment'"}}},
+      {"RequiredKeyOfADebtType",
+       kContracts,
+       {{"principal_usd_bn = 4\n", "\n"}},
+       {},
+       {{57, 1, "missing required key 'principal_usd_bn' in [[contract]] 'loan' of type 'loan'"}}},
+      // Without a type no key is known to apply or to be required: the type alone is reported.
+      {"ContractWithoutTypeIsReportedOnce",
+       kContracts,
+       {{"type = \"compute_commitment\"\n", "\n"}},
+       {},
+       {{27, 1, "missing required key 'type' in [[contract]] 'deal'"}}},
+      {"UnknownContractTypeSuggestsTheClosestType",
+       kContracts,
+       {{"type = \"loan\"", "type = \"loans\""}},
+       {},
+       {{59, 8,
+         "'type' = \"loans\" is not one of \"compute_commitment\", \"loan\", \"bond\", \"vendor_financing\", "
+         "\"abs_tranche\", \"lease\", \"equity_investment\", \"equity_stake\", \"warrant\", \"ppa\", "
+         "\"securitisation\"; did you mean 'loan'?"}}},
+      {"UnknownLenderClassSuggestsTheClosestClass",
+       kContracts,
+       {{"lender = \"banks\"", "lender = \"bnaks\""}},
+       {},
+       {{61, 10,
+         "contract.loan.lender names 'bnaks', which is neither a firm defined in [[firm]] nor an investor class "
+         "(public-equity, venture, banks, private-credit, bondholders, abs-holders); did you mean 'banks'?"}}},
+      {"UnknownLenderSuggestsTheClosestFirm",
+       kContracts,
+       {{"lender = \"banks\"", "lender = \"orcle\""}},
+       {},
+       {{61, 10, "contract.loan.lender names 'orcle', which is neither a firm defined in [[firm]] nor an investor "
+                 "class (public-equity, venture, banks, private-credit, bondholders, abs-holders); did you mean "
+                 "'oracle'?"}}},
+      {"UnknownHolderWithoutCloseMatch",
+       kContracts,
+       {{"holder = \"venture\"", "holder = \"zzz-capital\""}},
+       {},
+       {{68, 10, "which is neither a firm defined in [[firm]] nor an investor class (public-equity, venture, banks, "
+                 "private-credit, bondholders, abs-holders); define the firm or fix the name"}}},
+      {"VendorFinancingNeedsALenderFirm",
+       kContracts,
+       {{"type = \"loan\"", "type = \"vendor_financing\""}},
+       {},
+       {{61, 10, "contract.loan.lender must name a firm for a contract of type 'vendor_financing', not the investor "
+                 "class 'banks'"}}},
+      {"VendorFinancingWithoutLender",
+       kContracts,
+       {{"type = \"loan\"", "type = \"vendor_financing\""}, {"lender = \"banks\"\n", "\n"}},
+       {},
+       {{57, 1, "missing required key 'lender' in [[contract]] 'loan' of type 'vendor_financing'"}}},
+      {"LenderThatIsTheBorrower",
+       kContracts,
+       {{"lender = \"banks\"", "lender = \"openai\""}},
+       {},
+       {{61, 10, "contract 'loan' has the same firm as borrower and lender"}}},
+      {"AbsTrancheWithoutSecuritisation",
+       kContracts,
+       {{"maturity = \"2030-06\"\nsecuritisation = \"pool\"\n", "maturity = \"2030-06\"\n\n"}},
+       {},
+       {{49, 1, "missing required key 'securitisation' in [[contract]] 'pool-a' of type 'abs_tranche'"}}},
+      {"SecuritisationOnALoanDoesNotApply",
+       kContracts,
+       {{"maturity = \"2029-12\"\n", "maturity = \"2029-12\"\nsecuritisation = \"pool\"\n"}},
+       {},
+       {{65, 1,
+         "key 'securitisation' does not apply to a contract of type 'loan' (it applies to: abs_tranche, lease)"}}},
+      {"SecuritisationThatIsNotDefinedSuggestsTheClosest",
+       kContracts,
+       {{"rent_usd_bn_per_year = 2\nsecuritisation = \"pool\"", "rent_usd_bn_per_year = 2\nsecuritisation = \"pol\""}},
+       {},
+       {{48, 18,
+         "contract.campus.securitisation names contract 'pol', which is not defined in any [[contract]]; did you "
+         "mean 'pool'?"}}},
+      {"SecuritisationThatIsAnotherContractType",
+       kContracts,
+       {{"rent_usd_bn_per_year = 2\nsecuritisation = \"pool\"", "rent_usd_bn_per_year = 2\nsecuritisation = \"loan\""}},
+       {},
+       {{48, 18, "contract.campus.securitisation names contract 'loan', which is of type 'loan', not a securitisation"}}},
+      {"AbsTrancheBorrowerIsNotTheIssuerOfItsPool",
+       kContracts,
+       {{"borrower = \"oracle\"", "borrower = \"openai\""}},
+       {},
+       {{52, 12, "contract.pool-a.borrower is 'openai', but an abs_tranche borrows for the issuer of its "
+                 "securitisation: 'pool' is issued by 'oracle'"}}},
+      {"SecuritisationWithoutLeaseOrTranche",
+       kContracts + "[[contract]]\nid = \"pool2\"\ntype = \"securitisation\"\nissuer = \"oracle\"\n",
+       {},
+       {},
+       {{77, 1, "securitisation 'pool2' pays no tranche: give a [[contract]] of type \"abs_tranche\" with "
+                "securitisation = \"pool2\""},
+        {77, 1, "securitisation 'pool2' pools no lease"}}},
+      {"LeaseOfAnotherFirmInASecuritisation",
+       kContracts,
+       {{"lessor = \"oracle\"\nlessee = \"openai\"", "lessor = \"openai\"\nlessee = \"oracle\""}},
+       {},
+       {{48, 18, "contract.campus.securitisation names 'pool', issued by 'oracle', but the lessor is 'openai'"}}},
+      {"MaturityBeforeStart",
+       kContracts,
+       {{"maturity = \"2029-12\"", "maturity = \"2026-01\""}},
+       {},
+       {{64, 12, "contract.loan.maturity 2026-01 is before its start 2026-03"}}},
+      {"DebtRepaidBeforeTheHorizon",
+       kContracts,
+       {{"start = \"2025-06\"\nmaturity = \"2030-06\"", "start = \"2024-06\"\nmaturity = \"2025-06\""}},
+       {},
+       {{55, 12, "contract.pool-a.maturity 2025-06 is before time.start 2026-01: the debt is repaid before the "
+                 "horizon"}}},
+      {"DebtStartingAfterTheHorizon",
+       kContracts,
+       {{"start = \"2026-03\"", "start = \"2028-03\""}},
+       {},
+       {{63, 9, "contract.loan.start = 2028-03 is after the horizon ends 2027-12"}}},
+      {"SeniorityOutOfRange",
+       kContracts,
+       {{"principal_usd_bn = 4\n", "principal_usd_bn = 4\nseniority = 11\n"}},
+       {},
+       {{63, 13, "'seniority' = 11 is out of range: must be at least 1 and at most 10"}}},
+      {"ZeroPrincipalIsOutOfRange",
+       kContracts,
+       {{"principal_usd_bn = 4", "principal_usd_bn = 0"}},
+       {},
+       {{62, 20, "'principal_usd_bn' = 0 is out of range: must be above 0"}}},
+      {"AmortisationNotAllowedSuggestsTheClosest",
+       kContracts,
+       {{"principal_usd_bn = 4\n", "principal_usd_bn = 4\namortisation = \"bulet\"\n"}},
+       {},
+       {{63, 16, "'amortisation' = \"bulet\" is not one of \"bullet\", \"linear\"; did you mean 'bullet'?"}}},
+      {"LessorIsLessee",
+       kContracts,
+       {{"lessee = \"openai\"", "lessee = \"oracle\""}},
+       {},
+       {{44, 10, "contract 'campus' has the same firm as lessor and lessee"}}},
+      {"LeaseEndedBeforeTheHorizon",
+       kContracts,
+       {{"term_months = 120", "term_months = 6"}},
+       {},
+       {{45, 9, "contract 'campus' ends 2025-06 (1 term(s) of 6 months from 2025-01), before time.start 2026-01"}}},
+      {"LeaseStartingAfterTheHorizon",
+       kContracts,
+       {{"start = \"2025-01\"", "start = \"2029-01\""}},
+       {},
+       {{45, 9, "contract.campus.start = 2029-01 is after the horizon ends 2027-12"}}},
+      {"LeaseTermMustBeWholeMonths",
+       kContracts,
+       {{"term_months = 120", "term_months = \"2.1 years\""}},
+       {},
+       {{46, 15, "'term_months' must be a whole number of months"}}},
+      {"StakesInOneIssuerAddingUpToMoreThanOne",
+       kContracts,
+       {{"share = 0.3", "share = \"50%\""}},
+       {},
+       {{76, 9, "the equity stakes in 'openai' add up to 1.1, more than 1 ('stake-a' 0.6, 'stake-b' 0.5)"}}},
+      {"ZeroStakeIsOutOfRange",
+       kContracts,
+       {{"share = 0.3", "share = 0"}},
+       {},
+       {{76, 9, "'share' = 0 is out of range: must be above 0 and at most 1"}}},
+      {"StakeHolderThatIsTheIssuer",
+       kContracts,
+       {{"holder = \"oracle\"", "holder = \"openai\""}},
+       {},
+       {{75, 10, "contract 'stake-b' has the same firm as holder and issuer"}}},
+      {"WarrantHolderMustBeAFirm",
+       kContracts + "[[contract]]\nid = \"w\"\ntype = \"warrant\"\nissuer = \"oracle\"\nholder = \"venture\"\n"
+                    "start = \"2026-02\"\nshare = 0.1\n",
+       {},
+       {},
+       {{81, 10, "contract.w.holder must name a firm for a contract of type 'warrant', not the investor class "
+                 "'venture'"}}},
+      {"WarrantStartOutsideTheHorizon",
+       kContracts + "[[contract]]\nid = \"w\"\ntype = \"warrant\"\nissuer = \"oracle\"\nholder = \"openai\"\n"
+                    "start = \"2025-02\"\nshare = 0.1\n",
+       {},
+       {},
+       {{82, 9, "contract.w.start = 2025-02 is outside the horizon 2026-01 to 2027-12"}}},
+      {"EquityInvestmentThatInvestsNothing",
+       kContracts + "[[contract]]\nid = \"round\"\ntype = \"equity_investment\"\ninvestor = \"venture\"\n"
+                    "investee = \"openai\"\nstart = \"2026-02\"\n",
+       {},
+       {},
+       {{77, 1, "contract 'round' invests nothing: give usd_bn, usd_bn_per_gw or both"}}},
+      {"EquityInvestmentCapBelowItsFirstPayment",
+       kContracts + "[[contract]]\nid = \"round\"\ntype = \"equity_investment\"\ninvestor = \"venture\"\n"
+                    "investee = \"openai\"\nstart = \"2026-02\"\nusd_bn = 10\nmax_usd_bn = 5\n",
+       {},
+       {},
+       {{84, 14, "contract.round.max_usd_bn (5) is below its usd_bn (10)"}}},
+      {"EquityInvestmentMilestonesWithoutRoomUnderTheCap",
+       kContracts + "[[contract]]\nid = \"round\"\ntype = \"equity_investment\"\ninvestor = \"venture\"\n"
+                    "investee = \"openai\"\nstart = \"2026-02\"\nusd_bn = 10\nusd_bn_per_gw = 2\n",
+       {},
+       {},
+       {{84, 17, "contract.round.usd_bn_per_gw is never paid: max_usd_bn (0; 0 = usd_bn only) leaves nothing above "
+                 "usd_bn (10)"}}},
+      {"PpaSellerThatIsTheBuyer",
+       kContracts + "[[contract]]\nid = \"power\"\ntype = \"ppa\"\nbuyer = \"oracle\"\nseller = \"oracle\"\n"
+                    "start = \"2026-02\"\nend = \"2027-12\"\ngw = 1\nprice_usd_per_mwh = 60\n",
+       {},
+       {},
+       {{81, 10, "contract 'power' has the same firm as buyer and seller"}}},
+      {"PpaWithoutGw",
+       kContracts + "[[contract]]\nid = \"power\"\ntype = \"ppa\"\nbuyer = \"oracle\"\nseller = \"openai\"\n"
+                    "start = \"2026-02\"\nend = \"2027-12\"\nprice_usd_per_mwh = 60\n",
+       {},
+       {},
+       {{77, 1, "missing required key 'gw' in [[contract]] 'power' of type 'ppa'"}}},
+      {"FirmShareholdersNotAllowed",
+       kContracts,
+       {{"initial_h100e = 1000000\n", "initial_h100e = 1000000\nshareholders = \"banks\"\n"}},
+       {},
+       {{27, 16, "'shareholders' = \"banks\" is not one of \"public-equity\", \"venture\""}}},
+      {"InterfirmDefaultCostOutOfRange",
+       kContracts,
+       {},
+       {"finance.default_cost_interfirm=1.5"},
+       {{1, 32, "'default_cost_interfirm' = 1.5 is out of range: must be at least 0 and at most 1", "--set"}}},
+      {"SetKeyForAnotherContractType",
+       kContracts,
+       {},
+       {"contract.campus.volume_h100e=5"},
+       {{1, 1,
+         "contract.campus.volume_h100e: key 'volume_h100e' does not apply to a contract of type 'lease' (it applies "
+         "to: compute_commitment)",
+         "--set"}}},
+      {"SetContractTypeIsRejected",
+       kContracts,
+       {},
+       {"contract.loan.type=bond"},
+       {{1, 1, "'contract.loan.type' cannot be set: the type of a contract decides which keys it has", "--set"}}},
+      {"SetUnknownLenderClass",
+       kContracts,
+       {},
+       {"contract.loan.lender=privat-credit"},
+       {{1, 22,
+         "contract.loan.lender names 'privat-credit', which is neither a firm defined in [[firm]] nor an investor "
+         "class (public-equity, venture, banks, private-credit, bondholders, abs-holders); did you mean "
+         "'private-credit'?",
+         "--set"}}},
+      {"SetNewMoneyAvailableNotABool",
+       kContracts,
+       {},
+       {"finance.new_money_available=no"},
+       {{1, 29, "finance.new_money_available: must be true or false, not 'no'", "--set"}}},
+
       // --- several problems at once --------------------------------------------------------------
       {"SeveralSemanticErrorsAreAllReportedTogether",
        kBase,
@@ -688,6 +993,15 @@ TEST(ScenarioErrors, BaseScenarioOfTheTableIsValid) {
   EXPECT_EQ(s.scenario.name, "base");
   EXPECT_EQ(s.scenario.firms.size(), 2u);
   EXPECT_EQ(s.scenario.contracts.size(), 1u);
+}
+
+TEST(ScenarioErrors, ContractsBaseOfTheTableIsValid) {
+  const LoadedScenario s = load_scenario_text(kContracts, kFile);
+  EXPECT_EQ(s.scenario.contracts.size(), 1u);
+  EXPECT_EQ(s.scenario.securitisations.size(), 1u);
+  EXPECT_EQ(s.scenario.leases.size(), 1u);
+  EXPECT_EQ(s.scenario.debts.size(), 2u);
+  EXPECT_EQ(s.scenario.stakes.size(), 2u);
 }
 
 TEST(ScenarioErrors, EnumWithoutCloseChoiceEndsWithTheListOfChoices) {

@@ -303,6 +303,10 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
       {"firm.*.training_budget_growth_after_per_year",
        [](const S& x) { return x.firms.at(0).training_budget_usd_bn_per_year.growth_after_per_year; }},
       {"contract.*.take_or_pay_share", [](const S& x) { return x.contracts.at(0).take_or_pay_share; }},
+      {"contract.*.termination_penalty_months", [](const S& x) { return x.contracts.at(0).termination_penalty_months; }},
+      {"firm.*.credit_limit_usd_bn", [](const S& x) { return x.firms.at(0).credit_limit_usd_bn; }},
+      {"firm.*.equity_limit_usd_bn_per_year", [](const S& x) { return x.firms.at(1).equity_limit_usd_bn_per_year; }},
+      {"finance.default_cost_interfirm", [](const S& x) { return x.finance.default_cost_interfirm; }},
   };
   for (const auto& [pattern, get] : omitted) {
     const KeySpec* spec = find_key(pattern);
@@ -312,6 +316,8 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
   }
   EXPECT_EQ(s.scenario.supply.production.project_lead_time_months, 42);
   EXPECT_TRUE(s.scenario.technology.training_efficiency.follows_inference);
+  EXPECT_TRUE(s.scenario.finance.new_money_available);
+  EXPECT_EQ(s.scenario.firms[1].shareholders, model::HolderClass::kPublicEquity);
   EXPECT_EQ(s.scenario.description, "");
   EXPECT_EQ(s.scenario.service_unit_name, "million tokens");
   ASSERT_EQ(s.scenario.firms.size(), 2u);
@@ -508,6 +514,301 @@ TEST(ScenarioLoader, BuildSharesGivenAreNormalisedToSumToOne) {
   EXPECT_DOUBLE_EQ(firm(s.scenario, "nvidia").build_share, 1.0 / 3.0);
   EXPECT_EQ(firm(s.scenario, "google").build_share, 0.0);
   EXPECT_TRUE(firm(s.scenario, "nvidia").owns_capacity());  // builds, though it owns no fleet at the start
+}
+
+// --- financing contracts ------------------------------------------------------------------------
+
+constexpr const char* kContracts = "tests/io/data/contracts.toml";
+
+/// The record with this id in one of the Scenario's contract vectors; else a failure, and the test stops.
+template <class Record>
+const Record& by_id(const std::vector<Record>& records, const std::string& id) {
+  for (const Record& r : records) {
+    if (r.id == id) return r;
+  }
+  ADD_FAILURE() << "no contract '" << id << "'";
+  throw std::out_of_range(id);
+}
+
+model::FirmId firm_id(std::uint32_t i) { return model::FirmId{i}; }
+// Firms of contracts.toml, in file order.
+const model::FirmId kAcmeLab = firm_id(0), kCloudco = firm_id(1), kChipco = firm_id(2), kDevco = firm_id(3),
+                    kPowerco = firm_id(4), kFund = firm_id(5);
+
+TEST(ScenarioLoader, EveryContractTypeLandsInItsRecord) {
+  const LoadedScenario loaded = load_or_fail(kContracts);
+  const model::Scenario& s = loaded.scenario;
+  ASSERT_EQ(s.firms.size(), 6u);
+  EXPECT_EQ(s.firms[kFund.index()].id, "fund");
+  EXPECT_EQ(s.contracts.size(), 1u);
+  EXPECT_EQ(s.securitisations.size(), 1u);
+  EXPECT_EQ(s.leases.size(), 2u);
+  EXPECT_EQ(s.debts.size(), 4u);
+  EXPECT_EQ(s.equity_investments.size(), 2u);
+  EXPECT_EQ(s.stakes.size(), 2u);
+  EXPECT_EQ(s.warrants.size(), 2u);
+  EXPECT_EQ(s.ppas.size(), 2u);
+
+  const model::ComputeCommitment& deal = by_id(s.contracts, "deal");
+  EXPECT_EQ(deal.buyer, kAcmeLab);
+  EXPECT_EQ(deal.seller, kCloudco);
+  EXPECT_EQ(deal.start, month("2026-06"));
+  EXPECT_EQ(deal.end, month("2027-06"));
+  EXPECT_DOUBLE_EQ(deal.volume.value(), 100000);
+  EXPECT_DOUBLE_EQ(deal.price_usd_per_h100e_hour, 2.4);
+  EXPECT_DOUBLE_EQ(deal.take_or_pay_share, 1.0);
+  EXPECT_DOUBLE_EQ(deal.termination_penalty_months, 3);  // "1 quarters"
+
+  const model::Securitisation& pool = s.securitisations.at(0);
+  EXPECT_EQ(pool.id, "pool");
+  EXPECT_EQ(pool.issuer, kDevco);
+
+  const model::Lease& campus = by_id(s.leases, "campus");
+  EXPECT_EQ(campus.lessor, kDevco);
+  EXPECT_EQ(campus.lessee, kCloudco);
+  EXPECT_EQ(campus.start, month("2025-01"));  // before time.start: outstanding
+  EXPECT_EQ(campus.term_months, 120);         // "10 years"
+  EXPECT_EQ(campus.renewals, 1);
+  EXPECT_DOUBLE_EQ(campus.rent_usd_bn_per_year, 2.5);  // "2500 USDm"
+  EXPECT_DOUBLE_EQ(campus.datacenter_gw, 1.0);
+  EXPECT_DOUBLE_EQ(campus.power_gw, 1.2);  // "1200 MW"
+  EXPECT_EQ(campus.build_months, 18);
+  EXPECT_DOUBLE_EQ(campus.residual_value_guarantee_usd_bn, 5);
+  EXPECT_DOUBLE_EQ(campus.termination_penalty_months, 6);
+  EXPECT_FALSE(campus.off_balance_sheet);
+  EXPECT_EQ(campus.securitisation, 0u);
+
+  const model::DebtContract& tranche = by_id(s.debts, "pool-a");
+  EXPECT_EQ(tranche.kind, model::DebtKind::kAbsTranche);
+  EXPECT_EQ(tranche.borrower, kDevco);
+  EXPECT_EQ(tranche.lender.cls, model::HolderClass::kAbsHolders);
+  EXPECT_FALSE(tranche.lender.is_firm());
+  EXPECT_DOUBLE_EQ(tranche.principal_usd_bn, 10);
+  EXPECT_DOUBLE_EQ(tranche.rate_per_year, 0.05);
+  EXPECT_EQ(tranche.start, month("2025-06"));
+  EXPECT_EQ(tranche.maturity, month("2035-06"));
+  EXPECT_EQ(tranche.amortisation, model::Amortisation::kLinear);
+  EXPECT_EQ(tranche.seniority, 2);
+  EXPECT_TRUE(tranche.secured);
+  EXPECT_TRUE(tranche.off_balance_sheet);
+  EXPECT_EQ(tranche.tranche, "pool-senior");
+  EXPECT_DOUBLE_EQ(tranche.min_dscr, 1.2);
+  EXPECT_DOUBLE_EQ(tranche.max_ltv, 0.8);  // "80%"
+  EXPECT_EQ(tranche.breach, model::BreachAction::kStepUp);
+  EXPECT_DOUBLE_EQ(tranche.step_up_per_year, 0.01);  // "1%"
+  EXPECT_EQ(tranche.securitisation, 0u);
+
+  const model::DebtContract& notes = by_id(s.debts, "notes");
+  EXPECT_EQ(notes.kind, model::DebtKind::kBond);
+  EXPECT_EQ(notes.borrower, kCloudco);
+  EXPECT_EQ(notes.lender.cls, model::HolderClass::kBondholders);
+  EXPECT_DOUBLE_EQ(notes.principal_usd_bn, 1.5);  // "1500 USDm"
+  EXPECT_EQ(notes.start, month("2024-01"));
+  EXPECT_EQ(notes.maturity, month("2031-01"));
+  EXPECT_EQ(notes.seniority, 3);
+
+  const model::DebtContract& vendor = by_id(s.debts, "gpu-credit");
+  EXPECT_EQ(vendor.kind, model::DebtKind::kVendorFinancing);
+  EXPECT_TRUE(vendor.lender.is_firm());
+  EXPECT_EQ(vendor.lender.firm, kChipco);
+  EXPECT_EQ(vendor.borrower, kCloudco);
+  EXPECT_DOUBLE_EQ(vendor.principal_usd_bn, 3);
+
+  const model::EquityInvestment& round = by_id(s.equity_investments, "round");
+  EXPECT_TRUE(round.investor.is_firm());
+  EXPECT_EQ(round.investor.firm, kFund);
+  EXPECT_EQ(round.investee, kAcmeLab);
+  EXPECT_EQ(round.start, month("2026-02"));
+  EXPECT_DOUBLE_EQ(round.usd_bn, 10);
+  EXPECT_DOUBLE_EQ(round.usd_bn_per_gw, 2);
+  EXPECT_DOUBLE_EQ(round.max_usd_bn, 30);
+  EXPECT_EQ(round.milestone_firm, kCloudco);
+
+  const model::EquityStake& fund_stake = by_id(s.stakes, "fund-stake");
+  EXPECT_EQ(fund_stake.holder.cls, model::HolderClass::kFirm);
+  EXPECT_EQ(fund_stake.holder.firm, kFund);
+  EXPECT_EQ(fund_stake.issuer, kAcmeLab);
+  EXPECT_DOUBLE_EQ(fund_stake.share, 0.3);
+  const model::EquityStake& float_stake = by_id(s.stakes, "float");
+  EXPECT_EQ(float_stake.holder.cls, model::HolderClass::kPublicEquity);
+  EXPECT_EQ(float_stake.issuer, kCloudco);
+  EXPECT_DOUBLE_EQ(float_stake.share, 0.4);  // "40%"
+
+  const model::Warrant& warrant = by_id(s.warrants, "chip-warrant");
+  EXPECT_EQ(warrant.issuer, kChipco);
+  EXPECT_TRUE(warrant.holder.is_firm());
+  EXPECT_EQ(warrant.holder.firm, kAcmeLab);
+  EXPECT_EQ(warrant.start, month("2026-06"));
+  EXPECT_DOUBLE_EQ(warrant.share, 0.1);
+  EXPECT_EQ(warrant.tranches, 5);
+  EXPECT_DOUBLE_EQ(warrant.gw_per_tranche, 0.5);  // "500 MW"
+  EXPECT_DOUBLE_EQ(warrant.strike_usd_bn, 2);
+  EXPECT_EQ(warrant.milestone_firm, kCloudco);
+
+  const model::PowerPurchase& power = by_id(s.ppas, "power");
+  EXPECT_EQ(power.buyer, kCloudco);
+  EXPECT_EQ(power.seller, kPowerco);
+  EXPECT_EQ(power.start, month("2026-01"));
+  EXPECT_EQ(power.end, month("2035-12"));
+  EXPECT_DOUBLE_EQ(power.gw, 1.5);
+  EXPECT_DOUBLE_EQ(power.price_usd_per_mwh, 55);
+  EXPECT_DOUBLE_EQ(power.take_or_pay_share, 0.9);
+}
+
+TEST(ScenarioLoader, ContractKeysLeftOutTakeTheDefaultsOfTheirType) {
+  const LoadedScenario loaded = load_or_fail(kContracts);
+  const model::Scenario& s = loaded.scenario;
+
+  const model::Lease& lease = by_id(s.leases, "bare-lease");
+  EXPECT_EQ(lease.lessor, kDevco);
+  EXPECT_EQ(lease.lessee, kAcmeLab);
+  EXPECT_EQ(lease.term_months, 60);
+  EXPECT_DOUBLE_EQ(lease.rent_usd_bn_per_year, 1);
+  EXPECT_EQ(lease.renewals, 0);
+  EXPECT_DOUBLE_EQ(lease.datacenter_gw, 0);
+  EXPECT_DOUBLE_EQ(lease.power_gw, 0);
+  EXPECT_EQ(lease.build_months, 24);
+  EXPECT_DOUBLE_EQ(lease.residual_value_guarantee_usd_bn, 0);
+  EXPECT_DOUBLE_EQ(lease.termination_penalty_months, 0);
+  EXPECT_TRUE(lease.off_balance_sheet);  // the lease default, unlike debt's
+  EXPECT_EQ(lease.securitisation, model::kNone);
+
+  const model::DebtContract& loan = by_id(s.debts, "bank-loan");
+  EXPECT_EQ(loan.kind, model::DebtKind::kLoan);
+  EXPECT_EQ(loan.borrower, kCloudco);
+  EXPECT_EQ(loan.lender.cls, model::HolderClass::kBanks);
+  EXPECT_DOUBLE_EQ(loan.principal_usd_bn, 5);
+  EXPECT_EQ(loan.start, month("2026-03"));
+  EXPECT_EQ(loan.maturity, month("2030-12"));
+  EXPECT_DOUBLE_EQ(loan.rate_per_year, 0.06);
+  EXPECT_EQ(loan.amortisation, model::Amortisation::kBullet);
+  EXPECT_EQ(loan.seniority, 1);
+  EXPECT_FALSE(loan.secured);
+  EXPECT_FALSE(loan.off_balance_sheet);
+  EXPECT_EQ(loan.tranche, "bank-loan");  // defaults to the id
+  EXPECT_DOUBLE_EQ(loan.min_dscr, 0);
+  EXPECT_DOUBLE_EQ(loan.max_ltv, 0);
+  EXPECT_EQ(loan.breach, model::BreachAction::kDefault);
+  EXPECT_DOUBLE_EQ(loan.step_up_per_year, 0.02);
+  EXPECT_EQ(loan.securitisation, model::kNone);
+  // The schema's defaults are the model record's.
+  const model::DebtContract plain;
+  EXPECT_DOUBLE_EQ(loan.rate_per_year, plain.rate_per_year);
+  EXPECT_EQ(loan.seniority, plain.seniority);
+  EXPECT_DOUBLE_EQ(loan.step_up_per_year, plain.step_up_per_year);
+  EXPECT_EQ(loan.lender.cls, plain.lender.cls);
+  EXPECT_EQ(lease.build_months, model::Lease{}.build_months);
+  EXPECT_EQ(lease.off_balance_sheet, model::Lease{}.off_balance_sheet);
+
+  const model::EquityInvestment& seed = by_id(s.equity_investments, "seed");
+  EXPECT_EQ(seed.investor.cls, model::HolderClass::kVenture);
+  EXPECT_EQ(seed.investee, kCloudco);
+  EXPECT_EQ(seed.start, month("2026-01"));
+  EXPECT_DOUBLE_EQ(seed.usd_bn, 1);
+  EXPECT_DOUBLE_EQ(seed.usd_bn_per_gw, 0);
+  EXPECT_DOUBLE_EQ(seed.max_usd_bn, 1);     // max_usd_bn = 0 (left out): usd_bn only
+  EXPECT_EQ(seed.milestone_firm, kCloudco);  // the investee
+
+  const model::Warrant& warrant = by_id(s.warrants, "bare-warrant");
+  EXPECT_EQ(warrant.issuer, kCloudco);
+  EXPECT_EQ(warrant.holder.firm, kChipco);
+  EXPECT_DOUBLE_EQ(warrant.share, 0.05);
+  EXPECT_EQ(warrant.tranches, 1);
+  EXPECT_DOUBLE_EQ(warrant.gw_per_tranche, 1.0);
+  EXPECT_DOUBLE_EQ(warrant.strike_usd_bn, 0);
+  EXPECT_EQ(warrant.milestone_firm, kChipco);  // the holder
+
+  const model::PowerPurchase& ppa = by_id(s.ppas, "bare-ppa");
+  EXPECT_EQ(ppa.buyer, kDevco);
+  EXPECT_DOUBLE_EQ(ppa.gw, 0.5);
+  EXPECT_DOUBLE_EQ(ppa.price_usd_per_mwh, 70);  // "0.07 USD/kWh"
+  EXPECT_DOUBLE_EQ(ppa.take_or_pay_share, 0.8);  // the ppa default, unlike a compute commitment's 1
+}
+
+TEST(ScenarioLoader, FirmAndFinanceKeysOfFinancing) {
+  const LoadedScenario loaded = load_or_fail(kContracts);
+  const model::Scenario& s = loaded.scenario;
+  const model::Firm& cloudco = firm(s, "cloudco");
+  EXPECT_DOUBLE_EQ(cloudco.credit_limit_usd_bn, 50);
+  EXPECT_DOUBLE_EQ(cloudco.equity_limit_usd_bn_per_year, 5);
+  EXPECT_EQ(cloudco.shareholders, model::HolderClass::kVenture);
+  const model::Firm& lab = firm(s, "acme-lab");
+  EXPECT_DOUBLE_EQ(lab.credit_limit_usd_bn, 1e6);
+  EXPECT_DOUBLE_EQ(lab.equity_limit_usd_bn_per_year, 1e6);
+  EXPECT_EQ(lab.shareholders, model::HolderClass::kPublicEquity);
+  EXPECT_DOUBLE_EQ(s.finance.default_cost_interfirm, 0.2);  // "20%"
+  EXPECT_FALSE(s.finance.new_money_available);
+}
+
+TEST(ScenarioLoader, SetReachesTheKeysOfEveryContractType) {
+  const LoadedScenario s = load_or_fail(
+      kContracts, {"contract.campus.rent_usd_bn_per_year=3 USDbn", "contract.bank-loan.lender=private-credit",
+                   "contract.notes.lender=fund", "contract.bank-loan.amortisation=linear",
+                   "contract.bare-lease.off_balance_sheet=false", "contract.bare-lease.securitisation=pool",
+                   "contract.round.milestone_firm=devco", "contract.bare-ppa.take_or_pay_share=50%",
+                   "contract.float.holder=venture", "contract.bare-warrant.tranches=4",
+                   "contract.deal.termination_penalty_months=2", "firm.acme-lab.shareholders=venture",
+                   "firm.acme-lab.credit_limit_usd_bn=7", "finance.new_money_available=true"});
+  const model::Scenario& m = s.scenario;
+  EXPECT_DOUBLE_EQ(by_id(m.leases, "campus").rent_usd_bn_per_year, 3);
+  EXPECT_EQ(by_id(m.debts, "bank-loan").lender.cls, model::HolderClass::kPrivateCredit);
+  EXPECT_EQ(by_id(m.debts, "notes").lender.cls, model::HolderClass::kFirm);
+  EXPECT_EQ(by_id(m.debts, "notes").lender.firm, kFund);
+  EXPECT_EQ(by_id(m.debts, "bank-loan").amortisation, model::Amortisation::kLinear);
+  EXPECT_FALSE(by_id(m.leases, "bare-lease").off_balance_sheet);
+  EXPECT_EQ(by_id(m.leases, "bare-lease").securitisation, 0u);
+  EXPECT_EQ(by_id(m.equity_investments, "round").milestone_firm, kDevco);
+  EXPECT_DOUBLE_EQ(by_id(m.ppas, "bare-ppa").take_or_pay_share, 0.5);
+  EXPECT_EQ(by_id(m.stakes, "float").holder.cls, model::HolderClass::kVenture);
+  EXPECT_EQ(by_id(m.warrants, "bare-warrant").tranches, 4);
+  EXPECT_DOUBLE_EQ(by_id(m.contracts, "deal").termination_penalty_months, 2);
+  EXPECT_EQ(firm(m, "acme-lab").shareholders, model::HolderClass::kVenture);
+  EXPECT_DOUBLE_EQ(firm(m, "acme-lab").credit_limit_usd_bn, 7);
+  EXPECT_TRUE(m.finance.new_money_available);
+  expect_pos(s.params, "contract.bank-loan.lender", "--set", 2, 27);
+}
+
+TEST(ScenarioLoader, ContractKeysKnowTheTypesTheyApplyTo) {
+  const KeySpec* volume = find_key("contract.*.volume_h100e");
+  ASSERT_NE(volume, nullptr);
+  EXPECT_TRUE(volume->required);
+  EXPECT_TRUE(volume->required_for_type("compute_commitment"));
+  EXPECT_FALSE(volume->applies_to("lease"));
+  EXPECT_FALSE(volume->required_for_type("lease"));
+  const KeySpec* pool = find_key("contract.*.securitisation");
+  ASSERT_NE(pool, nullptr);
+  EXPECT_TRUE(pool->required_for_type("abs_tranche"));
+  EXPECT_FALSE(pool->required_for_type("lease"));
+  EXPECT_TRUE(pool->applies_to("lease"));
+  EXPECT_FALSE(pool->applies_to("loan"));
+  const KeySpec* take_or_pay = find_key("contract.*.take_or_pay_share");
+  ASSERT_NE(take_or_pay, nullptr);
+  EXPECT_EQ(take_or_pay->default_number_for("compute_commitment"), 1.0);
+  EXPECT_EQ(take_or_pay->default_number_for("ppa"), 0.8);
+  // Every contract key but id and type names the types it applies to, and each is a valid type.
+  const KeySpec* type = find_key("contract.*.type");
+  ASSERT_NE(type, nullptr);
+  for (const KeySpec& k : scenario_keys()) {
+    if (k.path.rfind("contract.*.", 0) != 0 || k.path == "contract.*.id" || k.path == "contract.*.type") continue;
+    EXPECT_FALSE(k.for_types.empty()) << k.path;
+    for (const std::string& t : k.for_types) {
+      EXPECT_NE(std::find(type->choices.begin(), type->choices.end(), t), type->choices.end()) << k.path << " " << t;
+    }
+  }
+  // Parties that may be an investor class accept exactly the model's classes, in its order.
+  for (const char* party : {"contract.*.lender", "contract.*.investor", "contract.*.holder"}) {
+    const KeySpec* spec = find_key(party);
+    ASSERT_NE(spec, nullptr) << party;
+    ASSERT_EQ(spec->choices.size(), model::kHolderClassCount - 1) << party;
+    for (std::size_t c = 1; c < model::kHolderClassCount; ++c) {
+      EXPECT_EQ(spec->choices[c - 1], model::holder_class_name(static_cast<model::HolderClass>(c))) << party;
+    }
+  }
+  // The generated reference says which types each contract key applies to.
+  const std::string md = schema_markdown();
+  EXPECT_NE(md.find("| key | for types | type |"), std::string::npos);
+  EXPECT_NE(md.find("| `volume_h100e` | `compute_commitment` |"), std::string::npos);
+  EXPECT_NE(md.find("| `securitisation` | `abs_tranche`, `lease` |"), std::string::npos);
 }
 
 TEST(ScenarioLoader, LoadedScenarioKeepsItsTextAndSourceName) {
