@@ -424,7 +424,7 @@ void Month::securitisation_waterfalls() {
     for (std::size_t i = 0; i < s_.leases.size(); ++i) {
       if (s_.leases[i].securitisation != z) continue;
       collections += lease_paid_[i];
-      if (fin_.lease_active[i]) pool_alive = true;
+      if (fin_.lease_active[i] || !fin_.lease_ended[i]) pool_alive = true;  // running, or still to start
       if (fin_.lease_terminated_this_month[i]) lost_lease = true;
     }
     std::vector<std::size_t> index;  // the pool's tranches, most senior first
@@ -852,6 +852,7 @@ void Month::resolve(std::size_t d, model::EventKind why) {
   }
   const double receivables = asset(ledger_, d, Asset::kReceivables);
   ledger_.sell_asset(d, households, Asset::kReceivables, receivables, (1.0 - beta) * receivables, Revaluation::kFireSale);
+  ledger_.revalue(households, Asset::kReceivables, beta * receivables, Revaluation::kFireSale);  // the buyer holds the claim at its face
   for (std::size_t i = 0; i < s_.debts.size(); ++i) {
     model::DebtContract const& debt = s_.debts[i];
     if (!debt.lender.is_firm() || debt.lender.firm.index() != d || fin_.debt_outstanding[i] <= 0.0) continue;
@@ -859,6 +860,7 @@ void Month::resolve(std::size_t d, model::EventKind why) {
   }
   const double loans = asset(ledger_, d, Asset::kLoans);
   ledger_.sell_asset(d, households, Asset::kLoans, loans, (1.0 - beta) * loans, Revaluation::kFireSale);
+  ledger_.revalue(households, Asset::kLoans, beta * loans, Revaluation::kFireSale);  // the buyer holds the claim at its face
   for (std::size_t issuer = 0; issuer < n_; ++issuer) {
     for (model::Shareholding& h : fin_.owners[issuer]) {
       if (!h.holder.is_firm() || h.holder.firm.index() != d) continue;
@@ -867,6 +869,7 @@ void Month::resolve(std::size_t d, model::EventKind why) {
   }
   const double stakes = asset(ledger_, d, Asset::kEquityHoldings);
   ledger_.sell_asset(d, households, Asset::kEquityHoldings, stakes, (1.0 - beta) * stakes, Revaluation::kFireSale);
+  ledger_.revalue(households, Asset::kEquityHoldings, beta * stakes, Revaluation::kFireSale);  // the buyer holds the claim at its face
 
   // Seniority waterfall over the claims on the defaulter (DESIGN §1.7): secured debt, then
   // senior unsecured (the credit line and seniority-1 debt), then trade claims with
@@ -1065,6 +1068,7 @@ void Month::run() {
   for (const auto& [f, why] : defaulters_) {
     if (active(w_, f)) resolve(f, why);
   }
+  draw_new_money();  // buyers in a fire sale pay for what they bought
   mark_equity();
   end_of_month_state();
 }

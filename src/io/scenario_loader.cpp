@@ -1115,6 +1115,7 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.build_share = n("build_share");
     f.cash = core::Money{n("cash_usd_bn")};
     f.debt = core::Money{n("debt_usd_bn")};
+    f.other_assets = core::Money{n("other_assets_usd_bn")};
     f.debt_rate_per_year = n("debt_rate_per_year");
     f.book_life_months = static_cast<int>(n("book_life_months"));
     f.min_dscr = n("min_dscr");

@@ -74,7 +74,7 @@ const std::vector<std::string> kContractTypes = {
 const std::vector<std::string> kDebtTypes = {"loan", "bond", "vendor_financing", "abs_tranche"};
 /// The classes of outside investors a party may be instead of a firm (model::HolderClass).
 const std::vector<std::string> kInvestorClasses = {"public-equity", "venture",    "banks",
-                                                   "private-credit", "bondholders", "abs-holders"};
+                                                   "private-credit", "bondholders", "abs-holders", "suppliers"};
 
 KeySpec typed(KeySpec k, std::vector<std::string> types) {
   k.for_types = std::move(types);
@@ -275,6 +275,8 @@ std::vector<KeySpec> make_keys() {
              "How the firm meets cash shortfalls: `debt` draws bank credit (interest, covenant); `equity` sells new shares to investors."),
       number("firm.*.min_dscr", D::kNone, 0, 100, 0.0,
              "Debt-service covenant: operating cash flow over the covenant window must stay at least this multiple of interest, else the firm defaults (0 = no covenant)."),
+      number("firm.*.other_assets_usd_bn", D::kMoney, 0, 1e6, 0.0,
+             "Assets outside the AI build-out at the start (a chipmaker's or utility's other business), at book, USD bn; sold at (1 − α) of book in a default."),
       number("firm.*.credit_limit_usd_bn", D::kMoney, 0, 1e6, 1e6,
              "Most the firm may owe the banks on its credit line (firm-level debt), USD bn; a shortfall beyond it goes unpaid and is cleared jointly (DESIGN §1.7)."),
       number("firm.*.equity_limit_usd_bn_per_year", D::kMoney, 0, 1e6, 1e6,
@@ -335,7 +337,7 @@ std::vector<KeySpec> make_keys() {
                                  std::string("banks"))),
                 kDebtTypes),
           {"vendor_financing"}),
-      typed(number("contract.*.principal_usd_bn", D::kMoney, 0, 1e6, std::nullopt, "Amount borrowed, USD bn.", true),
+      typed(number("contract.*.principal_usd_bn", D::kMoney, 0, 1e6, std::nullopt, "Amount borrowed, USD bn (0 switches the contract off, e.g. in a variant that finances the borrower otherwise)."),
             kDebtTypes),
       typed(number("contract.*.rate_per_year", D::kRatePerYear, 0, 1, 0.06,
                    "Interest rate (coupon), per year, compounded monthly."),

@@ -65,9 +65,11 @@ TEST(Covenant, AShockPushesLeveragedNeocloudsIntoDefaultThatTheBaseWorldAvoids) 
   EXPECT_EQ(base.months.back().defaults_count, 0.0);
   EXPECT_GE(shocked.months.back().defaults_count, 2.0);
   EXPECT_EQ(firm_at(shocked, firm_index("coreweave"), "2036-12").status, model::FirmStatus::kDefaulted);
-  // Without its covenant the same firm carries on.
-  const auto lenient = run("sudden-100x", {"firm.coreweave.min_dscr=0"});
-  EXPECT_EQ(firm_at(lenient, firm_index("coreweave"), "2036-12").status, model::FirmStatus::kActive);
+  EXPECT_EQ(firm_at(shocked, firm_index("other-clouds"), "2036-12").status, model::FirmStatus::kDefaulted);
+  // The lab that cannot raise enough new equity misses a payment to its largest provider first.
+  bool missed = false;
+  for (const auto& e : shocked.events) missed |= e.kind == model::EventKind::kMissedPayment && e.subject == "openai";
+  EXPECT_TRUE(missed);
 }
 
 TEST(Resolution, LendersWriteOffWhatTheDefaultersAssetsDoNotCover) {
@@ -138,10 +140,9 @@ namespace {
 TEST(DebtVersusEquity, TheSameShockMeetsShareholdersInsteadOfLenders) {
   const auto debt = run("sudden-100x");
   const auto equity = run("debt-vs-equity");
-  EXPECT_GE(debt.months.back().defaults_count, 2.0);
-  EXPECT_EQ(equity.months.back().defaults_count, 0.0);
   for (const char* id : {"coreweave", "other-clouds"}) {
     const std::size_t f = firm_index(id);
+    EXPECT_EQ(firm_at(debt, f, "2036-12").status, model::FirmStatus::kDefaulted) << id;
     for (const model::FirmMonth& m : equity.firms) {
       if (m.firm != f) continue;
       EXPECT_EQ(m.status, model::FirmStatus::kActive) << id << " " << m.month.str();
@@ -173,7 +174,7 @@ TEST(Summary, LossesByHolderAddUpTheMonthlyWriteOffs) {
   EXPECT_DOUBLE_EQ(s.lender_losses_usd_bn, banks);
   EXPECT_DOUBLE_EQ(s.shareholder_losses_usd_bn, shareholders);
   bool told = false;
-  for (const auto& line : s.story) told |= line.text.find("breaches its debt-service covenant") != std::string::npos;
+  for (const auto& line : s.story) told |= line.text.find("defaults on dues it cannot pay") != std::string::npos;
   EXPECT_TRUE(told);
 }
 
@@ -199,7 +200,8 @@ TEST(DebtRankByFirm, TheLabWithTheLargestCommitmentsIsTheMostSystemic) {
   }
   EXPECT_EQ(top, firm_index("openai"));
   EXPECT_GT(top_rank, 0.0);
-  EXPECT_EQ(firm_at(r, firm_index("nvidia"), "2027-06").debtrank, 0.0);  // nobody is exposed to it
+  // The chipmaker is exposed to others far more than they are to it (only its backstop).
+  EXPECT_LT(firm_at(r, firm_index("nvidia"), "2027-06").debtrank, 0.1 * top_rank);
   // Once its commitments end with its default, the lab stops being a channel of distress.
   const auto after = run("default", {"firm.openai.forced_default_month=2027-01"});
   EXPECT_LT(firm_at(after, firm_index("openai"), "2027-06").debtrank, 0.5 * top_rank);

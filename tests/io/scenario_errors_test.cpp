@@ -706,20 +706,20 @@ std::vector<Case> cases() {
        {},
        {{61, 10,
          "contract.loan.lender names 'bnaks', which is neither a firm defined in [[firm]] nor an investor class "
-         "(public-equity, venture, banks, private-credit, bondholders, abs-holders); did you mean 'banks'?"}}},
+         "(public-equity, venture, banks, private-credit, bondholders, abs-holders, suppliers); did you mean 'banks'?"}}},
       {"UnknownLenderSuggestsTheClosestFirm",
        kContracts,
        {{"lender = \"banks\"", "lender = \"orcle\""}},
        {},
        {{61, 10, "contract.loan.lender names 'orcle', which is neither a firm defined in [[firm]] nor an investor "
-                 "class (public-equity, venture, banks, private-credit, bondholders, abs-holders); did you mean "
+                 "class (public-equity, venture, banks, private-credit, bondholders, abs-holders, suppliers); did you mean "
                  "'oracle'?"}}},
       {"UnknownHolderWithoutCloseMatch",
        kContracts,
        {{"holder = \"venture\"", "holder = \"zzz-capital\""}},
        {},
        {{68, 10, "which is neither a firm defined in [[firm]] nor an investor class (public-equity, venture, banks, "
-                 "private-credit, bondholders, abs-holders); define the firm or fix the name"}}},
+                 "private-credit, bondholders, abs-holders, suppliers); define the firm or fix the name"}}},
       {"VendorFinancingNeedsALenderFirm",
        kContracts,
        {{"type = \"loan\"", "type = \"vendor_financing\""}},
@@ -798,11 +798,11 @@ std::vector<Case> cases() {
        {{"principal_usd_bn = 4\n", "principal_usd_bn = 4\nseniority = 11\n"}},
        {},
        {{63, 13, "'seniority' = 11 is out of range: must be at least 1 and at most 10"}}},
-      {"ZeroPrincipalIsOutOfRange",
+      {"NegativePrincipalIsOutOfRange",
        kContracts,
-       {{"principal_usd_bn = 4", "principal_usd_bn = 0"}},
+       {{"principal_usd_bn = 4", "principal_usd_bn = -4"}},
        {},
-       {{62, 20, "'principal_usd_bn' = 0 is out of range: must be above 0"}}},
+       {{62, 20, "'principal_usd_bn' = -4 is out of range: must be at least 0"}}},
       {"AmortisationNotAllowedSuggestsTheClosest",
        kContracts,
        {{"principal_usd_bn = 4\n", "principal_usd_bn = 4\namortisation = \"bulet\"\n"}},
@@ -916,7 +916,7 @@ std::vector<Case> cases() {
        {"contract.loan.lender=privat-credit"},
        {{1, 22,
          "contract.loan.lender names 'privat-credit', which is neither a firm defined in [[firm]] nor an investor "
-         "class (public-equity, venture, banks, private-credit, bondholders, abs-holders); did you mean "
+         "class (public-equity, venture, banks, private-credit, bondholders, abs-holders, suppliers); did you mean "
          "'private-credit'?",
          "--set"}}},
       {"SetNewMoneyAvailableNotABool",

@@ -72,15 +72,17 @@ TEST(ScenarioLoader, DefaultBuiltInLoadsWithItsSegmentsFirmsAndContracts) {
   EXPECT_EQ(s.scenario.segments[0].id, "consumer");
   EXPECT_EQ(s.scenario.segments[1].id, "enterprise");
   EXPECT_EQ(s.scenario.segments[2].id, "internal");
-  const std::vector<std::string> firm_ids = {"openai", "anthropic", "xai",       "microsoft",    "google", "amazon",
-                                             "meta",   "oracle",    "coreweave", "other-clouds", "nvidia"};
+  const std::vector<std::string> firm_ids = {"openai",       "anthropic", "xai",        "microsoft",  "google",
+                                             "amazon",       "meta",      "oracle",     "coreweave",  "other-clouds",
+                                             "nvidia",       "amd",       "hyperion-spv", "abilene-jv", "dc-developers",
+                                             "colossus2-spv"};
   ASSERT_EQ(s.scenario.firms.size(), firm_ids.size());
   for (std::size_t i = 0; i < firm_ids.size(); ++i) EXPECT_EQ(s.scenario.firms[i].id, firm_ids[i]);
   EXPECT_EQ(s.scenario.firms[0].name, "OpenAI");
   EXPECT_EQ(s.scenario.firms[0].type, model::FirmType::kLab);
   EXPECT_EQ(s.scenario.firms[7].type, model::FirmType::kHyperscaler);
   EXPECT_EQ(s.scenario.firms[10].type, model::FirmType::kChipmaker);
-  ASSERT_EQ(s.scenario.contracts.size(), 8u);
+  ASSERT_EQ(s.scenario.contracts.size(), 9u);
   const model::ComputeCommitment& c = s.scenario.contracts[0];
   EXPECT_EQ(c.id, "openai-oracle");
   EXPECT_EQ(c.buyer, model::FirmId{0});

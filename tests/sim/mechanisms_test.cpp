@@ -39,6 +39,7 @@ TEST(Capex, AShellOrderPaysExactlyItsCostOverItsLeadTime) {
   std::fill(f.w.production.project_pipeline.begin(), f.w.production.project_pipeline.end(), 0.0);
   f.w.production.backlog.clear();
   f.w.production.backlog_h100e = 0.0;
+  for (auto& l : f.s.leases) l.build_months = 0;  // no lessor's campus under construction
   f.w.owners[0].datacenter_pipeline_gw.back() = 2.0;  // 2 GW ordered now
   const int lead = f.s.supply.datacenter.lead_time_months;
   double paid = 0.0;
