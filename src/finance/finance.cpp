@@ -1038,7 +1038,6 @@ void Month::run() {
   w_.debt_losses = 0.0;
   w_.equity_losses = 0.0;
   fin_.losses_by_class.fill(0.0);
-  std::fill(fin_.lease_terminated_this_month.begin(), fin_.lease_terminated_this_month.end(), false);
   post_service_revenue();
   post_capex();
   // Debts drawn this month: the lender pays the principal over.
@@ -1051,6 +1050,8 @@ void Month::run() {
   collect_dues();
   clear_and_post();
   securitisation_waterfalls();
+  // Terminations seen by this month's waterfalls (those of last month's resolutions) are done.
+  std::fill(fin_.lease_terminated_this_month.begin(), fin_.lease_terminated_this_month.end(), false);
   lease_lifecycle();
   equity_investments();
   warrants();

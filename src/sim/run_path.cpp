@@ -148,8 +148,16 @@ HolderLosses holder_losses(const model::Scenario& scenario, const model::World& 
     if (fin.losses_by_firm_total[f] > 0.0) out.by_firm.emplace_back(scenario.firms[f].id, fin.losses_by_firm_total[f]);
     if (fin.vendor_financing_losses_total[f] > 0.0) out.vendor_financing.emplace_back(scenario.firms[f].id, fin.vendor_financing_losses_total[f]);
   }
+  // Contracts sharing a tranche label (one bond held by several investors) add up.
   for (std::size_t i = 0; i < scenario.debts.size() && i < fin.losses_by_debt_total.size(); ++i) {
-    if (fin.losses_by_debt_total[i] > 0.0) out.by_tranche.emplace_back(scenario.debts[i].tranche.empty() ? scenario.debts[i].id : scenario.debts[i].tranche, fin.losses_by_debt_total[i]);
+    if (fin.losses_by_debt_total[i] <= 0.0) continue;
+    const std::string label = scenario.debts[i].tranche.empty() ? scenario.debts[i].id : scenario.debts[i].tranche;
+    auto it = std::find_if(out.by_tranche.begin(), out.by_tranche.end(), [&](const auto& p) { return p.first == label; });
+    if (it == out.by_tranche.end()) {
+      out.by_tranche.emplace_back(label, fin.losses_by_debt_total[i]);
+    } else {
+      it->second += fin.losses_by_debt_total[i];
+    }
   }
   return out;
 }
