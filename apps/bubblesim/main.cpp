@@ -59,10 +59,14 @@ int do_run(const RunOptions& opt) {
 
 int do_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   const bsim::io::LoadedScenario loaded = bsim::io::load_scenario(scenario, sets);
+  const bsim::model::Scenario& s = loaded.scenario;
+  // Every [[contract]], whatever its type.
+  const std::size_t contracts = s.contracts.size() + s.debts.size() + s.leases.size() + s.equity_investments.size() +
+                                s.stakes.size() + s.warrants.size() + s.ppas.size() + s.securitisations.size();
   std::cout << fmt::format("{}: ok — scenario '{}', {} to {}, {} segments, {} firms, {} contracts, {} shocks\n",
                            loaded.source_name, loaded.scenario.name, loaded.scenario.time.start.str(),
                            loaded.scenario.time.end.str(), loaded.scenario.segments.size(),
-                           loaded.scenario.firms.size(), loaded.scenario.contracts.size(),
+                           loaded.scenario.firms.size(), contracts,
                            loaded.scenario.shocks.size());
   return 0;
 }
