@@ -51,7 +51,6 @@ struct Due {
   double amount = 0.0;
   std::size_t asset = kNoAsset;         ///< capital purchase: the asset bought
   std::size_t debt = model::kNone;      ///< principal of this debt contract (a repayment)
-  std::size_t credit_line = model::kNone;  ///< principal of this firm's credit line
   std::size_t lease = model::kNone;     ///< rent of this lease
 };
 
@@ -108,6 +107,30 @@ void dilute(std::vector<model::Shareholding>& owners, const model::Holder& inves
     }
   }
   if (!found) owners.push_back({investor, x / after});
+}
+
+/// Equity values at book with stakes in other firms at their own values: V_f = max(0, base_f +
+/// Σ share × V_issuer over the firm's stakes), 0 for a firm not `alive`. Ownership can be
+/// circular, so it is solved by iteration from `value` (shares below 1 make it contract).
+std::vector<double> solve_equity_values(const std::vector<double>& base, const std::vector<std::vector<model::Shareholding>>& owners,
+                                        const std::vector<bool>& alive, std::vector<double> value) {
+  const std::size_t n = base.size();
+  for (int sweep = 0; sweep < 200; ++sweep) {
+    std::vector<double> held(n, 0.0);
+    for (std::size_t issuer = 0; issuer < n; ++issuer) {
+      for (const model::Shareholding& h : owners[issuer]) {
+        if (h.holder.is_firm()) held[h.holder.firm.index()] += h.share * value[issuer];
+      }
+    }
+    double change = 0.0;
+    for (std::size_t f = 0; f < n; ++f) {
+      const double v = alive[f] ? std::max(0.0, base[f] + held[f]) : 0.0;
+      change = std::max(change, std::fabs(v - value[f]));
+      value[f] = v;
+    }
+    if (change < 1e-12) break;
+  }
+  return value;
 }
 
 class Month {
@@ -330,9 +353,7 @@ void Month::collect_dues() {
     if (!active(w_, f)) continue;
     for (std::size_t c = 0; c < fin_.payable_to[f].size(); ++c) {
       if (fin_.payable_to[f][c] <= 0.0) continue;
-      Due d{f, c, Flow::kTradeCredit, kTierTrade, fin_.payable_to[f][c]};
-      d.credit_line = model::kNone;
-      dues_.push_back(d);
+      dues_.push_back({f, c, Flow::kTradeCredit, kTierTrade, fin_.payable_to[f][c]});
     }
   }
 }
@@ -549,7 +570,6 @@ void Month::warrants() {
         ledger_.transfer_asset(holder_sector(ledger_, h.holder), holder, Asset::kEquityHoldings, moved, Revaluation::kWarrant);
         h.share *= 1.0 - part;
       }
-      dilute(owners, k.holder, 0.0, 0.0);  // ensures the holder has a row
       bool found = false;
       for (model::Shareholding& h : owners) {
         if (h.holder.cls == k.holder.cls && h.holder.firm == k.holder.firm) {
@@ -942,30 +962,17 @@ void Month::resolve(std::size_t d, model::EventKind why) {
 
 void Month::mark_equity() {
   // Equity at the value of what it owns net of what it owes (book), with stakes in other firms
-  // at their own marked values: solved by iteration, since ownership can be circular. A
-  // defaulted firm's equity is worth nothing. (Valuation with sentiment replaces this later.)
+  // at their own marked values; a defaulted firm's equity is worth nothing. (Valuation with
+  // sentiment replaces this later.)
   std::vector<double> base(n_, 0.0);
   for (std::size_t f = 0; f < n_; ++f) {
     const model::BalanceSheet& b = ledger_.sheet(f);
     base[f] = b.total_assets() - asset(ledger_, f, Asset::kEquityHoldings) -
               (b.total_liabilities() - liability(ledger_, f, Liability::kIssuedEquity));
   }
-  std::vector<double> value = fin_.equity_value;
-  for (int sweep = 0; sweep < 200; ++sweep) {
-    std::vector<double> held(n_, 0.0);
-    for (std::size_t issuer = 0; issuer < n_; ++issuer) {
-      for (const model::Shareholding& h : fin_.owners[issuer]) {
-        if (h.holder.is_firm()) held[h.holder.firm.index()] += h.share * value[issuer];
-      }
-    }
-    double change = 0.0;
-    for (std::size_t f = 0; f < n_; ++f) {
-      const double v = active(w_, f) ? std::max(0.0, base[f] + held[f]) : 0.0;
-      change = std::max(change, std::fabs(v - value[f]));
-      value[f] = v;
-    }
-    if (change < 1e-12) break;
-  }
+  std::vector<bool> alive(n_);
+  for (std::size_t f = 0; f < n_; ++f) alive[f] = active(w_, f);
+  const std::vector<double> value = solve_equity_values(base, fin_.owners, alive, fin_.equity_value);
   for (std::size_t issuer = 0; issuer < n_; ++issuer) {
     const double delta = value[issuer] - liability(ledger_, issuer, Liability::kIssuedEquity);
     if (delta == 0.0) continue;
@@ -980,8 +987,8 @@ void Month::mark_equity() {
 }
 
 void Month::end_of_month_state() {
-  // Compute in use per firm (contracts + spot bought, plus an owner's own fleet in use), in
-  // GW at the installed fleet's average power per H100e — the milestones' "GW deployed".
+  // Compute in use per firm (used under its commitments plus bought on spot), in GW at the
+  // installed fleet's average power per H100e — the milestones' "GW deployed".
   double kw = 0.0;
   double installed = 0.0;
   for (const model::OwnerState& o : w_.owners) {
@@ -1265,22 +1272,7 @@ void init(const model::Scenario& scenario, model::World& world) {
   }
   std::vector<double> base(n, 0.0);
   for (std::size_t f = 0; f < n; ++f) base[f] = ledger.sheet(f).net_worth();
-  std::vector<double> value(n, 0.0);
-  for (int sweep = 0; sweep < 200; ++sweep) {
-    std::vector<double> held(n, 0.0);
-    for (std::size_t issuer = 0; issuer < n; ++issuer) {
-      for (const model::Shareholding& h : fin.owners[issuer]) {
-        if (h.holder.is_firm()) held[h.holder.firm.index()] += h.share * value[issuer];
-      }
-    }
-    double change = 0.0;
-    for (std::size_t f = 0; f < n; ++f) {
-      const double v = std::max(0.0, base[f] + held[f]);
-      change = std::max(change, std::fabs(v - value[f]));
-      value[f] = v;
-    }
-    if (change < 1e-12) break;
-  }
+  const std::vector<double> value = solve_equity_values(base, fin.owners, std::vector<bool>(n, true), std::vector<double>(n, 0.0));
   for (std::size_t issuer = 0; issuer < n; ++issuer) {
     for (const model::Shareholding& h : fin.owners[issuer]) {
       ledger.open_equity(issuer, holder_sector(ledger, h.holder), h.share * value[issuer]);

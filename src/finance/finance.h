@@ -41,10 +41,11 @@ double economic_value(const model::Scenario& scenario, const model::World& world
 /// never below zero.
 double fire_sale_price_factor(const model::FinanceParams& finance, double dumped_h100e, double installed_h100e);
 
-/// The month's exposure network for DebtRank over the firms and the banks (node n): the banks
-/// are exposed to each firm's debt, and each seller to its buyers' remaining committed payments
-/// (take-or-pay share × volume × price over the months left). Capital buffers are book equity
-/// (at least 1e-6); economic values are total assets.
+/// The month's exposure network for DebtRank over the firms and the banks (node n, standing for
+/// every outside holder): lenders to credit lines and debt contracts, creditors to payables,
+/// shareholding firms to their stakes at marked value, sellers to their buyers' remaining
+/// committed payments, lessors to remaining rent plus the residual-value guarantee. Capital
+/// buffers are book equity (at least 1e-6); economic values are total assets.
 ExposureNetwork exposure_network(const model::Scenario& scenario, const model::World& world);
 
 /// The ledger sector that sells accelerators and builds fabs: the first chipmaker firm, or the

@@ -5,7 +5,8 @@
 ///   std::vector<Tranche> t = {{"A", 70, 0.05 / 12}, {"B", 20, 0.08 / 12}, {"equity", 10, 0}};
 ///   WaterfallResult r = pay_waterfall(t, /*collections=*/3.0, /*pool_loss=*/0.0);
 ///
-/// Not yet wired into the monthly step: the contract network that uses them comes next.
+/// finance::step runs each securitisation's pool through `pay_waterfall` every month; the
+/// milestone schedules of equity investments and warrants are computed inline there.
 
 #include <string>
 #include <vector>

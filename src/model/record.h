@@ -95,7 +95,7 @@ inline constexpr std::array kColumns = {
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 
-/// A firm's standing. Default and resolution are not modelled yet, so every firm stays active.
+/// A firm's standing: active, or defaulted from the month it defaults (finance::step).
 enum class FirmStatus { kActive, kDefaulted };
 
 /// The name written to outputs ("active").
