@@ -775,18 +775,23 @@ void Month::liquidate_physical(std::size_t d) {
   w_.cohorts.insert(w_.cohorts.end(), moved.begin(), moved.end());
   if (dumped > 0.0) events_.emit({w_.month, model::EventKind::kFireSale, s_.firms[d].id, proceeds});
 
-  // Halls and power: at (1 − α) of book, physically with them, to the same buyers.
+  // Halls and power, physically with them, to the same buyers. Power (which the grid can
+  // always use) at (1 − α) of book; halls at (1 − α) of book times what capacity is worth
+  // against what it cost: the market-to-book ratio of the installed fleet, at most 1.
+  const double halls_factor =
+      s_.finance.campus_resale == model::FinanceParams::CampusResale::kMarket ? fleet_market_to_book(s_, w_) : 1.0;
   for (std::size_t oi = 0; oi < w_.owners.size(); ++oi) {
     model::OwnerState& o = w_.owners[oi];
     if (o.firm.index() != d) continue;
     for (const Asset a : {Asset::kDatacenters, Asset::kPower}) {
       const double book = asset(ledger_, d, a);
+      const double price = (1.0 - alpha) * book * (a == Asset::kDatacenters ? halls_factor : 1.0);
       for (std::size_t b = 0; b < buyers.size(); ++b) {
         const std::size_t f = w_.owners[buyers[b]].firm.index();
         const double share = s_.firms[f].build_share / weight;
-        ledger_.sell_asset(d, f, a, book * share, (1.0 - alpha) * book * share, Revaluation::kFireSale);
+        ledger_.sell_asset(d, f, a, book * share, price * share, Revaluation::kFireSale);
       }
-      if (buyers.empty()) ledger_.sell_asset(d, households, a, book, (1.0 - alpha) * book, Revaluation::kFireSale);
+      if (buyers.empty()) ledger_.sell_asset(d, households, a, book, price, Revaluation::kFireSale);
     }
     for (std::size_t b = 0; b < buyers.size(); ++b) {
       model::OwnerState& to = w_.owners[buyers[b]];
@@ -1091,6 +1096,17 @@ double economic_value(const model::Scenario& scenario, const model::World& world
   // Present value of an annuity of `remaining` months of margin.
   const double annuity = r > 0.0 ? (1.0 - std::pow(1.0 + r, -remaining)) / r : remaining;
   return cohort.h100e * margin * core::kHoursPerMonth * annuity / 1e9;
+}
+
+double fleet_market_to_book(const model::Scenario& scenario, const model::World& world) {
+  double value = 0.0;
+  double book = 0.0;
+  for (const model::Cohort& c : world.cohorts) {
+    if (!active(world, c.owner.index())) continue;
+    value += economic_value(scenario, world, c);
+    book += cohort_book_value(c, world.month, scenario.firms[c.owner.index()].book_life_months);
+  }
+  return book > 0.0 ? std::min(1.0, value / book) : 1.0;
 }
 
 double fire_sale_price_factor(const model::FinanceParams& finance, double dumped_h100e, double installed_h100e) {

@@ -36,6 +36,11 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
 /// (DESIGN §1.7; today's price stands in for expected prices).
 double economic_value(const model::Scenario& scenario, const model::World& world, const model::Cohort& cohort);
 
+/// Market-to-book ratio of the active owners' installed accelerators (economic value ÷ book
+/// value), at most 1; 1 when nothing is installed. What a defaulter's halls fetch relative to
+/// their book under `finance.campus_resale = "market"`.
+double fleet_market_to_book(const model::Scenario& scenario, const model::World& world);
+
 /// Secondary-market price of accelerators relative to their value, when `dumped_h100e` of an
 /// installed base of `installed_h100e` are sold at once: 1 − impact × (dumped share / 10%),
 /// never below zero.

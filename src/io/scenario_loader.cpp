@@ -1085,6 +1085,9 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.finance.fire_sale_impact = top_number("finance.fire_sale_impact");
   s.finance.default_cost_interfirm = top_number("finance.default_cost_interfirm");
   s.finance.new_money_available = r.boolean("finance.new_money_available");
+  s.finance.campus_resale = r.text("finance.campus_resale", "finance.campus_resale") == "book"
+                                ? model::FinanceParams::CampusResale::kBook
+                                : model::FinanceParams::CampusResale::kMarket;
   model::Generation on_sale_at_start;  // none on sale: only opex counts
   on_sale_at_start.kw_per_h100e = 0.0;
   for (const model::Generation& g : s.technology.generations) {

@@ -293,6 +293,8 @@ std::vector<KeySpec> make_keys() {
              "Rogers–Veraart β: share of a defaulter's receivables from other firms lost in clearing and liquidation (DESIGN §6: 0.1)."),
       bool_key("finance.new_money_available", true,
                "Whether credit lines and equity markets provide new money for shortfalls; `false` = firms pay only from cash and inflows."),
+      choice("finance.campus_resale", {"market", "book"}, std::string("market"),
+             "What a defaulter's own data-centre halls fetch in liquidation, before α: `market` = book × the market-to-book ratio of the installed accelerator fleet (economic ÷ book value, at most 1), so halls in a glut sell for what capacity earns; `book` = book value."),
       integer("finance.covenant_window_months", D::kDuration, 1, 24, 3,
               "Months of operating cash flow and interest summed for the debt-service covenant test."),
       integer("firm.*.book_life_months", D::kDuration, 1, 600, 72,

@@ -114,6 +114,7 @@ void Ledger::issue_equity(std::size_t issuer, std::size_t investors, double usd_
   move_deposits(issuer, usd_bn);
   sheets_[issuer].liabilities[static_cast<std::size_t>(Liability::kIssuedEquity)] += usd_bn;
   sheets_[investors].assets[static_cast<std::size_t>(Asset::kEquityHoldings)] += usd_bn;
+  if (usd_bn > 0.0) receipts_[receipt_index(Flow::kEquityIssuance, issuer)] += usd_bn;
 }
 
 void Ledger::write_down_debt(std::size_t debtor, double loss) {

@@ -164,7 +164,8 @@ class Ledger {
     return matrix_[index(kind, sector, kCurrent)] + matrix_[index(kind, sector, kCapital)];
   }
   /// Gross receipts of a sector from one kind of transaction this month: the payments it
-  /// received on its current account, before netting what it paid (`flow` gives the net).
+  /// received (on its current account; for Flow::kEquityIssuance, the new shares it sold),
+  /// before netting what it paid (`flow` gives the net).
   /// A firm that both rents out and rents compute has receipts() > flow().
   [[nodiscard]] double receipts(Flow kind, std::size_t sector) const {
     return receipts_[receipt_index(kind, sector)];

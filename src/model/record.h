@@ -125,6 +125,12 @@ struct FirmMonth {
   double capex_usd_bn = 0;
   double compute_revenue_usd_bn = 0;  ///< rent earned in the market (spot and contracts)
   double debtrank = 0;  ///< systemic importance on the month's exposure network (0–1)
+  double equity_issued_usd_bn = 0;       ///< new shares sold this month (to anyone)
+  double accelerators_book_usd_bn = 0;   ///< accelerators at book (Asset::kAccelerators)
+  double accelerators_value_usd_bn = 0;  ///< the same cohorts at economic value (DESIGN §1.7)
+  /// Shareholders' equity with accelerators at economic value and the owner's halls at book ×
+  /// the fleet's market-to-book ratio (as a liquidation would price them); other items at book.
+  double equity_economic_usd_bn = 0;
 };
 
 }  // namespace bsim::model

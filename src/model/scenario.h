@@ -248,6 +248,11 @@ struct FinanceParams {
   /// finance.new_money_available: whether credit lines and equity markets provide new money
   /// for shortfalls (a switch; false = firms pay only from cash and inflows).
   bool new_money_available = true;
+  /// finance.campus_resale: what a defaulter's own halls fetch in liquidation. kMarket: book
+  /// × the market-to-book ratio of the installed accelerator fleet (capped at 1), so an empty
+  /// shell in a glut sells for what capacity earns; kBook: book. Both less α.
+  enum class CampusResale { kMarket, kBook };
+  CampusResale campus_resale = CampusResale::kMarket;
 };
 
 struct Scenario {

@@ -121,7 +121,27 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.equity_usd_bn = sheet.net_worth() + sheet.liabilities[static_cast<std::size_t>(model::Liability::kIssuedEquity)];
     r.revenue_usd_bn = ledger.receipts(model::Flow::kServiceRevenue, f) + ledger.receipts(model::Flow::kComputeRent, f) +
                        ledger.receipts(model::Flow::kTakeOrPay, f);
+    r.equity_issued_usd_bn = ledger.receipts(model::Flow::kEquityIssuance, f);
+    r.accelerators_book_usd_bn = sheet.assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
+    r.accelerators_value_usd_bn = 0.0;
+    r.equity_economic_usd_bn = r.equity_usd_bn;
     out.push_back(r);
+  }
+  // Economic values: each cohort at the rent it can still earn; owners' halls as a liquidation
+  // would price them.
+  for (const model::Cohort& c : world.cohorts) {
+    out[first + c.owner.index()].accelerators_value_usd_bn += finance::economic_value(scenario, world, c);
+  }
+  const double q = scenario.finance.campus_resale == model::FinanceParams::CampusResale::kMarket
+                       ? finance::fleet_market_to_book(scenario, world)
+                       : 1.0;
+  for (std::size_t f = first; f < out.size(); ++f) {
+    model::FirmMonth& r = out[f];
+    r.equity_economic_usd_bn += r.accelerators_value_usd_bn - r.accelerators_book_usd_bn;
+  }
+  for (const model::OwnerState& o : world.owners) {
+    const double halls = ledger.sheet(o.firm.index()).assets[static_cast<std::size_t>(model::Asset::kDatacenters)];
+    out[first + o.firm.index()].equity_economic_usd_bn -= halls * (1.0 - q);
   }
   // Systemic importance on this month's exposure network (firms and banks).
   const std::vector<double> rank = finance::debtrank_by_firm(finance::exposure_network(scenario, world));

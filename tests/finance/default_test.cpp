@@ -2,6 +2,7 @@
 // terminated commitments, lenders' write-offs, and stock-flow consistency through all of it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -137,9 +138,72 @@ TEST(StockFlow, HoldsThroughDefaultsAndWriteOffs) {
 namespace bsim::finance {
 namespace {
 
+// The chain the issue names: after the ×100 shock a lab is forced into default; its leveraged
+// compute provider loses the committed revenue, breaches its covenant and defaults, and the loss
+// reaches its lenders. Financed by equity instead (debt-vs-equity), no provider defaults and its
+// shareholders lose about as much as shareholders and lenders together in the debt case.
+const char* const kLabDefault = "firm.openai.forced_default_month=2027-07";
+
+// What the investors in `firm` lose from the month before `from` on: shareholders the largest
+// fall of the firm's economic equity below its level then plus the new shares bought since
+// (limited liability: equity counts at no less than 0), plus what its creditors write off.
+double investors_loss(const sim::PathResult& r, const std::string& firm, const char* from) {
+  const std::size_t f = firm_index(firm.c_str());
+  const core::Month start = *core::Month::parse(from) - 1;
+  double at_start = 0.0;
+  double bought = 0.0;
+  double shareholders = 0.0;
+  for (const model::FirmMonth& m : r.firms) {
+    if (m.firm != f || m.month < start) continue;
+    if (m.month == start) {
+      at_start = m.equity_economic_usd_bn;
+      continue;
+    }
+    bought += m.equity_issued_usd_bn;
+    shareholders = std::max(shareholders, at_start + bought - std::max(0.0, m.equity_economic_usd_bn));
+  }
+  double creditors = 0.0;
+  for (const auto& e : r.events) {
+    if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == firm) creditors += e.value;
+  }
+  return shareholders + creditors;
+}
+
+TEST(DebtVersusEquity, ALabsDefaultReachesALeveragedProvidersLenders) {
+  const auto shocked = run("sudden-100x");
+  const auto debt = run("sudden-100x", {kLabDefault});
+  const std::size_t cw = firm_index("coreweave");
+  // CoreWeave loses OpenAI's committed revenue from the month after the default (it settles
+  // its last month in full): about half of what it took in...
+  EXPECT_DOUBLE_EQ(firm_at(debt, cw, "2027-07").revenue_usd_bn, firm_at(shocked, cw, "2027-07").revenue_usd_bn);
+  for (const char* m : {"2027-08", "2027-09"}) {
+    EXPECT_LT(firm_at(debt, cw, m).revenue_usd_bn, 0.6 * firm_at(shocked, cw, m).revenue_usd_bn) << m;
+  }
+  // ...breaches its debt-service covenant and defaults, a year before it would without it...
+  std::string breach;
+  for (const auto& e : debt.events) {
+    if (e.subject == "coreweave" && e.kind == model::EventKind::kCovenantDefault && breach.empty()) breach = e.month.str();
+  }
+  EXPECT_EQ(breach, "2027-10");
+  EXPECT_EQ(firm_at(shocked, cw, "2027-12").status, model::FirmStatus::kActive);
+  // ...and its lenders write off part of what it owed them.
+  double lenders = 0.0;
+  for (const auto& e : debt.events) {
+    if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == "coreweave") lenders += e.value;
+  }
+  EXPECT_GT(lenders, 2.0);
+  double notes = 0.0;
+  for (const auto& [tranche, loss] : debt.losses.by_tranche) {
+    if (tranche == "coreweave-notes-2030") notes = loss;
+  }
+  EXPECT_GT(notes, 0.0);
+}
+
 TEST(DebtVersusEquity, TheSameShockMeetsShareholdersInsteadOfLenders) {
-  const auto debt = run("sudden-100x");
-  const auto equity = run("debt-vs-equity");
+  const auto debt = run("sudden-100x", {kLabDefault});
+  const auto equity = run("debt-vs-equity", {kLabDefault});
+  double debt_case = 0.0;
+  double equity_case = 0.0;
   for (const char* id : {"coreweave", "other-clouds"}) {
     const std::size_t f = firm_index(id);
     EXPECT_EQ(firm_at(debt, f, "2036-12").status, model::FirmStatus::kDefaulted) << id;
@@ -149,7 +213,17 @@ TEST(DebtVersusEquity, TheSameShockMeetsShareholdersInsteadOfLenders) {
       EXPECT_EQ(m.debt_usd_bn, 0.0) << id;       // never borrows
       EXPECT_GE(m.cash_usd_bn, -1e-9) << id;     // shortfalls are met by selling shares
     }
+    debt_case += investors_loss(debt, id, "2027-06");
+    equity_case += investors_loss(equity, id, "2027-06");
   }
+  // No lender of the equity-financed providers loses anything; their shareholders' loss is
+  // within a factor of two of shareholders' and lenders' together in the debt case.
+  for (const auto& e : equity.events) {
+    EXPECT_FALSE(e.kind == model::EventKind::kCreditorLoss && (e.counterparty == "coreweave" || e.counterparty == "other-clouds"));
+  }
+  EXPECT_GT(debt_case, 50.0);
+  EXPECT_GT(equity_case, 0.5 * debt_case);
+  EXPECT_LT(equity_case, 2.0 * debt_case);
 }
 
 }  // namespace
@@ -223,6 +297,34 @@ TEST(FireSale, DumpingMoreOfTheInstalledBaseFetchesALowerPrice) {
   EXPECT_DOUBLE_EQ(fire_sale_price_factor(p, 50.0, 100.0), 0.0);  // never negative
   p.fire_sale_impact = 0.0;
   EXPECT_DOUBLE_EQ(fire_sale_price_factor(p, 50.0, 100.0), 1.0);
+}
+
+}  // namespace
+}  // namespace bsim::finance
+
+namespace bsim::finance {
+namespace {
+
+TEST(Resolution, HallsInAGlutFetchWhatCapacityEarnsNotWhatTheyCost) {
+  // After the ×100 shock the fleet earns little over its running cost: a defaulter's halls sell
+  // far below book, and its lenders lose more than if they fetched book (finance.campus_resale).
+  auto lenders_of_coreweave = [](const sim::PathResult& r) {
+    double loss = 0.0;
+    for (const auto& e : r.events) {
+      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == "coreweave") loss += e.value;
+    }
+    return loss;
+  };
+  const auto market = run("sudden-100x", {kLabDefault});
+  const auto book = run("sudden-100x", {kLabDefault, "finance.campus_resale=book"});
+  EXPECT_GT(lenders_of_coreweave(market), lenders_of_coreweave(book) + 1.0);
+  // The economic equity reported per firm prices the halls the same way: after the shock it
+  // falls far below book equity for an owner of halls.
+  const auto& m = firm_at(market, firm_index("other-clouds"), "2027-12");
+  EXPECT_LT(m.equity_economic_usd_bn, 0.5 * m.equity_usd_bn);
+  EXPECT_LT(m.accelerators_value_usd_bn, 0.2 * m.accelerators_book_usd_bn);
+  const auto& b = firm_at(book, firm_index("other-clouds"), "2027-12");
+  EXPECT_NEAR(b.equity_economic_usd_bn, b.equity_usd_bn - b.accelerators_book_usd_bn + b.accelerators_value_usd_bn, 1e-9);
 }
 
 }  // namespace
