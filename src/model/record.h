@@ -131,6 +131,9 @@ struct FirmMonth {
   /// Shareholders' equity with accelerators at economic value and the owner's halls at book ×
   /// the fleet's market-to-book ratio (as a liquidation would price them); other items at book.
   double equity_economic_usd_bn = 0;
+  /// Compute the firm used this month (under its commitments plus bought on spot), in GW at
+  /// the fleet's average power per H100e: the measure of equity-investment and warrant milestones.
+  double compute_gw = 0;
 };
 
 }  // namespace bsim::model

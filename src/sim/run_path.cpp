@@ -125,6 +125,7 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.accelerators_book_usd_bn = sheet.assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
     r.accelerators_value_usd_bn = 0.0;
     r.equity_economic_usd_bn = r.equity_usd_bn;
+    r.compute_gw = f < world.fin.compute_gw.size() ? world.fin.compute_gw[f] : 0.0;
     out.push_back(r);
   }
   // Economic values: each cohort at the rent it can still earn; owners' halls as a liquidation

@@ -130,7 +130,26 @@ TEST(StockFlow, HoldsAcrossRandomSmallWorlds) {
         "firm.oracle.book_life_months=" + std::to_string(static_cast<int>(uniform(12, 96))),
         "firm.openai.cash_usd_bn=" + std::to_string(uniform(0.0, 50.0)),
         "time.end=2031-12",
+        // The financing network: default costs, fire sales, new money, covenants, the sizes
+        // of leases, bonds and ABS tranches, and a forced default of a random firm.
+        "finance.default_cost_external=" + std::to_string(uniform(0.0, 1.0)),
+        "finance.default_cost_interfirm=" + std::to_string(uniform(0.0, 1.0)),
+        "finance.fire_sale_impact=" + std::to_string(uniform(0.0, 2.0)),
+        std::string("finance.new_money_available=") + (uniform(0.0, 1.0) < 0.3 ? "false" : "true"),
+        std::string("finance.campus_resale=") + (uniform(0.0, 1.0) < 0.5 ? "book" : "market"),
+        "contract.coreweave-ddtl2.covenant_min_dscr=" + std::to_string(uniform(0.5, 3.0)),
+        "contract.coreweave-campus-lease.rent_usd_bn_per_year=" + std::to_string(uniform(0.1, 8.0)),
+        "contract.hyperion-lease.residual_value_guarantee_usd_bn=" + std::to_string(uniform(0.0, 60.0)),
+        "contract.dc-abs-2025-a.principal_usd_bn=" + std::to_string(uniform(0.0, 20.0)),
+        "contract.hyperion-bonds-pimco.rate_per_year=" + std::to_string(uniform(0.0, 0.3)),
+        "firm.other-clouds.credit_limit_usd_bn=" + std::to_string(uniform(0.0, 60.0)),
     };
+    static const char* const kFirms[] = {"openai", "anthropic", "oracle", "coreweave", "other-clouds",
+                                         "hyperion-spv", "dc-developers", "nvidia", "microsoft"};
+    const char* victim = kFirms[static_cast<std::size_t>(uniform(0.0, 8.999))];
+    const int month = static_cast<int>(uniform(1.0, 60.0));
+    sets.push_back(std::string("firm.") + victim + ".forced_default_month=" + std::to_string(2026 + month / 12) + "-" +
+                   (month % 12 + 1 < 10 ? "0" : "") + std::to_string(month % 12 + 1));
     const auto s = io::load_scenario(world % 2 ? "sudden-100x" : "default", sets).scenario;
     for (std::uint64_t seed = 1; seed <= 2; ++seed) {
       EXPECT_NO_THROW(sim::run_path(s, static_cast<std::uint64_t>(world), seed)) << "world " << world;
