@@ -52,7 +52,11 @@ struct Due {
   std::size_t asset = kNoAsset;         ///< capital purchase: the asset bought
   std::size_t debt = model::kNone;      ///< principal of this debt contract (a repayment)
   std::size_t lease = model::kNone;     ///< rent of this lease
+  std::size_t interest_on = model::kNone;  ///< interest on this debt contract (kCreditLine: the credit line)
 };
+
+/// Due::interest_on for interest on a firm's credit line.
+constexpr std::size_t kCreditLine = model::kNone - 1;
 
 std::size_t holder_sector(const model::Ledger& ledger, const model::Holder& h) {
   if (h.is_firm()) return h.firm.index();
@@ -214,7 +218,8 @@ void Month::post_capex() {
   for (std::size_t i = 0; i < s_.leases.size(); ++i) {
     const model::Lease& l = s_.leases[i];
     if (l.build_months <= 0 || w_.month < l.start - l.build_months || w_.month >= l.start) continue;
-    if (!active(w_, l.lessor.index())) continue;
+    // A lessor stops building for a lessee that has defaulted: the lease will never start.
+    if (!active(w_, l.lessor.index()) || !active(w_, l.lessee.index())) continue;
     const double share_dc = l.datacenter_gw * sup.datacenter.usd_bn_per_gw / l.build_months;
     const double share_pw = l.power_gw * sup.power.usd_bn_per_gw / l.build_months;
     add_due({l.lessor.index(), households, Flow::kCapexConstruction, kTierTrade, share_dc, static_cast<std::size_t>(Asset::kDatacenters)});
@@ -338,7 +343,9 @@ void Month::collect_dues() {
     if (out <= 0.0 || d.kind == model::DebtKind::kAbsTranche || !active(w_, d.borrower.index())) continue;
     const std::size_t lender = lender_sector(i);
     const double rate = d.rate_per_year + (fin_.debt_in_breach[i] ? d.step_up_per_year : 0.0);
-    add_due({d.borrower.index(), lender, Flow::kInterest, debt_tier(d), out * core::monthly_rate(rate)});
+    Due interest{d.borrower.index(), lender, Flow::kInterest, debt_tier(d), out * core::monthly_rate(rate)};
+    interest.interest_on = i;
+    add_due(interest);
     Due principal{d.borrower.index(), lender, Flow::kBorrowing, debt_tier(d), scheduled_principal(d, out, w_.month)};
     principal.debt = i;
     add_due(principal);
@@ -346,7 +353,9 @@ void Month::collect_dues() {
   // Credit lines: interest to the banks (senior unsecured).
   for (std::size_t f = 0; f < n_; ++f) {
     if (!active(w_, f)) continue;
-    add_due({f, banks, Flow::kInterest, 1, fin_.credit_line[f] * core::monthly_rate(s_.firms[f].debt_rate_per_year)});
+    Due interest{f, banks, Flow::kInterest, 1, fin_.credit_line[f] * core::monthly_rate(s_.firms[f].debt_rate_per_year)};
+    interest.interest_on = kCreditLine;
+    add_due(interest);
   }
   // Payables carried from earlier months (unpaid dues) fall due again.
   for (std::size_t f = 0; f < n_; ++f) {
@@ -412,7 +421,16 @@ void Month::clear_and_post() {
       ledger_.pay(d.payer, d.payee, d.flow, d.amount);
     }
     if (d.lease != model::kNone) lease_paid_[d.lease] += paid;
-    if (d.debt == model::kNone && unpaid > 0.0) {
+    if (d.interest_on != model::kNone && unpaid > 0.0) {
+      // Unpaid interest is added to the debt it accrued on (the lender lends it back), so it is
+      // claimed at that debt's seniority and by its holder.
+      ledger_.lend(d.payee, d.payer, unpaid);
+      if (d.interest_on == kCreditLine) {
+        fin_.credit_line[d.payer] += unpaid;
+      } else {
+        fin_.debt_outstanding[d.interest_on] += unpaid;
+      }
+    } else if (d.debt == model::kNone && unpaid > 0.0) {
       ledger_.extend_trade_credit(d.payee, d.payer, unpaid);
       fin_.payable_to[d.payer][d.payee] += unpaid;
     }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/calendar.h"
 #include "io/scenario_loader.h"
 #include "sim/run_path.h"
 
@@ -171,6 +172,58 @@ TEST(PowerPurchase, TheBuyerPaysTheUtilityEveryMonthUntilItDefaults) {
   };
   const double delta = (cash(r, "2026-03") - cash(r, "2026-02")) - (cash(base, "2026-03") - cash(base, "2026-02"));
   EXPECT_NEAR(delta, 0.5 * 730.0 * 1000.0 * (s.supply.power_price_usd_per_mwh - 60.0) / 1e9, 1e-9);
+}
+
+TEST(UnpaidInterest, IsClaimedAtItsDebtsSeniorityByItsHolder) {
+  // Hyperion's SPV with no cash and no new money misses its first month's dues and defaults;
+  // with α = 1 its assets fetch nothing, so every claim is written off in full. The month's
+  // unpaid coupon is added to each bond, not filed as a trade payable.
+  const auto s = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0", "firm.hyperion-spv.cash_usd_bn=0",
+                                               "finance.new_money_available=false", "finance.default_cost_external=1"})
+                     .scenario;
+  const auto r = sim::run_path(s, 0, 1);
+  std::map<std::string, double> lost;
+  for (const auto& e : r.events) {
+    if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == "hyperion-spv") lost[e.subject] += e.value;
+  }
+  const double coupon = core::monthly_rate(0.0658);
+  EXPECT_NEAR(lost["private-credit"], 18.0 * (1.0 + coupon), 1e-9);
+  EXPECT_NEAR(lost["bondholders"], 9.0 * (1.0 + coupon), 1e-9);
+  // The suppliers lose the month's construction bill, and nothing of the coupons.
+  const model::Lease* lease = nullptr;
+  for (const auto& l : s.leases) {
+    if (l.id == "hyperion-lease") lease = &l;
+  }
+  ASSERT_NE(lease, nullptr);
+  const double build = (lease->datacenter_gw * s.supply.datacenter.usd_bn_per_gw + lease->power_gw * s.supply.power.usd_bn_per_gw) /
+                       lease->build_months;
+  EXPECT_NEAR(lost["suppliers"], build, 1e-9);
+}
+
+TEST(LeaseBuild, ALessorStopsBuildingForALesseeThatDefaultedBeforeTheLeaseStarts) {
+  // dc-developers builds two campuses for neocloud leases starting 2026-07, on its credit line.
+  // CoreWeave's default in 2026-02 cancels its lease: from 2026-03 only the other campus is built.
+  auto debt = [](const sim::PathResult& r, const model::Scenario& s, const char* month) {
+    const std::size_t f = index_of(s, "dc-developers");
+    for (const model::FirmMonth& m : r.firms) {
+      if (m.firm == f && m.month.str() == month) return m.debt_usd_bn;
+    }
+    return 0.0;
+  };
+  const auto s0 = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0"}).scenario;
+  const auto s1 = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0", "firm.coreweave.forced_default_month=2026-02"}).scenario;
+  const auto base = sim::run_path(s0, 0, 1);
+  const auto cut = sim::run_path(s1, 0, 1);
+  const model::Lease* lease = nullptr;
+  for (const auto& l : s0.leases) {
+    if (l.id == "coreweave-campus-lease") lease = &l;
+  }
+  ASSERT_NE(lease, nullptr);
+  const double monthly = (lease->datacenter_gw * s0.supply.datacenter.usd_bn_per_gw + lease->power_gw * s0.supply.power.usd_bn_per_gw) /
+                         lease->build_months;
+  const double saved = (debt(base, s0, "2026-06") - debt(base, s0, "2026-02")) - (debt(cut, s1, "2026-06") - debt(cut, s1, "2026-02"));
+  EXPECT_GT(saved, 4.0 * monthly - 1e-9);     // four months of building not done…
+  EXPECT_LT(saved, 4.0 * monthly * 1.03);     // …and the interest it would have cost
 }
 
 }  // namespace
