@@ -48,6 +48,10 @@ struct MonthRecord {
   double equity_losses_usd_bn = 0;
   double debt_losses_usd_bn = 0;
   double offbalance_financing_usd_bn = 0;
+  double stranded_h100e = 0;
+  double revenue_gap_usd_bn = 0;
+  double commitments_to_revenue = 0;
+  double debt_service_coverage = 0;
 };
 
 struct Column {
@@ -92,6 +96,10 @@ inline constexpr std::array kColumns = {
     Column{"equity_losses_usd_bn", "USD bn (flow)", "marked equity of firms that defaulted in the month, lost by their shareholders (outside investors and firms holding stakes)", &MonthRecord::equity_losses_usd_bn},
     Column{"debt_losses_usd_bn", "USD bn (flow)", "claims on defaulters written off in the month: loans, bonds, ABS tranches, credit lines and unpaid dues not recovered in the seniority waterfall", &MonthRecord::debt_losses_usd_bn},
     Column{"offbalance_financing_usd_bn", "USD bn (stock)", "financing kept off the sponsors' balance sheets, end of month: debt flagged off balance sheet (SPV bonds) plus the rent still owed on the current term of leases flagged so", &MonthRecord::offbalance_financing_usd_bn},
+    Column{"stranded_h100e", "H100e", "installed accelerators idle in each of the last 3 months or worth less than a tenth of their book value (per owner, the larger of the two)", &MonthRecord::stranded_h100e},
+    Column{"revenue_gap_usd_bn", "USD bn (flow)", "revenue the infrastructure in service needs (running costs, depreciation of accelerators, shells and power, cost of capital on their book value) less end users' spending on AI services, in the month", &MonthRecord::revenue_gap_usd_bn},
+    Column{"commitments_to_revenue", "×", "labs' remaining compute commitments (USD) over their service revenue in the last 12 months", &MonthRecord::commitments_to_revenue},
+    Column{"debt_service_coverage", "×", "operating cash flow over interest paid across the active firms that pay interest, over the covenant window", &MonthRecord::debt_service_coverage},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 

@@ -129,6 +129,18 @@ struct CapacityStep {
   double spot_h100e = 0.0;     ///< sold on spot
 };
 
+/// The month's indicators of DESIGN §1.10 that are not read straight off the mechanisms, and
+/// the history they need.
+struct IndicatorState {
+  double stranded_h100e = 0.0;
+  double revenue_gap_usd_bn = 0.0;
+  double required_revenue_usd_bn = 0.0;
+  double commitments_to_revenue = 0.0;
+  double debt_service_coverage = 0.0;
+  std::vector<std::vector<double>> owner_idle_h100e;  ///< per owner, last 3 months, newest last
+  std::vector<std::vector<double>> lab_revenue_usd_bn;  ///< per firm, last 12 months, newest last
+};
+
 /// One holder's share of a firm's equity.
 struct Shareholding {
   Holder holder;
@@ -230,6 +242,9 @@ struct World {
 
   // history the build rule needs (notional demand by month, newest last)
   std::vector<double> demand_history_h100e;
+
+  // indicators (sim::update_indicators, DESIGN §1.10): this month's values and their history
+  IndicatorState indicators;
 };
 
 /// Whether a commitment is still in force: it terminates when its buyer or seller defaults.

@@ -10,6 +10,7 @@
 #include "core/random.h"
 #include "demand/demand.h"
 #include "finance/finance.h"
+#include "sim/indicators.h"
 #include "market/market.h"
 #include "supply/supply.h"
 #include "technology/technology.h"
@@ -102,6 +103,10 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.equity_losses_usd_bn = w.equity_losses;
   r.default_losses_usd_bn = w.debt_losses + w.equity_losses;
   r.offbalance_financing_usd_bn = w.fin.offbalance_usd_bn;
+  r.stranded_h100e = w.indicators.stranded_h100e;
+  r.revenue_gap_usd_bn = w.indicators.revenue_gap_usd_bn;
+  r.commitments_to_revenue = w.indicators.commitments_to_revenue;
+  r.debt_service_coverage = w.indicators.debt_service_coverage;
   return r;
 }
 
@@ -206,6 +211,7 @@ void PathRunner::step(model::EventSink& events) {
   demand::settle(scenario, world, demand_rng_, events);
   finance::step(scenario, world, finance_rng_, events);
   behaviour::step(scenario, world, behaviour_rng_, events);
+  update_indicators(scenario, world);
   check_stock_flow(scenario, world);
   ++next_step_;
 }
