@@ -174,6 +174,17 @@ TEST(PowerPurchase, TheBuyerPaysTheUtilityEveryMonthUntilItDefaults) {
   EXPECT_NEAR(delta, 0.5 * 730.0 * 1000.0 * (s.supply.power_price_usd_per_mwh - 60.0) / 1e9, 1e-9);
 }
 
+// What a lessor pays each month while it builds the campus of lease `id`.
+double monthly_campus_build(const model::Scenario& s, const std::string& id) {
+  for (const auto& l : s.leases) {
+    if (l.id == id) {
+      return (l.datacenter_gw * s.supply.datacenter.usd_bn_per_gw + l.power_gw * s.supply.power.usd_bn_per_gw) / l.build_months;
+    }
+  }
+  ADD_FAILURE() << "no lease " << id;
+  return 0.0;
+}
+
 TEST(UnpaidInterest, IsClaimedAtItsDebtsSeniorityByItsHolder) {
   // Hyperion's SPV with no cash and no new money misses its first month's dues and defaults;
   // with α = 1 its assets fetch nothing, so every claim is written off in full. The month's
@@ -190,14 +201,7 @@ TEST(UnpaidInterest, IsClaimedAtItsDebtsSeniorityByItsHolder) {
   EXPECT_NEAR(lost["private-credit"], 18.0 * (1.0 + coupon), 1e-9);
   EXPECT_NEAR(lost["bondholders"], 9.0 * (1.0 + coupon), 1e-9);
   // The suppliers lose the month's construction bill, and nothing of the coupons.
-  const model::Lease* lease = nullptr;
-  for (const auto& l : s.leases) {
-    if (l.id == "hyperion-lease") lease = &l;
-  }
-  ASSERT_NE(lease, nullptr);
-  const double build = (lease->datacenter_gw * s.supply.datacenter.usd_bn_per_gw + lease->power_gw * s.supply.power.usd_bn_per_gw) /
-                       lease->build_months;
-  EXPECT_NEAR(lost["suppliers"], build, 1e-9);
+  EXPECT_NEAR(lost["suppliers"], monthly_campus_build(s, "hyperion-lease"), 1e-9);
 }
 
 TEST(LeaseBuild, ALessorStopsBuildingForALesseeThatDefaultedBeforeTheLeaseStarts) {
@@ -214,13 +218,7 @@ TEST(LeaseBuild, ALessorStopsBuildingForALesseeThatDefaultedBeforeTheLeaseStarts
   const auto s1 = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0", "firm.coreweave.forced_default_month=2026-02"}).scenario;
   const auto base = sim::run_path(s0, 0, 1);
   const auto cut = sim::run_path(s1, 0, 1);
-  const model::Lease* lease = nullptr;
-  for (const auto& l : s0.leases) {
-    if (l.id == "coreweave-campus-lease") lease = &l;
-  }
-  ASSERT_NE(lease, nullptr);
-  const double monthly = (lease->datacenter_gw * s0.supply.datacenter.usd_bn_per_gw + lease->power_gw * s0.supply.power.usd_bn_per_gw) /
-                         lease->build_months;
+  const double monthly = monthly_campus_build(s0, "coreweave-campus-lease");
   const double saved = (debt(base, s0, "2026-06") - debt(base, s0, "2026-02")) - (debt(cut, s1, "2026-06") - debt(cut, s1, "2026-02"));
   EXPECT_GT(saved, 4.0 * monthly - 1e-9);     // four months of building not done…
   EXPECT_LT(saved, 4.0 * monthly * 1.03);     // …and the interest it would have cost
