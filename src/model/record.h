@@ -48,6 +48,7 @@ struct MonthRecord {
   double equity_losses_usd_bn = 0;
   double debt_losses_usd_bn = 0;
   double offbalance_financing_usd_bn = 0;
+  double circular_revenue_share = 0;
 };
 
 struct Column {
@@ -92,6 +93,7 @@ inline constexpr std::array kColumns = {
     Column{"equity_losses_usd_bn", "USD bn (flow)", "marked equity of firms that defaulted in the month, lost by their shareholders (outside investors and firms holding stakes)", &MonthRecord::equity_losses_usd_bn},
     Column{"debt_losses_usd_bn", "USD bn (flow)", "claims on defaulters written off in the month: loans, bonds, ABS tranches, credit lines and unpaid dues not recovered in the seniority waterfall", &MonthRecord::debt_losses_usd_bn},
     Column{"offbalance_financing_usd_bn", "USD bn (stock)", "financing kept off the sponsors' balance sheets, end of month: debt flagged off balance sheet (SPV bonds) plus the rent still owed on the current term of leases flagged so", &MonthRecord::offbalance_financing_usd_bn},
+    Column{"circular_revenue_share", "share", "all firms' operating revenue over the last 12 months whose origin is the seller's own investment outflows (equity, loans, guarantees), through any chain of firms, ÷ all firms' operating revenue", &MonthRecord::circular_revenue_share},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 
@@ -134,6 +136,9 @@ struct FirmMonth {
   /// Compute the firm used this month (under its commitments plus bought on spot), in GW at
   /// the fleet's average power per H100e: the measure of equity-investment and warrant milestones.
   double compute_gw = 0;
+  /// The part of the firm's operating revenue over the last 12 months whose origin is its own
+  /// investment outflows, through any chain of firms (DESIGN §1.10; finance/circularity.h).
+  double circular_revenue_share = 0;
 };
 
 }  // namespace bsim::model

@@ -102,6 +102,7 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.equity_losses_usd_bn = w.equity_losses;
   r.default_losses_usd_bn = w.debt_losses + w.equity_losses;
   r.offbalance_financing_usd_bn = w.fin.offbalance_usd_bn;
+  r.circular_revenue_share = w.fin.circular_revenue_share_all;
   return r;
 }
 
@@ -126,6 +127,7 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.accelerators_value_usd_bn = 0.0;
     r.equity_economic_usd_bn = r.equity_usd_bn;
     r.compute_gw = f < world.fin.compute_gw.size() ? world.fin.compute_gw[f] : 0.0;
+    r.circular_revenue_share = f < world.fin.circular_revenue_share.size() ? world.fin.circular_revenue_share[f] : 0.0;
     out.push_back(r);
   }
   // Economic values: each cohort at the rent it can still earn; owners' halls as a liquidation
