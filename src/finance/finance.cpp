@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/calendar.h"
+#include "finance/circularity.h"
 #include "finance/clearing.h"
 #include "finance/instruments.h"
 
@@ -529,7 +530,7 @@ void Month::lease_lifecycle() {
     fin_.lease_active[i] = false;
     const double shortfall = std::max(0.0, l.residual_value_guarantee_usd_bn - campus_value(w_, fin_.campus_book[i]));
     if (shortfall > 0.0) {
-      ledger_.pay(l.lessee.index(), fin_.lease_lessor[i], Flow::kPenalty, shortfall);
+      ledger_.pay_guarantee(l.lessee.index(), fin_.lease_lessor[i], shortfall);
     }
     events_.emit({w_.month, model::EventKind::kLeaseEnded, l.id, shortfall, s_.firms[l.lessee.index()].id});
   }
@@ -1221,6 +1222,7 @@ void init(const model::Scenario& scenario, model::World& world) {
   fin.equity_raised.assign(n, std::vector<double>(1, 0.0));
   fin.losses_by_firm_total.assign(n, 0.0);
   fin.vendor_financing_losses_total.assign(n, 0.0);
+  fin.circular_revenue_share.assign(n, 0.0);
   for (std::size_t f = 0; f < n; ++f) {
     ledger.open_asset(f, Asset::kDeposits, scenario.firms[f].cash.value());
     ledger.open_asset(f, Asset::kOtherAssets, scenario.firms[f].other_assets.value());
@@ -1315,8 +1317,27 @@ void init(const model::Scenario& scenario, model::World& world) {
   fin.equity_value = value;
 }
 
+namespace {
+
+/// Adds the month's flows to the trailing window (fewer months at the start of a path) and
+/// solves the circular-revenue shares over it.
+void update_circularity(model::World& world) {
+  model::FinanceState& fin = world.fin;
+  auto& window = fin.firm_flows_window;
+  if (window.size() >= static_cast<std::size_t>(kCircularityWindowMonths)) window.erase(window.begin());
+  window.push_back(world.ledger.firm_flows());
+  model::FirmFlows total(window.back().firms);
+  for (const model::FirmFlows& month : window) total += month;
+  const Circularity c = circularity(total);
+  fin.circular_revenue_share = c.share;
+  fin.circular_revenue_share_all = c.overall_share;
+}
+
+}  // namespace
+
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink& events) {
   Month(scenario, world, events).run();
+  update_circularity(world);
 }
 
 }  // namespace bsim::finance

@@ -28,7 +28,10 @@ void init(const model::Scenario& scenario, model::World& world);
 ///     tranches and warrants; shortfalls drawn on credit lines or sold as new equity;
 ///  5. depreciation; covenant tests; every firm that failed to pay, breached a covenant that
 ///     triggers default, or is forced by the scenario is resolved;
-///  6. equity is marked at book through the ownership network.
+///  6. equity is marked at book through the ownership network;
+///  7. the month's cash flows between firms (model::Ledger::firm_flows) join the trailing window
+///     of kCircularityWindowMonths months, over which each firm's circular-revenue share and that
+///     of all firms are solved (finance/circularity.h; FinanceState::circular_revenue_share).
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
 
 /// Economic value of a cohort, USD bn: the present value, at finance.discount_rate_per_year, of

@@ -28,6 +28,49 @@ std::string_view flow_name(Flow f) {
   return "unknown";
 }
 
+bool is_operating_revenue(Flow f) {
+  switch (f) {
+    case Flow::kServiceRevenue:
+    case Flow::kComputeRent:
+    case Flow::kTakeOrPay:
+    case Flow::kLeaseRent:
+    case Flow::kPowerPurchase:
+    case Flow::kCapexAccelerators:
+    case Flow::kCapexConstruction:
+      return true;
+    default:
+      return false;
+  }
+}
+
+FirmFlows::FirmFlows(std::size_t n)
+    : firms(n),
+      transfer(n * n, 0.0),
+      investment(n * n, 0.0),
+      revenue(n * n, 0.0),
+      external_inflow(n, 0.0),
+      external_revenue(n, 0.0),
+      outside_payment(n, 0.0) {}
+
+void FirmFlows::clear() {
+  for (std::vector<double>* v : {&transfer, &investment, &revenue, &external_inflow, &external_revenue, &outside_payment}) {
+    std::fill(v->begin(), v->end(), 0.0);
+  }
+}
+
+FirmFlows& FirmFlows::operator+=(const FirmFlows& other) {
+  auto add = [](std::vector<double>& to, const std::vector<double>& from) {
+    for (std::size_t i = 0; i < to.size() && i < from.size(); ++i) to[i] += from[i];
+  };
+  add(transfer, other.transfer);
+  add(investment, other.investment);
+  add(revenue, other.revenue);
+  add(external_inflow, other.external_inflow);
+  add(external_revenue, other.external_revenue);
+  add(outside_payment, other.outside_payment);
+  return *this;
+}
+
 double BalanceSheet::total_assets() const { return std::accumulate(assets.begin(), assets.end(), 0.0); }
 double BalanceSheet::total_liabilities() const { return std::accumulate(liabilities.begin(), liabilities.end(), 0.0); }
 
@@ -35,13 +78,45 @@ Ledger::Ledger(std::size_t firms)
     : sheets_(firms + 2),
       matrix_(kFlowCount * (firms + 2) * 2, 0.0),
       deposits_change_(firms + 2, 0.0),
-      receipts_(kFlowCount * (firms + 2), 0.0) {}
+      receipts_(kFlowCount * (firms + 2), 0.0),
+      firm_flows_(firms) {}
 
 void Ledger::begin_month() {
   std::fill(matrix_.begin(), matrix_.end(), 0.0);
   std::fill(deposits_change_.begin(), deposits_change_.end(), 0.0);
   std::fill(receipts_.begin(), receipts_.end(), 0.0);
   for (BalanceSheet& s : sheets_) s.revaluations = 0.0;
+  firm_flows_.clear();
+}
+
+void Ledger::note_cash(std::size_t from, std::size_t to, double usd_bn, bool investment) {
+  const std::size_t n = firm_flows_.firms;
+  if (usd_bn == 0.0 || from == to) return;
+  if (from < n && to < n) {
+    (investment ? firm_flows_.investment : firm_flows_.transfer)[from * n + to] += usd_bn;
+  } else if (from < n) {
+    firm_flows_.outside_payment[from] += usd_bn;
+  } else if (to < n) {
+    firm_flows_.external_inflow[to] += usd_bn;
+  }
+}
+
+void Ledger::note_signed_cash(std::size_t from, std::size_t to, double usd_bn, bool investment) {
+  if (usd_bn >= 0.0) {
+    note_cash(from, to, usd_bn, investment);
+  } else {
+    note_cash(to, from, -usd_bn, false);  // money coming back (repaid, returned) is no new investment
+  }
+}
+
+void Ledger::note_revenue(std::size_t payer, std::size_t seller, Flow kind, double usd_bn) {
+  const std::size_t n = firm_flows_.firms;
+  if (!is_operating_revenue(kind) || usd_bn <= 0.0 || seller >= n) return;
+  if (payer < n) {
+    firm_flows_.revenue[payer * n + seller] += usd_bn;
+  } else {
+    firm_flows_.external_revenue[seller] += usd_bn;
+  }
 }
 
 double Ledger::saving(std::size_t sector) const {
@@ -61,6 +136,22 @@ void Ledger::move_deposits(std::size_t sector, double usd_bn) {
 
 void Ledger::pay(std::size_t payer, std::size_t payee, Flow kind, double usd_bn) {
   if (usd_bn == 0.0 || payer == payee) return;
+  post_payment(payer, payee, kind, usd_bn);
+  note_signed_cash(payer, payee, usd_bn, false);
+  if (usd_bn > 0.0) {
+    note_revenue(payer, payee, kind, usd_bn);
+  } else {
+    note_revenue(payee, payer, kind, -usd_bn);
+  }
+}
+
+void Ledger::pay_guarantee(std::size_t guarantor, std::size_t beneficiary, double usd_bn) {
+  if (usd_bn == 0.0 || guarantor == beneficiary) return;
+  post_payment(guarantor, beneficiary, Flow::kPenalty, usd_bn);
+  note_signed_cash(guarantor, beneficiary, usd_bn, true);
+}
+
+void Ledger::post_payment(std::size_t payer, std::size_t payee, Flow kind, double usd_bn) {
   matrix_[index(kind, payer, kCurrent)] -= usd_bn;
   matrix_[index(kind, payee, kCurrent)] += usd_bn;
   // A negative payment is a receipt of the payer.
@@ -78,6 +169,8 @@ void Ledger::buy_asset(std::size_t buyer, std::size_t seller, Flow kind, Asset a
   move_deposits(buyer, -usd_bn);
   move_deposits(seller, usd_bn);
   sheets_[buyer].assets[static_cast<std::size_t>(asset)] += usd_bn;
+  note_signed_cash(buyer, seller, usd_bn, false);
+  note_revenue(buyer, seller, kind, usd_bn);
 }
 
 void Ledger::depreciate(std::size_t owner, Asset asset, double usd_bn) {
@@ -100,6 +193,7 @@ void Ledger::borrow(std::size_t borrower, double usd_bn) {
   matrix_[index(Flow::kBorrowing, borrower, kCapital)] += usd_bn;
   matrix_[index(Flow::kBorrowing, banks(), kCapital)] -= usd_bn;
   move_deposits(borrower, usd_bn);  // the banks create the deposit as they make the loan
+  note_signed_cash(banks(), borrower, usd_bn, false);
   sheets_[borrower].liabilities[static_cast<std::size_t>(Liability::kDebt)] += usd_bn;
   sheets_[banks()].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
 }
@@ -115,6 +209,7 @@ void Ledger::issue_equity(std::size_t issuer, std::size_t investors, double usd_
   sheets_[issuer].liabilities[static_cast<std::size_t>(Liability::kIssuedEquity)] += usd_bn;
   sheets_[investors].assets[static_cast<std::size_t>(Asset::kEquityHoldings)] += usd_bn;
   if (usd_bn > 0.0) receipts_[receipt_index(Flow::kEquityIssuance, issuer)] += usd_bn;
+  note_signed_cash(investors, issuer, usd_bn, true);
 }
 
 void Ledger::write_down_debt(std::size_t debtor, double loss) {
@@ -137,6 +232,7 @@ void Ledger::lend(std::size_t lender, std::size_t borrower, double usd_bn) {
   move_deposits(borrower, usd_bn);
   sheets_[borrower].liabilities[static_cast<std::size_t>(Liability::kDebt)] += usd_bn;
   sheets_[lender].assets[static_cast<std::size_t>(Asset::kLoans)] += usd_bn;
+  note_signed_cash(lender, borrower, usd_bn, true);
 }
 
 void Ledger::extend_trade_credit(std::size_t creditor, std::size_t debtor, double usd_bn) {
@@ -147,6 +243,16 @@ void Ledger::extend_trade_credit(std::size_t creditor, std::size_t debtor, doubl
   move_deposits(debtor, usd_bn);
   sheets_[debtor].liabilities[static_cast<std::size_t>(Liability::kPayables)] += usd_bn;
   sheets_[creditor].assets[static_cast<std::size_t>(Asset::kReceivables)] += usd_bn;
+  // Not new money: the unpaid part of a payment already recorded in full comes off it (and an
+  // old payable paid off is a payment of the debtor).
+  const std::size_t n = firm_flows_.firms;
+  if (creditor < n && debtor < n) {
+    firm_flows_.transfer[debtor * n + creditor] -= usd_bn;
+  } else if (debtor < n) {
+    firm_flows_.outside_payment[debtor] -= usd_bn;
+  } else if (creditor < n) {
+    firm_flows_.external_inflow[creditor] -= usd_bn;
+  }
 }
 
 void Ledger::sell_asset(std::size_t seller, std::size_t buyer, Asset asset, double book, double price, Revaluation kind) {
@@ -158,6 +264,7 @@ void Ledger::sell_asset(std::size_t seller, std::size_t buyer, Asset asset, doub
   sheets_[seller].assets[static_cast<std::size_t>(asset)] -= book;
   sheets_[seller].revaluations += price - book;
   sheets_[buyer].assets[static_cast<std::size_t>(asset)] += price;
+  note_signed_cash(buyer, seller, price, false);
   (void)kind;
 }
 

@@ -78,6 +78,41 @@ struct BalanceSheet {
   [[nodiscard]] double net_worth() const { return total_assets() - total_liabilities(); }
 };
 
+/// Whether a kind of transaction is operating revenue of its payee: payment for goods and
+/// services (AI services, compute, leases, power, accelerators and construction). Interest,
+/// principal, new shares, trade credit, asset sales, penalties and guarantees are not.
+bool is_operating_revenue(Flow f);
+
+/// Cash that moved between the firms, and between the firms and the two outside sectors
+/// (households/rest of world and banks), classified for the circular-revenue share (DESIGN §1.10;
+/// finance/circularity.h). USD bn. The n × n matrices are row-major with the payer as the row:
+/// `transfer[payer * firms + payee]`. The ledger fills one per month (Ledger::firm_flows);
+/// windows of months are their sums.
+struct FirmFlows {
+  std::size_t firms = 0;
+  /// Ordinary payments firm → firm: everything but investment outflows, net of the parts of dues
+  /// left unpaid (trade credit) and with old payables counted when paid. They carry the payer's
+  /// mix of funds. Non-negative up to rounding.
+  std::vector<double> transfer;
+  /// Investment outflows investor → recipient: new shares bought by a firm (equity investments,
+  /// warrant strikes), loans made by a firm (vendor financing, interest it capitalises), and
+  /// guarantees paid (Ledger::pay_guarantee). They start a new origin: the investor's.
+  std::vector<double> investment;
+  /// Operating revenue (is_operating_revenue) paid firm → seller, as posted: the part of a due
+  /// left unpaid still counts. A part of `transfer` when paid.
+  std::vector<double> revenue;
+  std::vector<double> external_inflow;   ///< per firm: cash from households/rest of world and banks
+  std::vector<double> external_revenue;  ///< per firm: operating revenue paid by households/rest of world
+  std::vector<double> outside_payment;   ///< per firm: cash paid to households/rest of world and banks
+
+  FirmFlows() = default;
+  explicit FirmFlows(std::size_t n);
+  /// Sets every amount to zero, keeping the size.
+  void clear();
+  /// Adds another record of the same size (a window of months is the sum of its months).
+  FirmFlows& operator+=(const FirmFlows& other);
+};
+
 /// One broken identity: which month, sector and entry, and by how much.
 struct StockFlowViolation {
   core::Month month;
@@ -127,6 +162,10 @@ class Ledger {
   void extend_trade_credit(std::size_t creditor, std::size_t debtor, double usd_bn);
   /// `investor` buys `usd_bn` of new shares of `issuer`.
   void issue_equity(std::size_t issuer, std::size_t investor, double usd_bn);
+  /// A guarantee paid by `guarantor` to `beneficiary` (a residual-value guarantee): posted as
+  /// pay(…, Flow::kPenalty, …) is, and recorded in firm_flows() as an investment outflow of the
+  /// guarantor rather than an ordinary payment.
+  void pay_guarantee(std::size_t guarantor, std::size_t beneficiary, double usd_bn);
   /// `seller` sells an asset carried at `book` to `buyer` for `price`: a capital transaction for
   /// both; the seller's gain or loss on the sale (price − book) is a revaluation of kind `kind`.
   void sell_asset(std::size_t seller, std::size_t buyer, Asset asset, double book, double price, Revaluation kind);
@@ -170,6 +209,9 @@ class Ledger {
   [[nodiscard]] double receipts(Flow kind, std::size_t sector) const {
     return receipts_[receipt_index(kind, sector)];
   }
+  /// This month's cash flows between the firms and with the outside sectors, classified for
+  /// the circular-revenue share. Cleared by begin_month; opening positions are not flows.
+  [[nodiscard]] const FirmFlows& firm_flows() const { return firm_flows_; }
   /// Largest absolute residual found by the last check (0 when none ran).
   [[nodiscard]] double max_residual() const { return max_residual_; }
 
@@ -183,10 +225,19 @@ class Ledger {
     return static_cast<std::size_t>(kind) * sheets_.size() + sector;
   }
   void move_deposits(std::size_t sector, double usd_bn);
+  /// The accounts of pay(): the flow matrix, receipts and deposits.
+  void post_payment(std::size_t payer, std::size_t payee, Flow kind, double usd_bn);
   /// Deposits paid out by a lender: for the banks lending is money creation, so only the
   /// borrower's side moves.
   void lender_pays(std::size_t lender, double usd_bn);
   void reset_opening_net_worth(std::size_t sector);
+  /// Records `usd_bn` (≥ 0) of cash moving from sector `from` to sector `to` in firm_flows_,
+  /// as an investment outflow when `investment` and both are firms.
+  void note_cash(std::size_t from, std::size_t to, double usd_bn, bool investment);
+  /// `note_cash` for a signed amount: a negative one moves the other way, as an ordinary payment.
+  void note_signed_cash(std::size_t from, std::size_t to, double usd_bn, bool investment);
+  /// Records operating revenue of kind `kind` paid by `payer` to `seller` (usd_bn ≥ 0).
+  void note_revenue(std::size_t payer, std::size_t seller, Flow kind, double usd_bn);
 
   std::vector<BalanceSheet> sheets_;
   /// flows × sectors × {current, capital}: + received (a source) / − paid (a use)
@@ -194,6 +245,7 @@ class Ledger {
   /// Per sector, this month; for the banks, the change in own deposits less deposit liabilities.
   std::vector<double> deposits_change_;
   std::vector<double> receipts_;         ///< flows × sectors, this month: payments received
+  FirmFlows firm_flows_;                 ///< this month, for the circular-revenue share
   mutable double max_residual_ = 0.0;
 };
 

@@ -52,6 +52,7 @@ struct MonthRecord {
   double revenue_gap_usd_bn = 0;
   double commitments_to_revenue = 0;
   double debt_service_coverage = 0;
+  double circular_revenue_share = 0;
 };
 
 struct Column {
@@ -100,6 +101,7 @@ inline constexpr std::array kColumns = {
     Column{"revenue_gap_usd_bn", "USD bn (flow)", "revenue the infrastructure in service needs (running costs, depreciation of accelerators, shells and power, cost of capital on their book value) less end users' spending on AI services, in the month", &MonthRecord::revenue_gap_usd_bn},
     Column{"commitments_to_revenue", "×", "labs' remaining compute commitments (USD) over their service revenue in the last 12 months", &MonthRecord::commitments_to_revenue},
     Column{"debt_service_coverage", "×", "operating cash flow over interest paid across the active firms that pay interest, over the covenant window", &MonthRecord::debt_service_coverage},
+    Column{"circular_revenue_share", "share", "all firms' operating revenue over the last 12 months whose origin is the seller's own investment outflows (equity, loans, guarantees), through any chain of firms, ÷ all firms' operating revenue", &MonthRecord::circular_revenue_share},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 
@@ -142,6 +144,9 @@ struct FirmMonth {
   /// Compute the firm used this month (under its commitments plus bought on spot), in GW at
   /// the fleet's average power per H100e: the measure of equity-investment and warrant milestones.
   double compute_gw = 0;
+  /// The part of the firm's operating revenue over the last 12 months whose origin is its own
+  /// investment outflows, through any chain of firms (DESIGN §1.10; finance/circularity.h).
+  double circular_revenue_share = 0;
 };
 
 }  // namespace bsim::model

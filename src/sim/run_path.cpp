@@ -107,6 +107,7 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.revenue_gap_usd_bn = w.indicators.revenue_gap_usd_bn;
   r.commitments_to_revenue = w.indicators.commitments_to_revenue;
   r.debt_service_coverage = w.indicators.debt_service_coverage;
+  r.circular_revenue_share = w.fin.circular_revenue_share_all;
   return r;
 }
 
@@ -131,6 +132,7 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.accelerators_value_usd_bn = 0.0;
     r.equity_economic_usd_bn = r.equity_usd_bn;
     r.compute_gw = f < world.fin.compute_gw.size() ? world.fin.compute_gw[f] : 0.0;
+    r.circular_revenue_share = f < world.fin.circular_revenue_share.size() ? world.fin.circular_revenue_share[f] : 0.0;
     out.push_back(r);
   }
   // Economic values: each cohort at the rent it can still earn; owners' halls as a liquidation
