@@ -797,8 +797,7 @@ void Month::liquidate_physical(std::size_t d) {
   // Halls and power, physically with them, to the same buyers. Power (which the grid can
   // always use) at (1 − α) of book; halls at (1 − α) of book times what capacity is worth
   // against what it cost: the market-to-book ratio of the installed fleet, at most 1.
-  const double halls_factor =
-      s_.finance.campus_resale == model::FinanceParams::CampusResale::kMarket ? fleet_market_to_book(s_, w_) : 1.0;
+  const double halls_factor = halls_resale_factor(s_, w_);
   for (std::size_t oi = 0; oi < w_.owners.size(); ++oi) {
     model::OwnerState& o = w_.owners[oi];
     if (o.firm.index() != d) continue;
@@ -1126,6 +1125,11 @@ double fleet_market_to_book(const model::Scenario& scenario, const model::World&
     book += cohort_book_value(c, world.month, scenario.firms[c.owner.index()].book_life_months);
   }
   return book > 0.0 ? std::min(1.0, value / book) : 1.0;
+}
+
+double halls_resale_factor(const model::Scenario& scenario, const model::World& world) {
+  return scenario.finance.campus_resale == model::FinanceParams::CampusResale::kMarket ? fleet_market_to_book(scenario, world)
+                                                                                      : 1.0;
 }
 
 double fire_sale_price_factor(const model::FinanceParams& finance, double dumped_h100e, double installed_h100e) {

@@ -44,6 +44,10 @@ double economic_value(const model::Scenario& scenario, const model::World& world
 /// their book under `finance.campus_resale = "market"`.
 double fleet_market_to_book(const model::Scenario& scenario, const model::World& world);
 
+/// What a defaulter's halls fetch relative to their book value before α: the fleet's
+/// market-to-book ratio under `finance.campus_resale = "market"`, 1 under `"book"`.
+double halls_resale_factor(const model::Scenario& scenario, const model::World& world);
+
 /// Secondary-market price of accelerators relative to their value, when `dumped_h100e` of an
 /// installed base of `installed_h100e` are sold at once: 1 − impact × (dumped share / 10%),
 /// never below zero.

@@ -137,6 +137,8 @@ struct IndicatorState {
   double required_revenue_usd_bn = 0.0;
   double commitments_to_revenue = 0.0;
   double debt_service_coverage = 0.0;
+  std::vector<double> accelerators_value_usd_bn;  ///< per firm: its cohorts at economic value
+  double halls_resale_factor = 1.0;               ///< finance::halls_resale_factor this month
   std::vector<std::vector<double>> owner_idle_h100e;  ///< per owner, last 3 months, newest last
   std::vector<std::vector<double>> lab_revenue_usd_bn;  ///< per firm, last 12 months, newest last
 };

@@ -31,10 +31,14 @@ void update_indicators(const model::Scenario& scenario, model::World& world) {
   // a tenth of their book value, whichever is larger.
   ind.owner_idle_h100e.resize(world.owners.size());
   std::vector<double> low_value(n, 0.0);
+  ind.accelerators_value_usd_bn.assign(n, 0.0);
   for (const model::Cohort& c : world.cohorts) {
     const double book = finance::cohort_book_value(c, world.month, scenario.firms[c.owner.index()].book_life_months);
-    if (book > 0.0 && finance::economic_value(scenario, world, c) < kStrandedValueShare * book) low_value[c.owner.index()] += c.h100e;
+    const double value = finance::economic_value(scenario, world, c);
+    ind.accelerators_value_usd_bn[c.owner.index()] += value;
+    if (book > 0.0 && value < kStrandedValueShare * book) low_value[c.owner.index()] += c.h100e;
   }
+  ind.halls_resale_factor = finance::halls_resale_factor(scenario, world);
   ind.stranded_h100e = 0.0;
   for (std::size_t i = 0; i < world.owners.size(); ++i) {
     const model::OwnerState& o = world.owners[i];

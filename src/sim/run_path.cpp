@@ -10,8 +10,8 @@
 #include "core/random.h"
 #include "demand/demand.h"
 #include "finance/finance.h"
-#include "sim/indicators.h"
 #include "market/market.h"
+#include "sim/indicators.h"
 #include "supply/supply.h"
 #include "technology/technology.h"
 
@@ -129,27 +129,17 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
                        ledger.receipts(model::Flow::kTakeOrPay, f);
     r.equity_issued_usd_bn = ledger.receipts(model::Flow::kEquityIssuance, f);
     r.accelerators_book_usd_bn = sheet.assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
-    r.accelerators_value_usd_bn = 0.0;
-    r.equity_economic_usd_bn = r.equity_usd_bn;
+    r.accelerators_value_usd_bn = f < world.indicators.accelerators_value_usd_bn.size() ? world.indicators.accelerators_value_usd_bn[f] : 0.0;
+    r.equity_economic_usd_bn = r.equity_usd_bn + (r.accelerators_value_usd_bn - r.accelerators_book_usd_bn);
     r.compute_gw = f < world.fin.compute_gw.size() ? world.fin.compute_gw[f] : 0.0;
     r.circular_revenue_share = f < world.fin.circular_revenue_share.size() ? world.fin.circular_revenue_share[f] : 0.0;
     out.push_back(r);
   }
-  // Economic values: each cohort at the rent it can still earn; owners' halls as a liquidation
-  // would price them.
-  for (const model::Cohort& c : world.cohorts) {
-    out[first + c.owner.index()].accelerators_value_usd_bn += finance::economic_value(scenario, world, c);
-  }
-  const double q = scenario.finance.campus_resale == model::FinanceParams::CampusResale::kMarket
-                       ? finance::fleet_market_to_book(scenario, world)
-                       : 1.0;
-  for (std::size_t f = first; f < out.size(); ++f) {
-    model::FirmMonth& r = out[f];
-    r.equity_economic_usd_bn += r.accelerators_value_usd_bn - r.accelerators_book_usd_bn;
-  }
+  // Owners' halls as a liquidation would price them (the accelerators' economic value comes
+  // from sim::update_indicators).
   for (const model::OwnerState& o : world.owners) {
     const double halls = ledger.sheet(o.firm.index()).assets[static_cast<std::size_t>(model::Asset::kDatacenters)];
-    out[first + o.firm.index()].equity_economic_usd_bn -= halls * (1.0 - q);
+    out[first + o.firm.index()].equity_economic_usd_bn -= halls * (1.0 - world.indicators.halls_resale_factor);
   }
   // Systemic importance on this month's exposure network (firms and banks).
   const std::vector<double> rank = finance::debtrank_by_firm(finance::exposure_network(scenario, world));
