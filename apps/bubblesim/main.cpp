@@ -35,7 +35,7 @@ int do_run(const RunOptions& opt) {
   using namespace bsim;
   const io::LoadedScenario loaded = io::load_scenario(opt.scenario, opt.sets);
   const sim::PathResult path = sim::run_path(loaded.scenario, opt.path_id, opt.seed);
-  const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario.market.scarcity_price_cap);
+  const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario);
   const nlohmann::json json = io::summary_json(loaded, path, summary);
   if (!opt.out_dir.empty()) {
     std::filesystem::create_directories(opt.out_dir);

@@ -30,7 +30,8 @@ const std::vector<std::string>& key_figure_columns() {
   static const std::vector<std::string> columns = {
       "efficiency_index", "demand_h100e", "installed_h100e", "operable_h100e", "idle_no_power_h100e", "utilization",
       "spot_price_usd_per_h100e_hour", "service_price_usd_per_unit", "ai_revenue_usd_bn", "capex_usd_bn", "power_gw",
-      "production_cap_h100e_per_month"};
+      "production_cap_h100e_per_month", "accelerators_value_usd_bn", "stranded_h100e", "revenue_gap_usd_bn",
+      "sentiment_index", "ai_equity_value_usd_bn", "credit_tightness"};
   return columns;
 }
 
@@ -54,10 +55,83 @@ Trajectory trajectory(const std::vector<model::MonthRecord>& months, const model
   return t;
 }
 
-PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap) {
+std::string bust_rule_text(const model::VerdictParams& v) {
+  std::vector<std::string> parts;
+  if (v.equity_drawdown > 0.0) parts.push_back(fmt::format("AI equity value ≥ {:g}% below its peak", 100 * v.equity_drawdown));
+  if (v.capex_drop > 0.0) parts.push_back(fmt::format("trailing-12-month capex ≥ {:g}% below its peak", 100 * v.capex_drop));
+  if (v.writeoffs_usd_bn > 0.0) parts.push_back(fmt::format("claims written off in defaults ≥ USD {:g}bn", v.writeoffs_usd_bn));
+  if (parts.empty()) return "none (every condition disabled)";
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : ", or ") + parts[i];
+  return out;
+}
+
+Bust find_bust(const std::vector<model::MonthRecord>& m, const model::VerdictParams& v) {
+  Bust bust;
+  double value_peak = 0.0;
+  double capex_window = 0.0;
+  double capex_peak = 0.0;
+  double written_off = 0.0;
+  constexpr std::size_t kWindow = 12;
+  for (std::size_t i = 0; i < m.size(); ++i) {
+    const model::MonthRecord& r = m[i];
+    value_peak = std::max(value_peak, r.ai_equity_value_usd_bn);
+    capex_window += r.capex_usd_bn - (i >= kWindow ? m[i - kWindow].capex_usd_bn : 0.0);
+    const bool full_window = i + 1 >= kWindow;
+    if (full_window) capex_peak = std::max(capex_peak, capex_window);
+    written_off += r.debt_losses_usd_bn;
+
+    std::vector<std::string> held;
+    if (v.equity_drawdown > 0.0 && value_peak > 0.0 && r.ai_equity_value_usd_bn <= (1.0 - v.equity_drawdown) * value_peak) {
+      held.push_back(fmt::format("AI equity value {:.0f}% below its peak", 100 * (1.0 - r.ai_equity_value_usd_bn / value_peak)));
+    }
+    if (v.capex_drop > 0.0 && full_window && capex_peak > 0.0 && capex_window <= (1.0 - v.capex_drop) * capex_peak) {
+      held.push_back(fmt::format("trailing-12-month capex {:.0f}% below its peak", 100 * (1.0 - capex_window / capex_peak)));
+    }
+    if (v.writeoffs_usd_bn > 0.0 && written_off >= v.writeoffs_usd_bn) {
+      held.push_back(fmt::format("USD {:.1f}bn of claims written off in defaults", written_off));
+    }
+    if (!held.empty()) {
+      bust.occurred = true;
+      bust.month = r.month;
+      for (std::size_t k = 0; k < held.size(); ++k) bust.trigger += (k == 0 ? "" : "; ") + held[k];
+      return bust;
+    }
+  }
+  return bust;
+}
+
+PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenario) {
   PathSummary s;
   const auto& m = path.months;
+  const double scarcity_price_cap = scenario.market.scarcity_price_cap;
+  s.bust_rule = bust_rule_text(scenario.verdict);
   if (m.empty()) return s;
+  s.bust = find_bust(m, scenario.verdict);
+  LegacyLedger& legacy = s.legacy;
+  legacy.left = path.legacy;
+  legacy.end_price_usd_per_h100e_hour = m.back().spot_price_usd_per_h100e_hour;
+  if (s.bust.occurred) {
+    double sum = 0.0;
+    int n = 0;
+    for (const model::MonthRecord& r : m) {
+      if (r.month >= s.bust.month && r.month - s.bust.month < scenario.verdict.post_bust_months) {
+        sum += r.spot_price_usd_per_h100e_hour;
+        ++n;
+      }
+    }
+    legacy.post_bust_price_usd_per_h100e_hour = sum / n;
+  }
+  legacy.accelerator_writedown_month = m.front().month;
+  for (const model::MonthRecord& r : m) {
+    const double gap = r.accelerators_book_usd_bn - r.accelerators_value_usd_bn;
+    if (gap > legacy.accelerator_writedown_usd_bn) {
+      legacy.accelerator_writedown_usd_bn = gap;
+      legacy.accelerator_writedown_month = r.month;
+    }
+    legacy.debts_written_off_usd_bn += r.debt_losses_usd_bn;
+    legacy.equity_wiped_out_usd_bn += r.equity_losses_usd_bn;
+  }
   for (const std::string& name : key_figure_columns()) s.key_figures.push_back(trajectory(m, column_named(name)));
 
   s.defaults = static_cast<int>(m.back().defaults_count);

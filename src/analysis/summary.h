@@ -2,11 +2,13 @@
 /// What a path comes to: key figures at the start, peak, trough and end, and a dated story of
 /// what happened when, built from the time series and the path's events.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "model/events.h"
 #include "model/record.h"
+#include "model/scenario.h"
 #include "sim/run_path.h"
 
 namespace bsim::analysis {
@@ -30,6 +32,31 @@ struct StoryLine {
   std::string text;
 };
 
+/// Whether and when the path busts by the rule of DESIGN §1.10 (model::VerdictParams).
+struct Bust {
+  bool occurred = false;
+  core::Month month;      ///< the first month any condition holds (meaningful when occurred)
+  std::string trigger;    ///< the condition(s) that held that month, in words
+};
+
+/// The legacy ledger (DESIGN §1.10): what is left standing, set against capital destroyed.
+struct LegacyLedger {
+  sim::LegacyState left;  ///< capacity added since the start and still in service, at the end
+  /// Mean spot price over `verdict.post_bust_months` from the bust month (none without a bust).
+  std::optional<double> post_bust_price_usd_per_h100e_hour;
+  double end_price_usd_per_h100e_hour = 0.0;
+  /// Largest shortfall of the installed accelerators' economic value below their book value
+  /// in any month (the write-down a mark to market would have needed), and its month.
+  double accelerator_writedown_usd_bn = 0.0;
+  core::Month accelerator_writedown_month;
+  double debts_written_off_usd_bn = 0.0;  ///< claims on defaulters written off, ABS pool losses included
+  double equity_wiped_out_usd_bn = 0.0;   ///< marked equity of defaulters
+  /// accelerator write-down + debts written off + equity wiped out.
+  [[nodiscard]] double capital_destroyed_usd_bn() const {
+    return accelerator_writedown_usd_bn + debts_written_off_usd_bn + equity_wiped_out_usd_bn;
+  }
+};
+
 struct PathSummary {
   std::vector<Trajectory> key_figures;
   std::vector<StoryLine> story;
@@ -45,7 +72,16 @@ struct PathSummary {
   /// Losses by holder type, by holding firm and by debt tranche (from the path's end state).
   sim::HolderLosses losses;
   int defaults = 0;
+  std::string bust_rule;  ///< the configured rule, in words
+  Bust bust;
+  LegacyLedger legacy;
 };
+
+/// The configured bust rule in words ("AI equity value ≥ 50% below its peak, or …").
+std::string bust_rule_text(const model::VerdictParams& verdict);
+
+/// Applies the bust rule to a path's months.
+Bust find_bust(const std::vector<model::MonthRecord>& months, const model::VerdictParams& verdict);
 
 /// The columns summarised as key figures, in print order.
 const std::vector<std::string>& key_figure_columns();
@@ -53,7 +89,7 @@ const std::vector<std::string>& key_figure_columns();
 /// The trajectory of one column over the path (months must not be empty).
 Trajectory trajectory(const std::vector<model::MonthRecord>& months, const model::Column& column);
 
-/// Summarises a finished path.
-PathSummary summarise(const sim::PathResult& path, double scarcity_price_cap);
+/// Summarises a finished path: key figures, story, losses, the bust verdict and the legacy.
+PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenario);
 
 }  // namespace bsim::analysis

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "behaviour/sentiment.h"
 #include "core/calendar.h"
 
 namespace bsim::behaviour {
@@ -81,6 +82,7 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
 }
 
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink&) {
+  update_sentiment(scenario, world);
   world.demand_history_h100e.push_back(world.inference_demand.value() + world.training_demand.value());
   const BuildOrders orders = decide_builds(scenario, world);
   double ordered = 0.0;

@@ -226,6 +226,7 @@ void Month::post_capex() {
     add_due({l.lessor.index(), households, Flow::kCapexConstruction, kTierTrade, share_dc, static_cast<std::size_t>(Asset::kDatacenters)});
     add_due({l.lessor.index(), households, Flow::kCapexConstruction, kTierTrade, share_pw, static_cast<std::size_t>(Asset::kPower)});
     fin_.campus_book[i] += share_dc + share_pw;
+    ++fin_.campus_months_built[i];
     halls_and_power += share_dc + share_pw;
   }
   w_.production.capex_usd_bn = (under_construction(w_.production.project_pipeline) + w_.production.completed) *
@@ -354,7 +355,9 @@ void Month::collect_dues() {
   // Credit lines: interest to the banks (senior unsecured).
   for (std::size_t f = 0; f < n_; ++f) {
     if (!active(w_, f)) continue;
-    Due interest{f, banks, Flow::kInterest, 1, fin_.credit_line[f] * core::monthly_rate(s_.firms[f].debt_rate_per_year)};
+    // The rate floats: tight credit (DESIGN §1.8) adds its spread.
+    const double rate = s_.firms[f].debt_rate_per_year + s_.credit.max_spread_per_year * w_.sentiment.credit_tightness;
+    Due interest{f, banks, Flow::kInterest, 1, fin_.credit_line[f] * core::monthly_rate(rate)};
     interest.interest_on = kCreditLine;
     add_due(interest);
   }
@@ -373,9 +376,15 @@ double Month::headroom(std::size_t f) const {
   const model::Firm& firm = s_.firms[f];
   if (firm.financing == model::Firm::Financing::kEquity) {
     const auto& raised = fin_.equity_raised[f];
-    return std::max(0.0, firm.equity_limit_usd_bn_per_year - std::accumulate(raised.begin(), raised.end(), 0.0));
+    // At lower valuations the same dilution raises less (DESIGN §1.8).
+    const double valuation = s_.sentiment.equity_access ? w_.sentiment.index / s_.sentiment.initial_index : 1.0;
+    return std::max(0.0, firm.equity_limit_usd_bn_per_year * valuation - std::accumulate(raised.begin(), raised.end(), 0.0));
   }
-  return std::max(0.0, firm.credit_limit_usd_bn - fin_.credit_line[f]);
+  // Lenders cut limits as credit tightens, and lend nothing new above the closing threshold.
+  const double tight = w_.sentiment.credit_tightness;
+  if (tight > 0.0 && tight >= s_.credit.closed_above) return 0.0;
+  const double limit = firm.credit_limit_usd_bn * (1.0 - s_.credit.limit_cut * tight);
+  return std::max(0.0, limit - fin_.credit_line[f]);
 }
 
 void Month::clear_and_post() {
@@ -509,6 +518,7 @@ void Month::securitisation_waterfalls() {
       if (wf.losses[t] > 0.0) {
         ledger_.write_off(lender, Asset::kLoans, issuer, Liability::kDebt, wf.losses[t], Revaluation::kDefault);
         record_loss(d.lender, wf.losses[t], i);
+        w_.debt_losses += wf.losses[t];  // written off like a defaulter's claims
         events_.emit({w_.month, model::EventKind::kCreditorLoss, holder_name(d.lender), wf.losses[t], d.id});
       }
       fin_.debt_outstanding[i] = tranches[t].balance;
@@ -814,8 +824,8 @@ void Month::liquidate_physical(std::size_t d) {
     for (std::size_t b = 0; b < buyers.size(); ++b) {
       model::OwnerState& to = w_.owners[buyers[b]];
       const double share = s_.firms[to.firm.index()].build_share / weight;
-      for (const model::GwVintage& v : o.datacenter) to.datacenter.push_back({v.retire, v.gw * share});
-      for (const model::GwVintage& v : o.power) to.power.push_back({v.retire, v.gw * share});
+      for (const model::GwVintage& v : o.datacenter) to.datacenter.push_back({v.retire, v.gw * share, v.added});
+      for (const model::GwVintage& v : o.power) to.power.push_back({v.retire, v.gw * share, v.added});
     }
     // The defaulter's projects are abandoned; its orders are cancelled.
     o.datacenter.clear();
@@ -1265,6 +1275,7 @@ void init(const model::Scenario& scenario, model::World& world) {
   fin.lease_renewals_left.assign(k, 0);
   fin.lease_lessor.assign(k, 0);
   fin.campus_book.assign(k, 0.0);
+  fin.campus_months_built.assign(k, 0);
   for (std::size_t i = 0; i < k; ++i) {
     const model::Lease& l = scenario.leases[i];
     fin.lease_lessor[i] = l.lessor.index();
@@ -1278,6 +1289,7 @@ void init(const model::Scenario& scenario, model::World& world) {
     const core::Month built = l.start - l.build_months;
     const double cost = campus_cost(scenario, l);
     const int done = std::clamp(scenario.time.start - built, 0, std::max(1, l.build_months));
+    fin.campus_months_built[i] = done;
     const double opening = l.build_months > 0 ? cost * done / l.build_months : (l.start < scenario.time.start ? cost : 0.0);
     if (opening > 0.0) {
       const double dc_share = cost > 0.0 ? l.datacenter_gw * sup.datacenter.usd_bn_per_gw / cost : 0.0;

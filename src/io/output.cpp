@@ -172,6 +172,29 @@ nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResul
                  {"by_firm_usd_bn", pairs(summary.losses.by_firm)},
                  {"by_tranche_usd_bn", pairs(summary.losses.by_tranche)},
                  {"vendor_financing_usd_bn", pairs(summary.losses.vendor_financing)}};
+  const analysis::Bust& bust = summary.bust;
+  j["bust"] = {{"occurred", bust.occurred},
+               {"month", bust.occurred ? json(bust.month.str()) : json(nullptr)},
+               {"rule", summary.bust_rule},
+               {"trigger", bust.occurred ? json(bust.trigger) : json(nullptr)}};
+  const analysis::LegacyLedger& lg = summary.legacy;
+  j["legacy"] = {
+      {"power_gw_added", lg.left.power_gw_added},
+      {"datacenter_gw_added", lg.left.datacenter_gw_added},
+      {"production_h100e_per_month_added", lg.left.production_h100e_per_month_added},
+      {"replacement_value_usd_bn", lg.left.replacement_value_usd_bn},
+      {"accelerators_h100e", lg.left.accelerators_h100e},
+      {"accelerators_book_usd_bn", lg.left.accelerators_book_usd_bn},
+      {"accelerators_value_usd_bn", lg.left.accelerators_value_usd_bn},
+      {"post_bust_price_usd_per_h100e_hour",
+       lg.post_bust_price_usd_per_h100e_hour ? json(*lg.post_bust_price_usd_per_h100e_hour) : json(nullptr)},
+      {"end_price_usd_per_h100e_hour", lg.end_price_usd_per_h100e_hour},
+      {"capital_destroyed_usd_bn",
+       {{"total", lg.capital_destroyed_usd_bn()},
+        {"accelerator_writedown", lg.accelerator_writedown_usd_bn},
+        {"accelerator_writedown_month", lg.accelerator_writedown_month.str()},
+        {"debts_written_off", lg.debts_written_off_usd_bn},
+        {"equity_wiped_out", lg.equity_wiped_out_usd_bn}}}};
   json story = json::array();
   for (const analysis::StoryLine& line : summary.story) story.push_back({{"month", line.month.str()}, {"text", line.text}});
   j["story"] = story;
@@ -229,6 +252,27 @@ std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& 
   } else {
     out += "No firm defaulted.\n";
   }
+  if (summary.bust.occurred) {
+    out += fmt::format("\nVerdict: BUST in {} ({}).\n", summary.bust.month.str(), summary.bust.trigger);
+  } else {
+    out += "\nVerdict: no bust.\n";
+  }
+  out += fmt::format("  rule: {}\n", summary.bust_rule);
+  const analysis::LegacyLedger& lg = summary.legacy;
+  out += fmt::format("Legacy at the end: {:.1f} GW of power, {:.1f} GW of data-centre shells and {} H100e a month of fab "
+                     "capacity added since the start and still in service (replacement value ${:.0f}bn); {} H100e "
+                     "installed, worth ${:.0f}bn against ${:.0f}bn at book.\n",
+                     lg.left.power_gw_added, lg.left.datacenter_gw_added, human(lg.left.production_h100e_per_month_added, "H100e"),
+                     lg.left.replacement_value_usd_bn, human(lg.left.accelerators_h100e, "H100e"),
+                     lg.left.accelerators_value_usd_bn, lg.left.accelerators_book_usd_bn);
+  if (lg.post_bust_price_usd_per_h100e_hour) {
+    out += fmt::format("Compute after the bust: ${:.2f} per H100e-hour on average over the next {} months (${:.2f} at the end).\n",
+                       *lg.post_bust_price_usd_per_h100e_hour, s.verdict.post_bust_months, lg.end_price_usd_per_h100e_hour);
+  }
+  out += fmt::format("Capital destroyed: ${:.0f}bn = accelerator write-down ${:.0f}bn (worst month {}) + claims written off "
+                     "${:.0f}bn + equity wiped out ${:.0f}bn.\n",
+                     lg.capital_destroyed_usd_bn(), lg.accelerator_writedown_usd_bn, lg.accelerator_writedown_month.str(),
+                     lg.debts_written_off_usd_bn, lg.equity_wiped_out_usd_bn);
   out += "\nWhat happened when:\n";
   if (summary.story.empty()) out += "  nothing remarkable: steady growth.\n";
   for (const analysis::StoryLine& line : summary.story) out += fmt::format("  {}: {}\n", line.month.str(), line.text);

@@ -1088,6 +1088,38 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.finance.campus_resale = r.text("finance.campus_resale", "finance.campus_resale") == "book"
                                 ? model::FinanceParams::CampusResale::kBook
                                 : model::FinanceParams::CampusResale::kMarket;
+  auto& sent = s.sentiment;
+  sent.enabled = r.boolean("sentiment.enabled");
+  sent.initial_index = top_number("sentiment.initial_index");
+  sent.revenue_multiple = top_number("sentiment.revenue_multiple");
+  sent.expectations_half_life_months = top_number("sentiment.expectations_half_life_months");
+  sent.initial_expected_growth_per_year = top_number("sentiment.initial_expected_growth_per_year");
+  sent.surprise_elasticity = top_number("sentiment.surprise_elasticity");
+  sent.loss_sensitivity = top_number("sentiment.loss_sensitivity");
+  sent.loss_scale_usd_bn = top_number("sentiment.loss_scale_usd_bn");
+  sent.reversion_half_life_months = top_number("sentiment.reversion_half_life_months");
+  sent.min_index = top_number("sentiment.min_index");
+  sent.max_index = top_number("sentiment.max_index");
+  sent.equity_access = r.boolean("sentiment.equity_access");
+  if (sent.min_index > sent.max_index) {
+    diags.error(r.pos("sentiment.min_index", top),
+                fmt::format("sentiment.min_index ({}) is above sentiment.max_index ({})", sent.min_index, sent.max_index));
+  } else if (sent.initial_index < sent.min_index || sent.initial_index > sent.max_index) {
+    diags.error(r.pos("sentiment.initial_index", top),
+                fmt::format("sentiment.initial_index ({}) is outside [min_index, max_index] = [{}, {}]", sent.initial_index,
+                            sent.min_index, sent.max_index));
+  }
+  auto& cred = s.credit;
+  cred.enabled = r.boolean("credit.enabled");
+  cred.loss_capacity_usd_bn = top_number("credit.loss_capacity_usd_bn");
+  cred.recovery_half_life_months = top_number("credit.recovery_half_life_months");
+  cred.max_spread_per_year = top_number("credit.max_spread_per_year");
+  cred.limit_cut = top_number("credit.limit_cut");
+  cred.closed_above = top_number("credit.closed_above");
+  s.verdict.equity_drawdown = top_number("verdict.bust_equity_drawdown");
+  s.verdict.capex_drop = top_number("verdict.bust_capex_drop");
+  s.verdict.writeoffs_usd_bn = top_number("verdict.bust_writeoffs_usd_bn");
+  s.verdict.post_bust_months = top_int("verdict.post_bust_months");
   model::Generation on_sale_at_start;  // none on sale: only opex counts
   on_sale_at_start.kw_per_h100e = 0.0;
   for (const model::Generation& g : s.technology.generations) {

@@ -53,6 +53,11 @@ struct MonthRecord {
   double commitments_to_revenue = 0;
   double debt_service_coverage = 0;
   double circular_revenue_share = 0;
+  double accelerators_book_usd_bn = 0;
+  double accelerators_value_usd_bn = 0;
+  double sentiment_index = 0;
+  double ai_equity_value_usd_bn = 0;
+  double credit_tightness = 0;
 };
 
 struct Column {
@@ -102,6 +107,11 @@ inline constexpr std::array kColumns = {
     Column{"commitments_to_revenue", "×", "labs' remaining compute commitments (USD) over their service revenue in the last 12 months", &MonthRecord::commitments_to_revenue},
     Column{"debt_service_coverage", "×", "operating cash flow over interest paid across the active firms that pay interest, over the covenant window", &MonthRecord::debt_service_coverage},
     Column{"circular_revenue_share", "share", "all firms' operating revenue over the last 12 months whose origin is the seller's own investment outflows (equity, loans, guarantees), through any chain of firms, ÷ all firms' operating revenue", &MonthRecord::circular_revenue_share},
+    Column{"accelerators_book_usd_bn", "USD bn (stock)", "installed accelerators at book value (straight-line over each owner's book life), all firms", &MonthRecord::accelerators_book_usd_bn},
+    Column{"accelerators_value_usd_bn", "USD bn (stock)", "the same accelerators at economic value: the discounted margin each cohort is expected to earn over its remaining life (DESIGN §1.7)", &MonthRecord::accelerators_value_usd_bn},
+    Column{"sentiment_index", "×", "the sentiment multiple on AI equity fundamentals (DESIGN §1.8): moves with revenue surprises against adaptive expectations and with losses from defaults", &MonthRecord::sentiment_index},
+    Column{"ai_equity_value_usd_bn", "USD bn (stock)", "AI-exposed equity value: sentiment × revenue multiple × the annual run-rate of end users' spending on AI services", &MonthRecord::ai_equity_value_usd_bn},
+    Column{"credit_tightness", "0–1", "credit tightness: rises with lenders' losses, eases with a half-life; widens credit-line spreads, cuts credit limits, closes the market near 1", &MonthRecord::credit_tightness},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 

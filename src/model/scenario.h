@@ -255,6 +255,47 @@ struct FinanceParams {
   CampusResale campus_resale = CampusResale::kMarket;
 };
 
+/// AI equity valuation and sentiment (DESIGN §1.8): AI-exposed equity is worth a revenue
+/// multiple of the AI economy's revenue run-rate times a sentiment index that moves with
+/// revenue surprises (realised against expected growth) and with losses from defaults.
+struct SentimentParams {
+  bool enabled = true;                      ///< sentiment.enabled: off = the index stays at its initial value
+  double initial_index = 1.0;               ///< sentiment.initial_index
+  double revenue_multiple = 15.0;           ///< sentiment.revenue_multiple: value ÷ annual revenue run-rate at index 1
+  double expectations_half_life_months = 6; ///< sentiment.expectations_half_life_months (adaptive expectations)
+  double initial_expected_growth_per_year = 2.0;  ///< sentiment.initial_expected_growth_per_year (× per year)
+  double surprise_elasticity = 0.5;         ///< sentiment.surprise_elasticity: Δln S per unit of log revenue surprise
+  double loss_sensitivity = 0.5;            ///< sentiment.loss_sensitivity: Δln S per `loss_scale_usd_bn` of default losses
+  double loss_scale_usd_bn = 100.0;         ///< sentiment.loss_scale_usd_bn
+  double reversion_half_life_months = 24;   ///< sentiment.reversion_half_life_months: ln S decays towards ln(initial)
+  double min_index = 0.2;                   ///< sentiment.min_index
+  double max_index = 3.0;                   ///< sentiment.max_index
+  /// sentiment.equity_access: equity-financed firms can sell new shares for up to their
+  /// limit × (index ÷ initial index) a year — the same dilution buys less at lower valuations.
+  bool equity_access = true;
+};
+
+/// Credit appetite (DESIGN §1.8): a tightness index C in [0, 1] that rises with lenders'
+/// losses and eases with a half-life; it widens credit-line spreads, cuts credit limits and,
+/// above a threshold, closes the market for new money.
+struct CreditParams {
+  bool enabled = true;                      ///< credit.enabled: off = C stays 0
+  double loss_capacity_usd_bn = 150.0;      ///< credit.loss_capacity_usd_bn: lenders' losses that take C from 0 to 1
+  double recovery_half_life_months = 12;    ///< credit.recovery_half_life_months
+  double max_spread_per_year = 0.04;        ///< credit.max_spread_per_year: added to credit-line rates at C = 1
+  double limit_cut = 0.8;                   ///< credit.limit_cut: share of credit limits withdrawn at C = 1
+  double closed_above = 0.9;                ///< credit.closed_above: no new credit at or above this C
+};
+
+/// The bust rule of DESIGN §1.10: a path busts in the first month any enabled condition holds
+/// (a threshold of 0 disables its condition).
+struct VerdictParams {
+  double equity_drawdown = 0.5;     ///< verdict.bust_equity_drawdown: AI equity value this far below its peak
+  double capex_drop = 0.4;          ///< verdict.bust_capex_drop: trailing-12-month capex this far below its peak
+  double writeoffs_usd_bn = 100.0;  ///< verdict.bust_writeoffs_usd_bn: claims written off in defaults, cumulative
+  int post_bust_months = 12;        ///< verdict.post_bust_months: window of the post-bust compute price
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -268,6 +309,9 @@ struct Scenario {
   TrainingParams training;
   MarketParams market;
   FinanceParams finance;
+  SentimentParams sentiment;
+  CreditParams credit;
+  VerdictParams verdict;
   std::vector<Firm> firms;
   std::vector<ComputeCommitment> contracts;  ///< compute commitments
   std::vector<DebtContract> debts;

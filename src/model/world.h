@@ -72,6 +72,7 @@ struct Cohort {
 struct GwVintage {
   core::Month retire;
   double gw = 0.0;
+  bool added = true;  ///< completed after the start (false for the stock the scenario starts with)
 };
 
 /// One capacity owner's physical state.
@@ -143,6 +144,15 @@ struct IndicatorState {
   std::vector<std::vector<double>> lab_revenue_usd_bn;  ///< per firm, last 12 months, newest last
 };
 
+/// Valuation, sentiment and credit (DESIGN §1.8; behaviour::update_sentiment), end of month.
+struct SentimentState {
+  double index = 1.0;                  ///< sentiment multiple on fundamentals
+  double expected_log_growth = 0.0;    ///< expected growth of AI revenue, ln per month
+  double last_revenue_usd_bn = 0.0;    ///< last month's AI revenue (0 before the first month)
+  double ai_equity_value_usd_bn = 0.0;
+  double credit_tightness = 0.0;       ///< C in [0, 1]
+};
+
 /// One holder's share of a firm's equity.
 struct Shareholding {
   Holder holder;
@@ -159,6 +169,7 @@ struct FinanceState {
   std::vector<int> lease_renewals_left;
   std::vector<std::size_t> lease_lessor;   ///< ledger sector receiving the rent (households after a lessor's default)
   std::vector<double> campus_book;         ///< per lease: the campus at book on its owner's sheet
+  std::vector<int> campus_months_built;    ///< per lease: months of the campus's construction paid for (done at build_months)
   std::vector<double> investment_paid;     ///< per Scenario::equity_investments, USD bn so far
   std::vector<int> warrant_vested;         ///< per Scenario::warrants: tranches vested
   std::vector<bool> ppa_active;            ///< per Scenario::ppas
@@ -251,6 +262,7 @@ struct World {
 
   // indicators (sim::update_indicators, DESIGN §1.10): this month's values and their history
   IndicatorState indicators;
+  SentimentState sentiment;
 };
 
 /// Whether a commitment is still in force: it terminates when its buyer or seller defaults.

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "behaviour/behaviour.h"
+#include "behaviour/sentiment.h"
 #include "core/random.h"
 #include "demand/demand.h"
 #include "finance/finance.h"
@@ -61,10 +62,11 @@ model::World initial_world(const model::Scenario& scenario) {
   supply::init(scenario, world);
   demand::init(scenario, world);
   finance::init(scenario, world);
+  behaviour::init_sentiment(scenario, world);
   return world;
 }
 
-model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
+model::MonthRecord record_month(const model::Scenario& scenario, const model::World& w) {
   model::MonthRecord r;
   r.month = w.month;
   r.efficiency_index = w.efficiency;
@@ -100,6 +102,9 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.sfc_max_residual_usd_bn = w.sfc_max_residual;
   r.defaults_count = w.defaults_count;
   r.debt_losses_usd_bn = w.debt_losses;
+  r.sentiment_index = w.sentiment.index;
+  r.ai_equity_value_usd_bn = w.sentiment.ai_equity_value_usd_bn;
+  r.credit_tightness = w.sentiment.credit_tightness;
   r.equity_losses_usd_bn = w.equity_losses;
   r.default_losses_usd_bn = w.debt_losses + w.equity_losses;
   r.offbalance_financing_usd_bn = w.fin.offbalance_usd_bn;
@@ -108,7 +113,43 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.commitments_to_revenue = w.indicators.commitments_to_revenue;
   r.debt_service_coverage = w.indicators.debt_service_coverage;
   r.circular_revenue_share = w.fin.circular_revenue_share_all;
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    r.accelerators_book_usd_bn += w.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
+  }
+  for (double v : w.indicators.accelerators_value_usd_bn) r.accelerators_value_usd_bn += v;
   return r;
+}
+
+LegacyState legacy_state(const model::Scenario& scenario, const model::World& world) {
+  LegacyState out;
+  auto added = [](const std::vector<model::GwVintage>& stock) {
+    double gw = 0.0;
+    for (const model::GwVintage& v : stock) gw += v.added ? v.gw : 0.0;
+    return gw;
+  };
+  for (const model::OwnerState& o : world.owners) {
+    out.datacenter_gw_added += added(o.datacenter);
+    out.power_gw_added += added(o.power);
+  }
+  // Campuses built for leases after the start stand for a shell's life, let or not.
+  for (std::size_t i = 0; i < scenario.leases.size(); ++i) {
+    const model::Lease& l = scenario.leases[i];
+    const bool finished = world.fin.campus_months_built[i] >= l.build_months;
+    if (finished && l.start > scenario.time.start && world.month - l.start < scenario.supply.datacenter.life_months) {
+      out.datacenter_gw_added += l.datacenter_gw;
+      out.power_gw_added += l.power_gw;
+    }
+  }
+  out.production_h100e_per_month_added = added(world.production.projects);
+  const model::SupplyParams& sup = scenario.supply;
+  out.replacement_value_usd_bn = out.datacenter_gw_added * sup.datacenter.usd_bn_per_gw + out.power_gw_added * sup.power.usd_bn_per_gw +
+                                 out.production_h100e_per_month_added * sup.production.usd_bn_per_h100e_per_month;
+  out.accelerators_h100e = world.installed.value();
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    out.accelerators_book_usd_bn += world.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
+  }
+  for (double v : world.indicators.accelerators_value_usd_bn) out.accelerators_value_usd_bn += v;
+  return out;
 }
 
 void record_firms(const model::Scenario& scenario, const model::World& world, std::vector<model::FirmMonth>& out) {
@@ -236,6 +277,7 @@ PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std:
   }
   result.events = log.events();
   result.losses = holder_losses(scenario, runner.world());
+  result.legacy = legacy_state(scenario, runner.world());
   return result;
 }
 

@@ -38,6 +38,21 @@ struct HolderLosses {
 /// Reads the losses out of a world at the end of a path.
 HolderLosses holder_losses(const model::Scenario& scenario, const model::World& world);
 
+/// What is physically left at the end of a path (DESIGN §1.10 legacy ledger): capacity added
+/// since the start and still in service, and the accelerators installed.
+struct LegacyState {
+  double power_gw_added = 0.0;       ///< grid power completed after the start, not retired (owners' and leased campuses')
+  double datacenter_gw_added = 0.0;  ///< data-centre shells likewise
+  double production_h100e_per_month_added = 0.0;  ///< fab capacity likewise, in start-of-horizon H100e a month
+  double replacement_value_usd_bn = 0.0;  ///< what building them again would cost at the scenario's unit costs
+  double accelerators_h100e = 0.0;        ///< installed at the end (all vintages)
+  double accelerators_book_usd_bn = 0.0;
+  double accelerators_value_usd_bn = 0.0;
+};
+
+/// Reads the legacy out of a world at the end of a path.
+LegacyState legacy_state(const model::Scenario& scenario, const model::World& world);
+
 struct PathResult {
   std::uint64_t path_id = 0;
   std::uint64_t seed = 0;
@@ -46,6 +61,7 @@ struct PathResult {
   /// One row per firm per month: month by month, firms in scenario order within a month.
   std::vector<model::FirmMonth> firms;
   HolderLosses losses;
+  LegacyState legacy;
 };
 
 /// Runs the path, keeping every event and every firm's month.

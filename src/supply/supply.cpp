@@ -39,7 +39,7 @@ double retire(std::vector<model::GwVintage>& stock, core::Month month) {
 std::vector<model::GwVintage> initial_vintages(core::Month start, int life_months, double amount) {
   std::vector<model::GwVintage> out;
   constexpr int kPieces = 10;
-  for (int k = 1; k <= kPieces; ++k) out.push_back({start + std::max(1, life_months * k / kPieces), amount / kPieces});
+  for (int k = 1; k <= kPieces; ++k) out.push_back({start + std::max(1, life_months * k / kPieces), amount / kPieces, false});
   return out;
 }
 
