@@ -14,19 +14,23 @@ double sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.e
 
 }  // namespace
 
-double expected_monthly_growth(const model::BuildParams& build, const std::vector<double>& history) {
-  const double prior = core::monthly_multiplier(build.initial_growth_per_year);
-  const int window = build.growth_window_months;
-  const int have = std::min<int>(window, static_cast<int>(history.size()) - 1);
-  double growth = prior;
-  if (have > 0) {
-    const double then = history[history.size() - 1 - static_cast<std::size_t>(have)];
-    const double seen = then > 0.0 ? std::pow(history.back() / then, 1.0 / have) : prior;
-    // Until a full window exists, trust the data in proportion to how much of it there is.
-    const double weight = static_cast<double>(have) / window;
-    growth = std::exp(weight * std::log(seen) + (1.0 - weight) * std::log(prior));
-  }
-  return std::min(growth, core::monthly_multiplier(build.max_growth_per_year));
+double planned_monthly_growth(const model::BuildParams& build, double expected_log_growth) {
+  const double planned = expected_log_growth + build.optimism * std::fabs(expected_log_growth);
+  return std::exp(std::min(planned, std::log(core::monthly_multiplier(build.max_growth_per_year))));
+}
+
+double price_discipline(const model::Scenario& scenario, const model::World& world, const model::Firm& firm) {
+  if (!scenario.build.price_discipline || scenario.technology.generations.empty()) return 1.0;
+  const model::Generation& gen = scenario.technology.generations[world.current_generation];
+  const double running = model::marginal_cost(scenario.supply, gen);
+  const double capital = gen.usd_per_h100e *
+                         (core::monthly_rate(scenario.finance.discount_rate_per_year) + 1.0 / firm.book_life_months) /
+                         core::kHoursPerMonth;
+  if (capital <= 0.0) return world.spot_price > running ? 1.0 : 0.0;
+  const double margin = (world.spot_price - running) / capital;
+  if (margin <= 1.0) return std::max(0.0, margin);
+  // Above full cost, owners expect the demand that a price at full cost would bring out.
+  return std::pow(world.spot_price / (running + capital), scenario.build.price_response);
 }
 
 BuildOrders decide_builds(const model::Scenario& scenario, const model::World& world) {
@@ -38,7 +42,7 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
   orders.power_gw.assign(n, 0.0);
 
   const double demand = world.demand_history_h100e.empty() ? 0.0 : world.demand_history_h100e.back();
-  const double g = expected_monthly_growth(scenario.build, world.demand_history_h100e);
+  const double g = planned_monthly_growth(scenario.build, world.behaviour.expected_log_growth);
   const model::ProductionState& prod = world.production;
   const double queue_months = prod.cap_h100e_per_month > 0.0 ? prod.backlog_h100e / prod.cap_h100e_per_month : 0.0;
   const double horizon = scenario.build.max_planning_months;
@@ -47,26 +51,50 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
   const double new_kw = scenario.technology.generations[world.current_generation].kw_per_h100e;
   const double reserve = 1.0 + scenario.build.reserve_margin;
 
+  const double usd_bn_per_h100e =
+      scenario.technology.generations.empty() ? 0.0 : scenario.technology.generations[world.current_generation].usd_per_h100e / 1e9;
   for (std::size_t i = 0; i < n; ++i) {
     const model::OwnerState& o = world.owners[i];
+    const std::size_t f = o.firm.index();
     // A defaulted owner's capacity keeps running for its creditors, but nothing new is built.
-    if (!world.firm_status.empty() && world.firm_status[o.firm.index()] == model::FirmStatus::kDefaulted) continue;
-    const double share = scenario.firms[o.firm.index()].build_share;
+    if (!world.firm_status.empty() && world.firm_status[f] == model::FirmStatus::kDefaulted) continue;
+    const model::Firm& firm = scenario.firms[f];
+    const double share = firm.build_share;
+    // Growth is built only as far as the price pays for new capacity.
+    const double pays = price_discipline(scenario, world, firm);
     // Accelerators: cover expected demand one queue lead time ahead.
-    const double target = share * reserve * demand * std::pow(g, lead);
+    const double boost = std::max(1.0, pays);  // demand expected at a full-cost price
+    const double build = std::min(1.0, pays);  // share of the growth the price pays for
+    const double target = share * reserve * demand * boost * std::pow(g, lead);
     const double surviving = o.installed_h100e * std::pow(survive, lead);
-    orders.accelerators_h100e[i] = std::max(0.0, target - surviving - o.on_order_h100e);
+    orders.accelerators_h100e[i] = build * std::max(0.0, target - surviving - o.on_order_h100e);
 
     // Halls and power: able to run, at their lead times, the fleet then expected.
     auto gw_needed = [&](int lead_months) {
-      const double fleet_then = share * reserve * demand * std::pow(g, std::min<double>(lead_months, horizon));
+      const double fleet_then = share * reserve * demand * boost * std::pow(g, std::min<double>(lead_months, horizon));
       const double old = o.installed_h100e * std::pow(survive, lead_months);
-      const double added = std::max(0.0, fleet_then - old);
+      const double added = build * std::max(0.0, fleet_then - old);
       return (old * o.fleet_kw_per_h100e + added * new_kw) / 1e6;
     };
     orders.datacenter_gw[i] = std::max(0.0, gw_needed(sup.datacenter.lead_time_months) - o.datacenter_gw - o.leased_datacenter_gw -
                                                 sum(o.datacenter_pipeline_gw));
     orders.power_gw[i] = std::max(0.0, gw_needed(sup.power.lead_time_months) - o.power_gw - o.leased_power_gw - sum(o.power_pipeline_gw));
+
+    // Financing: no more than the owner's deposits and the new money it can raise, less what
+    // it already has on order.
+    if (scenario.build.financing_limit && f < world.fin.new_money_headroom.size()) {
+      const double deposits = world.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kDeposits)];
+      const double budget =
+          std::max(0.0, std::max(0.0, deposits) + world.fin.new_money_headroom[f] - o.on_order_h100e * usd_bn_per_h100e);
+      const double cost = orders.accelerators_h100e[i] * usd_bn_per_h100e + orders.datacenter_gw[i] * sup.datacenter.usd_bn_per_gw +
+                          orders.power_gw[i] * sup.power.usd_bn_per_gw;
+      if (cost > budget) {
+        const double scale = budget / cost;
+        orders.accelerators_h100e[i] *= scale;
+        orders.datacenter_gw[i] *= scale;
+        orders.power_gw[i] *= scale;
+      }
+    }
   }
 
   // Fabs: expand while the queue is longer than the target, counting projects under way.
@@ -81,9 +109,52 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
   return orders;
 }
 
+void init(const model::Scenario& scenario, model::World& world) {
+  world.behaviour = model::BehaviourState{};
+  world.behaviour.expected_log_growth = std::log(scenario.build.initial_growth_per_year) / 12.0;
+  world.behaviour.training_factor.assign(scenario.firms.size(), 1.0);
+  init_sentiment(scenario, world);
+}
+
+double monthly_commitments_usd_bn(const model::Scenario& scenario, std::size_t firm, core::Month month) {
+  double usd_bn = 0.0;
+  for (const model::ComputeCommitment& c : scenario.contracts) {
+    if (c.buyer.index() != firm || month < c.start || month > c.end) continue;
+    usd_bn += c.volume.value() * c.price_usd_per_h100e_hour * core::kHoursPerMonth / 1e9;
+  }
+  return usd_bn;
+}
+
+void set_training_budgets(const model::Scenario& scenario, model::World& world) {
+  const model::TrainingParams& tp = scenario.training;
+  auto& factor = world.behaviour.training_factor;
+  factor.assign(scenario.firms.size(), 1.0);
+  if (!tp.funding_discipline) return;
+  const core::Month next = world.month + 1;
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    const model::Firm& firm = scenario.firms[f];
+    if (firm.training_budget_usd_bn_per_year.empty()) continue;
+    const double spend = firm.training_budget_usd_bn_per_year.at(next) / 12.0 + monthly_commitments_usd_bn(scenario, f, next);
+    if (spend <= 0.0) continue;
+    const double deposits = world.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kDeposits)];
+    const double headroom = f < world.fin.new_money_headroom.size() ? world.fin.new_money_headroom[f] : 0.0;
+    const double revenue = world.ledger.receipts(model::Flow::kServiceRevenue, f);
+    const double funds = std::max(0.0, deposits) + headroom + tp.min_runway_months * revenue;
+    factor[f] = std::clamp(funds / (tp.min_runway_months * spend), tp.min_budget_share, 1.0);
+  }
+}
+
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink&) {
   update_sentiment(scenario, world);
-  world.demand_history_h100e.push_back(world.inference_demand.value() + world.training_demand.value());
+  const double demand_now = world.inference_demand.value() + world.training_demand.value();
+  const double demand_before = world.demand_history_h100e.empty() ? 0.0 : world.demand_history_h100e.back();
+  if (demand_before > 0.0 && demand_now > 0.0) {
+    const double seen = std::log(demand_now / demand_before);
+    const double weight = 1.0 - std::exp2(-1.0 / scenario.build.expectations_half_life_months);
+    world.behaviour.expected_log_growth += weight * (seen - world.behaviour.expected_log_growth);
+  }
+  world.demand_history_h100e.push_back(demand_now);
+  set_training_budgets(scenario, world);
   const BuildOrders orders = decide_builds(scenario, world);
   double ordered = 0.0;
   for (std::size_t i = 0; i < world.owners.size(); ++i) {

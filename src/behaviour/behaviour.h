@@ -1,7 +1,6 @@
 #pragma once
-/// Behaviour (DESIGN §1.5): capacity decisions. For now one simple, documented build rule
-/// behind the `BuildOrders decide_builds(...)` interface; the behaviour issue replaces it with
-/// financed, expectation-driven decisions.
+/// Behaviour (DESIGN §1.5): capacity owners' build decisions from adaptive expectations,
+/// prices and financing; labs' training budgets from their funding; chipmakers' fab expansion.
 
 #include <vector>
 
@@ -20,22 +19,40 @@ struct BuildOrders {
   double production_h100e_per_month = 0.0; ///< fab and packaging expansion started
 };
 
-/// The extrapolating build rule. Owners see only the past: expected demand L months ahead is
-/// D_t · g^L, with g the average monthly growth of notional demand over the last
-/// `build.growth_window_months` (blended with `build.initial_growth_per_year` while the history
-/// is shorter; capped at `build.max_growth_per_year`), extrapolated at most
-/// `build.max_planning_months` ahead. Owner i orders accelerators up to
-/// share_i · (1 + reserve) · expected at the queue's lead time, less its surviving fleet and
-/// open orders; and shells and power so that, at their lead times, its halls can run that
-/// fleet. Chipmakers start a fab expansion (≤ expansion_share of the cap a month) while the
-/// backlog exceeds `target_backlog_months` of output, counting projects under way.
+/// The build rule (docs/model.md §7). Owners see only the past: their expectation ĝ of demand
+/// growth (ln per month) adapts to the growth they see with half-life
+/// `build.expectations_half_life_months`; they plan for ĝ + θ·|ĝ| (θ = `build.optimism`,
+/// capped at `build.max_growth_per_year`), extrapolated at most `build.max_planning_months`
+/// ahead. Owner i orders accelerators up to share_i · (1 + reserve) · expected demand at the
+/// queue's lead time, less its surviving fleet and open orders, and shells and power so that,
+/// at their lead times, its halls can run that fleet — all scaled down by the price discipline
+/// (the spot price against the running and capital cost of new capacity) and cut to what it
+/// can finance (deposits plus new money it can raise, less what it has on order). Chipmakers
+/// start a fab expansion (≤ expansion_share of the cap a month) while the backlog exceeds
+/// `target_backlog_months` of output, counting projects under way.
 BuildOrders decide_builds(const model::Scenario& scenario, const model::World& world);
 
 /// Records the month's demand, asks the build rule, and places its orders (accelerators into
 /// the production queue; shells, power and fab projects into their pipelines).
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
 
-/// Expected monthly growth factor of demand from the history (newest last), as above.
-double expected_monthly_growth(const model::BuildParams& build, const std::vector<double>& history);
+/// Sets behaviour's and sentiment's initial state.
+void init(const model::Scenario& scenario, model::World& world);
+
+/// The monthly growth factor owners plan for, exp(ĝ + θ·|ĝ|), capped.
+double planned_monthly_growth(const model::BuildParams& build, double expected_log_growth);
+
+/// Share of the growth an owner builds at this month's spot price: 1 when the price covers
+/// the full cost of new capacity (running cost + capital recovery at the discount rate over
+/// the firm's book life), 0 at or below its running cost, linear between; 1 when
+/// `build.price_discipline` is off.
+double price_discipline(const model::Scenario& scenario, const model::World& world, const model::Firm& firm);
+
+/// Compute commitments a firm has signed as buyer and owes for in `month`, USD bn.
+double monthly_commitments_usd_bn(const model::Scenario& scenario, std::size_t firm, core::Month month);
+
+/// Labs' training budgets for next month as a share of plan (world.behaviour.training_factor),
+/// by `training.funding_discipline`.
+void set_training_budgets(const model::Scenario& scenario, model::World& world);
 
 }  // namespace bsim::behaviour

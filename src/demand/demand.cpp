@@ -79,7 +79,9 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
     const bool defaulted = f < world.firm_status.size() && world.firm_status[f] == model::FirmStatus::kDefaulted;
     shares[f] = defaulted ? 0.0 : firm.inference_share;
     if (defaulted || firm.training_budget_usd_bn_per_year.empty()) continue;
-    const double monthly = firm.training_budget_usd_bn_per_year.at(world.month) / 12.0;
+    // Behaviour cuts the plan to what the lab's funding covers (1 = as planned).
+    const double funded = f < world.behaviour.training_factor.size() ? world.behaviour.training_factor[f] : 1.0;
+    const double monthly = firm.training_budget_usd_bn_per_year.at(world.month) / 12.0 * funded;
     labs += monthly;
     by_firm[f] = monthly * keep;
   }

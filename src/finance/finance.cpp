@@ -1029,6 +1029,8 @@ void Month::end_of_month_state() {
     installed += o.installed_h100e;
   }
   const double kw_per_h100e = installed > 0.0 ? kw / installed : 1.0;
+  fin_.new_money_headroom.assign(n_, 0.0);
+  for (std::size_t f = 0; f < n_; ++f) fin_.new_money_headroom[f] = headroom(f);
   for (std::size_t f = 0; f < n_; ++f) {
     const double h100e = (f < contract_used_by_.size() ? contract_used_by_[f] : 0.0) + (f < bought_.size() ? bought_[f] : 0.0);
     fin_.compute_gw[f] = h100e * kw_per_h100e / 1e6;

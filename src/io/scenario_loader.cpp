@@ -1039,7 +1039,11 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.technology.training_efficiency.trend_per_year = top_number("technology.training_efficiency.trend_per_year");
 
   s.build.reserve_margin = r.number("build.reserve_margin", "build.reserve_margin");
-  s.build.growth_window_months = static_cast<int>(r.number("build.growth_window_months", "build.growth_window_months"));
+  s.build.expectations_half_life_months = r.number("build.expectations_half_life_months", "build.expectations_half_life_months");
+  s.build.optimism = r.number("build.optimism", "build.optimism");
+  s.build.price_discipline = r.boolean("build.price_discipline");
+  s.build.financing_limit = r.boolean("build.financing_limit");
+  s.build.price_response = r.number("build.price_response", "build.price_response");
   s.build.max_growth_per_year = r.number("build.max_growth_per_year", "build.max_growth_per_year");
   s.build.initial_growth_per_year = top_number("build.initial_growth_per_year");
   s.build.max_planning_months = top_int("build.max_planning_months");
@@ -1075,6 +1079,9 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.training.initial_budget_per_month = core::Money{r.number("training.initial_budget_usd_bn_per_month", "training.initial_budget_usd_bn_per_month")};
   s.training.budget_growth_per_year = r.number("training.budget_growth_per_year", "training.budget_growth_per_year");
   s.training.savings_banked_share = r.number("training.savings_banked_share", "training.savings_banked_share");
+  s.training.funding_discipline = r.boolean("training.funding_discipline");
+  s.training.min_runway_months = r.number("training.min_runway_months", "training.min_runway_months");
+  s.training.min_budget_share = r.number("training.min_budget_share", "training.min_budget_share");
 
   s.market.initial_spot_price = r.number("market.initial_spot_price_usd_per_h100e_hour", "market.initial_spot_price_usd_per_h100e_hour");
   s.market.scarcity_price_cap = r.number("market.scarcity_price_cap_usd_per_h100e_hour", "market.scarcity_price_cap_usd_per_h100e_hour");

@@ -122,7 +122,19 @@ struct SupplyParams {
 /// reserve, with halls and power to run it.
 struct BuildParams {
   double reserve_margin = 0.1;        ///< build.reserve_margin
-  int growth_window_months = 12;      ///< build.growth_window_months
+  double expectations_half_life_months = 6;  ///< build.expectations_half_life_months (adaptive expectations of demand growth)
+  /// build.optimism (θ): owners plan for expected log growth ĝ + θ·|ĝ| — faster growth than
+  /// they have seen, slower declines (0 = unbiased adaptive expectations).
+  double optimism = 0.0;
+  /// build.price_discipline: orders shrink as the spot price falls from the full cost of new
+  /// capacity (running cost + capital recovery) to its running cost, and stop below it.
+  bool price_discipline = true;
+  /// build.price_response (ε_b): when the spot price p exceeds the full cost c of new
+  /// capacity, owners target the demand they expect at a full-cost price, D · (p / c)^ε_b.
+  double price_response = 0.2;
+  /// build.financing_limit: an owner orders no more than its deposits plus the new money it can
+  /// raise (credit or equity), less what it has on order.
+  bool financing_limit = true;
   double initial_growth_per_year = 2.0;  ///< build.initial_growth_per_year (before a window of history exists)
   double max_growth_per_year = 4.0;   ///< build.max_growth_per_year (cap on extrapolated ×/yr)
   int max_planning_months = 24;       ///< build.max_planning_months: growth is extrapolated at most this far
@@ -160,6 +172,13 @@ struct TrainingParams {
   /// shocks, beyond the trend labs plan for) banked as lower compute spending; the rest buys
   /// bigger runs (Jevons through training).
   double savings_banked_share = 0.8;
+  /// training.funding_discipline: a lab trains at most what its funding covers: its budget is
+  /// the planned series × clamp((cash + new money it can raise + T · monthly revenue) ÷ (T ·
+  /// planned monthly spending on training and commitments), min_budget_share, 1), with T =
+  /// `min_runway_months`.
+  bool funding_discipline = true;
+  double min_runway_months = 12;   ///< training.min_runway_months (T)
+  double min_budget_share = 0.1;   ///< training.min_budget_share: the cut never goes below this share of plan
 };
 
 struct MarketParams {

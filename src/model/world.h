@@ -144,6 +144,13 @@ struct IndicatorState {
   std::vector<std::vector<double>> lab_revenue_usd_bn;  ///< per firm, last 12 months, newest last
 };
 
+/// Behaviour's memory (behaviour::step): owners' expectation of demand growth and labs'
+/// training budgets as a share of plan.
+struct BehaviourState {
+  double expected_log_growth = 0.0;   ///< adaptive expectation of notional demand growth, ln per month
+  std::vector<double> training_factor;  ///< per firm: this month's training budget ÷ its planned series (1 = as planned)
+};
+
 /// Valuation, sentiment and credit (DESIGN §1.8; behaviour::update_sentiment), end of month.
 struct SentimentState {
   double index = 1.0;                  ///< sentiment multiple on fundamentals
@@ -169,6 +176,7 @@ struct FinanceState {
   std::vector<int> lease_renewals_left;
   std::vector<std::size_t> lease_lessor;   ///< ledger sector receiving the rent (households after a lessor's default)
   std::vector<double> campus_book;         ///< per lease: the campus at book on its owner's sheet
+  std::vector<double> new_money_headroom;  ///< per firm, end of month: credit or equity it could still raise
   std::vector<int> campus_months_built;    ///< per lease: months of the campus's construction paid for (done at build_months)
   std::vector<double> investment_paid;     ///< per Scenario::equity_investments, USD bn so far
   std::vector<int> warrant_vested;         ///< per Scenario::warrants: tranches vested
@@ -263,6 +271,7 @@ struct World {
   // indicators (sim::update_indicators, DESIGN §1.10): this month's values and their history
   IndicatorState indicators;
   SentimentState sentiment;
+  BehaviourState behaviour;
 };
 
 /// Whether a commitment is still in force: it terminates when its buyer or seller defaults.

@@ -62,7 +62,7 @@ model::World initial_world(const model::Scenario& scenario) {
   supply::init(scenario, world);
   demand::init(scenario, world);
   finance::init(scenario, world);
-  behaviour::init_sentiment(scenario, world);
+  behaviour::init(scenario, world);
   return world;
 }
 

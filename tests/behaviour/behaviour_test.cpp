@@ -1,0 +1,307 @@
+// Behaviour and the feedbacks of DESIGN §1.5 and §1.8, and the verdicts of §1.10, on the
+// built-in scenarios (jumps off): each feedback moves the path the way it should, and each
+// switch, turned off, removes its feedback.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "analysis/summary.h"
+#include "behaviour/behaviour.h"
+#include "behaviour/sentiment.h"
+#include "io/scenario_loader.h"
+#include "sim/run_path.h"
+
+namespace bsim::behaviour {
+namespace {
+
+model::Scenario scenario(const std::string& name, std::vector<std::string> sets = {}) {
+  sets.insert(sets.begin(), "technology.efficiency.jump_rate_per_year=0");
+  return io::load_scenario(name, sets).scenario;
+}
+
+sim::PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
+  return sim::run_path(scenario(name, std::move(sets)), 0, 1);
+}
+
+const model::MonthRecord& at(const sim::PathResult& r, const char* month) {
+  for (const auto& m : r.months) {
+    if (m.month.str() == month) return m;
+  }
+  ADD_FAILURE() << "no month " << month;
+  return r.months.front();
+}
+
+std::size_t firm_index(const model::Scenario& s, const char* id) {
+  for (std::size_t f = 0; f < s.firms.size(); ++f) {
+    if (s.firms[f].id == id) return f;
+  }
+  ADD_FAILURE() << "no firm " << id;
+  return 0;
+}
+
+// ---------------------------------------------------------------- sentiment and valuation
+
+TEST(Sentiment, TheShockCutsTheIndexAndTheValuationAndTheSwitchHoldsTheIndex) {
+  const auto on = run("sudden-100x");
+  const auto off = run("sudden-100x", {"sentiment.enabled=false"});
+  // A revenue collapse against expected growth sends the index to its floor region...
+  EXPECT_LT(at(on, "2027-06").sentiment_index, 0.5 * at(on, "2027-05").sentiment_index);
+  // ...and AI equity value falls with revenue and sentiment together.
+  EXPECT_LT(at(on, "2027-06").ai_equity_value_usd_bn, 0.05 * at(on, "2027-05").ai_equity_value_usd_bn);
+  // Off: the index stays at its initial value and value is the multiple on revenue alone.
+  const model::Scenario s = scenario("sudden-100x");
+  for (const auto& m : off.months) {
+    EXPECT_EQ(m.sentiment_index, s.sentiment.initial_index) << m.month.str();
+    EXPECT_NEAR(m.ai_equity_value_usd_bn, s.sentiment.revenue_multiple * 12.0 * m.ai_revenue_usd_bn, 1e-9 * m.ai_equity_value_usd_bn);
+  }
+}
+
+TEST(Sentiment, MovesWithRevenueSurprisesAndLossesAndRevertsWithItsHalfLife) {
+  model::Scenario sc;
+  model::World w;
+  init_sentiment(sc, w);
+  w.sentiment.expected_log_growth = 0.0;
+  w.sentiment.last_revenue_usd_bn = 10.0;
+  // Revenue doubles against no expected growth: ln S rises by e · ln 2.
+  w.ai_revenue = core::Money{20.0};
+  update_sentiment(sc, w);
+  EXPECT_NEAR(std::log(w.sentiment.index), sc.sentiment.surprise_elasticity * std::log(2.0), 1e-15);
+  // The expectation adapts by 1 − 2^{−1/h} of the surprise.
+  EXPECT_NEAR(w.sentiment.expected_log_growth, (1.0 - std::exp2(-1.0 / sc.sentiment.expectations_half_life_months)) * std::log(2.0), 1e-15);
+  // AI equity value is S × multiple × the annual run-rate.
+  EXPECT_NEAR(w.sentiment.ai_equity_value_usd_bn, w.sentiment.index * sc.sentiment.revenue_multiple * 240.0, 1e-9);
+  // Losses of one loss scale lower ln S by the loss sensitivity.
+  const double before = std::log(w.sentiment.index);
+  w.sentiment.expected_log_growth = 0.0;
+  w.sentiment.last_revenue_usd_bn = 20.0;
+  w.equity_losses = sc.sentiment.loss_scale_usd_bn;
+  update_sentiment(sc, w);
+  EXPECT_NEAR(std::log(w.sentiment.index), std::exp2(-1.0 / sc.sentiment.reversion_half_life_months) * before - sc.sentiment.loss_sensitivity, 1e-15);
+  // Without news ln S halves every reversion half-life.
+  w.equity_losses = 0.0;
+  const double start = std::log(w.sentiment.index);
+  for (int i = 0; i < 24; ++i) {
+    w.sentiment.expected_log_growth = 0.0;
+    update_sentiment(sc, w);
+  }
+  EXPECT_NEAR(std::log(w.sentiment.index), 0.5 * start, 1e-12);
+}
+
+TEST(Sentiment, EquityAccessFollowsValuationsAndTheSwitchRemovesIt) {
+  // After the shock, labs raise less new equity when the same dilution buys less.
+  const model::Scenario s = scenario("sudden-100x");
+  const std::size_t lab = firm_index(s, "openai");
+  auto raised = [&](const sim::PathResult& r) {
+    double usd = 0.0;
+    for (const auto& m : r.firms) {
+      if (m.firm == lab && m.month.str() >= std::string("2027-06") && m.month.str() <= std::string("2028-05")) usd += m.equity_issued_usd_bn;
+    }
+    return usd;
+  };
+  const double with_access = raised(run("sudden-100x"));
+  const double without = raised(run("sudden-100x", {"sentiment.equity_access=false"}));
+  EXPECT_LT(with_access, without - 0.5) << with_access << " vs " << without;
+}
+
+// ---------------------------------------------------------------- credit
+
+TEST(Credit, TightensWithLendersLossesEasesWithItsHalfLifeAndTheSwitchRemovesIt) {
+  const auto on = run("sudden-100x");
+  const auto off = run("sudden-100x", {"credit.enabled=false"});
+  double peak = 0.0;
+  for (const auto& m : on.months) peak = std::max(peak, m.credit_tightness);
+  EXPECT_GT(peak, 0.05);
+  for (const auto& m : off.months) EXPECT_EQ(m.credit_tightness, 0.0) << m.month.str();
+  // In a month without new losses, tightness decays by 2^{−1/half-life}.
+  const model::Scenario s = scenario("sudden-100x");
+  int checked = 0;
+  for (std::size_t i = 1; i < on.months.size(); ++i) {
+    if (on.months[i].debt_losses_usd_bn != 0.0 || on.months[i - 1].credit_tightness <= 0.0) continue;
+    EXPECT_NEAR(on.months[i].credit_tightness, on.months[i - 1].credit_tightness * std::exp2(-1.0 / s.credit.recovery_half_life_months), 1e-15);
+    ++checked;
+  }
+  EXPECT_GT(checked, 12);
+}
+
+TEST(Credit, AClosedMarketLendsNothingNew) {
+  // With the market closing at the first loss, no debt-financed firm's credit line grows
+  // after the month credit tightened, except by interest left unpaid.
+  const model::Scenario s = scenario("sudden-100x", {"credit.closed_above=0.0001"});
+  const auto r = sim::run_path(s, 0, 1);
+  std::string closed;
+  for (const auto& m : r.months) {
+    if (m.credit_tightness >= 0.0001) {
+      closed = m.month.str();
+      break;
+    }
+  }
+  ASSERT_FALSE(closed.empty());
+  const auto open = run("sudden-100x");
+  double borrowed_closed = 0.0;
+  double borrowed_open = 0.0;
+  auto debt_growth = [&](const sim::PathResult& p) {
+    double growth = 0.0;
+    std::vector<double> last(s.firms.size(), -1.0);
+    for (const auto& m : p.firms) {
+      if (m.month.str() > closed && last[m.firm] >= 0.0 && m.status == model::FirmStatus::kActive) {
+        growth += std::max(0.0, m.debt_usd_bn - last[m.firm]);
+      }
+      last[m.firm] = m.debt_usd_bn;
+    }
+    return growth;
+  };
+  borrowed_closed = debt_growth(r);
+  borrowed_open = debt_growth(open);
+  EXPECT_LT(borrowed_closed, 0.5 * borrowed_open) << borrowed_closed << " vs " << borrowed_open;
+}
+
+// ---------------------------------------------------------------- behaviour
+
+TEST(Training, LabsBudgetsFollowTheirRevenueAndFundingDown) {
+  const model::Scenario s = scenario("sudden-100x");
+  const std::size_t lab = firm_index(s, "openai");
+  sim::PathRunner runner(s, 0, 1);
+  model::NullEventSink events;
+  double before = 0.0;
+  double after = 0.0;
+  while (!runner.done()) {
+    runner.step(events);
+    const auto month = runner.world().month.str();
+    if (month == "2027-05") before = runner.world().behaviour.training_factor[lab];
+    if (month == "2027-09") {
+      after = runner.world().behaviour.training_factor[lab];
+      break;
+    }
+  }
+  EXPECT_LT(after, before);
+  EXPECT_LT(after, 0.9);
+  // Off: every lab trains as planned.
+  const model::Scenario planned = scenario("sudden-100x", {"training.funding_discipline=false"});
+  sim::PathRunner free_runner(planned, 0, 1);
+  for (int i = 0; i < 24; ++i) {
+    free_runner.step(events);
+    for (double f : free_runner.world().behaviour.training_factor) EXPECT_EQ(f, 1.0);
+  }
+}
+
+TEST(Build, PriceDisciplineScalesGrowthByWhatThePricePaysAndTheSwitchRemovesIt) {
+  model::Scenario s = scenario("default");
+  model::World w;
+  w.current_generation = 1;
+  const model::Generation& g = s.technology.generations[1];
+  const model::Firm& firm = s.firms[firm_index(s, "coreweave")];
+  const double running = model::marginal_cost(s.supply, g);
+  const double capital = g.usd_per_h100e * (core::monthly_rate(s.finance.discount_rate_per_year) + 1.0 / firm.book_life_months) /
+                         core::kHoursPerMonth;
+  w.spot_price = running;  // earns nothing over running cost: no growth is built
+  EXPECT_EQ(price_discipline(s, w, firm), 0.0);
+  w.spot_price = running + 0.5 * capital;  // pays half the capital cost: half the growth
+  EXPECT_NEAR(price_discipline(s, w, firm), 0.5, 1e-12);
+  w.spot_price = 2.0 * (running + capital);  // twice full cost: the demand a full-cost price brings out
+  EXPECT_NEAR(price_discipline(s, w, firm), std::pow(2.0, s.build.price_response), 1e-12);
+  s.build.price_discipline = false;
+  w.spot_price = running;
+  EXPECT_EQ(price_discipline(s, w, firm), 1.0);
+}
+
+TEST(Build, OptimismOvershoots) {
+  // The same path with optimism on ends its boom with more installed capacity relative to
+  // demand: the largest ratio over 2026–2030.
+  auto overshoot = [](const sim::PathResult& r) {
+    double ratio = 0.0;
+    for (const auto& m : r.months) {
+      if (m.month.str() < std::string("2031-01")) ratio = std::max(ratio, m.installed_h100e / m.demand_h100e);
+    }
+    return ratio;
+  };
+  const double off = overshoot(run("default", {"build.optimism=0"}));
+  const double on = overshoot(run("default", {"build.optimism=0.5"}));
+  EXPECT_GT(on, off + 0.2) << on << " vs " << off;
+}
+
+TEST(Build, PlannedGrowthAddsOptimismToGrowthAndShrinksDeclines) {
+  model::BuildParams b;
+  b.max_growth_per_year = 100.0;
+  b.optimism = 0.5;
+  EXPECT_NEAR(std::log(planned_monthly_growth(b, 0.04)), 0.06, 1e-15);
+  EXPECT_NEAR(std::log(planned_monthly_growth(b, -0.04)), -0.02, 1e-15);
+  b.optimism = 0.0;
+  EXPECT_NEAR(std::log(planned_monthly_growth(b, 0.04)), 0.04, 1e-15);
+  b.max_growth_per_year = 2.0;
+  EXPECT_NEAR(planned_monthly_growth(b, 1.0), std::pow(2.0, 1.0 / 12.0), 1e-12);
+}
+
+// ---------------------------------------------------------------- verdicts
+
+std::vector<model::MonthRecord> months(std::size_t n) {
+  std::vector<model::MonthRecord> m(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    m[i].month = core::Month(2026, 1) + static_cast<int>(i);
+    m[i].ai_equity_value_usd_bn = 100.0;
+    m[i].capex_usd_bn = 10.0;
+  }
+  return m;
+}
+
+TEST(Bust, EachConditionFiresAtItsThresholdAndAZeroThresholdDisablesIt) {
+  model::VerdictParams v;
+  auto m = months(36);
+  EXPECT_FALSE(analysis::find_bust(m, v).occurred);
+  // Equity: 49% below the peak is not a bust; 50% is.
+  m[5].ai_equity_value_usd_bn = 200.0;
+  for (std::size_t i = 6; i < m.size(); ++i) m[i].ai_equity_value_usd_bn = 102.0;
+  EXPECT_FALSE(analysis::find_bust(m, v).occurred);
+  m[9].ai_equity_value_usd_bn = 100.0;
+  auto b = analysis::find_bust(m, v);
+  ASSERT_TRUE(b.occurred);
+  EXPECT_EQ(b.month, m[9].month);
+  v.equity_drawdown = 0.0;
+  EXPECT_FALSE(analysis::find_bust(m, v).occurred);
+  // Capex: the trailing 12 months 40% below their peak, counted only on full windows.
+  auto c = months(36);
+  for (std::size_t i = 12; i < 36; ++i) c[i].capex_usd_bn = 5.0;
+  v = model::VerdictParams{};
+  b = analysis::find_bust(c, v);
+  ASSERT_TRUE(b.occurred);
+  // Window sums: 120 until index 11, then 115, 110, ... ; ≤ 72 first at 120 − 5k ≤ 72 → k = 10.
+  EXPECT_EQ(b.month, c[21].month);
+  // Write-offs: cumulative claims written off reach the threshold.
+  auto w = months(36);
+  w[3].debt_losses_usd_bn = 60.0;
+  w[7].debt_losses_usd_bn = 40.0;
+  b = analysis::find_bust(w, v);
+  ASSERT_TRUE(b.occurred);
+  EXPECT_EQ(b.month, w[7].month);
+  v.writeoffs_usd_bn = 0.0;
+  EXPECT_FALSE(analysis::find_bust(w, v).occurred);
+}
+
+TEST(Verdicts, TheShockBustsStrandsTheFleetAndLeavesPowerAndShellsStanding) {
+  const model::Scenario s = scenario("sudden-100x");
+  const auto r = sim::run_path(s, 0, 1);
+  const analysis::PathSummary sum = analysis::summarise(r, s);
+  ASSERT_TRUE(sum.bust.occurred);
+  EXPECT_EQ(sum.bust.month.str(), "2027-06");
+  // Service prices and AI revenue fall.
+  EXPECT_LT(at(r, "2027-06").service_price_usd_per_unit, 0.05 * at(r, "2027-05").service_price_usd_per_unit);
+  EXPECT_LT(at(r, "2027-06").ai_revenue_usd_bn, 0.1 * at(r, "2027-05").ai_revenue_usd_bn);
+  // Stranded accelerators rise to almost the whole fleet.
+  EXPECT_GT(at(r, "2027-12").stranded_h100e, at(r, "2027-05").stranded_h100e);
+  EXPECT_GT(at(r, "2027-12").stranded_h100e, 0.9 * at(r, "2027-12").installed_h100e);
+  // Accelerators are written down: at worst their value is far below book...
+  EXPECT_GT(sum.legacy.accelerator_writedown_usd_bn, 0.5 * at(r, "2027-05").accelerators_book_usd_bn);
+  // ...while power and shells built since the start are still in service at the end.
+  EXPECT_GT(sum.legacy.left.power_gw_added, 10.0);
+  EXPECT_GT(sum.legacy.left.datacenter_gw_added, 10.0);
+  EXPECT_GT(sum.legacy.left.replacement_value_usd_bn, 100.0);
+  ASSERT_TRUE(sum.legacy.post_bust_price_usd_per_h100e_hour.has_value());
+  EXPECT_LT(*sum.legacy.post_bust_price_usd_per_h100e_hour, 0.5 * at(r, "2027-05").spot_price_usd_per_h100e_hour);
+  EXPECT_NEAR(sum.legacy.capital_destroyed_usd_bn(),
+              sum.legacy.accelerator_writedown_usd_bn + sum.legacy.debts_written_off_usd_bn + sum.legacy.equity_wiped_out_usd_bn, 1e-9);
+}
+
+}  // namespace
+}  // namespace bsim::behaviour
