@@ -372,6 +372,7 @@ double Month::headroom(std::size_t f) const {
   if (!s_.finance.new_money_available || !active(w_, f)) return 0.0;
   const model::Firm& firm = s_.firms[f];
   if (firm.financing == model::Firm::Financing::kEquity) {
+    if (firm.equity_closed_from && w_.month >= *firm.equity_closed_from) return 0.0;
     const auto& raised = fin_.equity_raised[f];
     return std::max(0.0, firm.equity_limit_usd_bn_per_year - std::accumulate(raised.begin(), raised.end(), 0.0));
   }

@@ -1132,6 +1132,10 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
       f.forced_default_month = r.month(p + "forced_default_month");
       check_in_horizon(p + "forced_default_month");
     }
+    if (v.params.count(p + "equity_closed_from")) {
+      f.equity_closed_from = r.month(p + "equity_closed_from");
+      check_in_horizon(p + "equity_closed_from");
+    }
     f.inference_share = n("inference_share");
     f.training_budget_usd_bn_per_year = r.series(p + "training_budget_usd_bn_per_year");
     f.training_budget_usd_bn_per_year.growth_after_per_year = n("training_budget_growth_after_per_year");

@@ -283,6 +283,8 @@ std::vector<KeySpec> make_keys() {
              "Most new equity outside investors buy from an equity-financed firm over any 12 months, USD bn."),
       choice("firm.*.shareholders", {"public-equity", "venture"}, std::string("public-equity"),
              "Class of outside investors holding the shares that no `equity_stake` names: listed shareholders or venture capital."),
+      text("firm.*.equity_closed_from", V::kMonth, std::string(""),
+           "Scenario switch: from this month outside investors buy no new shares of an equity-financed firm for its shortfalls (its equity headroom is zero); contracted `equity_investment` tranches still pay (empty = open throughout)."),
       number("finance.default_cost_external", D::kShare, 0, 1, 0.3,
              "Rogers–Veraart α: share of a defaulter's non-cash assets lost when they are liquidated for its lenders."),
       number("finance.discount_rate_per_year", D::kRatePerYear, 0, 1, 0.12,

@@ -742,6 +742,13 @@ TEST(ScenarioLoader, FirmAndFinanceKeysOfFinancing) {
   EXPECT_FALSE(s.finance.new_money_available);
 }
 
+TEST(ScenarioLoader, EquityClosedFromIsAnOptionalMonth) {
+  EXPECT_FALSE(firm(load_or_fail("default").scenario, "openai").equity_closed_from);
+  const auto set = firm(load_or_fail("default", {"firm.xai.equity_closed_from=2028-03"}).scenario, "xai").equity_closed_from;
+  ASSERT_TRUE(set);
+  EXPECT_EQ(*set, month("2028-03"));
+}
+
 TEST(ScenarioLoader, SetReachesTheKeysOfEveryContractType) {
   const LoadedScenario s = load_or_fail(
       kContracts, {"contract.campus.rent_usd_bn_per_year=3 USDbn", "contract.bank-loan.lender=private-credit",
