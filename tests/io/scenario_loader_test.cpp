@@ -749,6 +749,11 @@ TEST(ScenarioLoader, EquityClosedFromIsAnOptionalMonth) {
   EXPECT_EQ(*set, month("2028-03"));
 }
 
+TEST(ScenarioLoader, WarrantOfShareZeroIsSwitchedOff) {
+  EXPECT_EQ(load_or_fail("default").scenario.warrants.size(), 1u);
+  EXPECT_TRUE(load_or_fail("default", {"contract.amd-openai-warrant.share=0"}).scenario.warrants.empty());
+}
+
 TEST(ScenarioLoader, SetReachesTheKeysOfEveryContractType) {
   const LoadedScenario s = load_or_fail(
       kContracts, {"contract.campus.rent_usd_bn_per_year=3 USDbn", "contract.bank-loan.lender=private-credit",
