@@ -3,8 +3,11 @@
 // where a test compares scripted paths, so a chance breakthrough cannot blur the comparison.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "io/scenario_loader.h"
@@ -148,6 +151,37 @@ TEST(PowerCrunch, AcceleratorsSitIdleWhileDemandGoesUnmetNearTheCap) {
     base_peak = std::max(base_peak, base[i].spot_price_usd_per_h100e_hour);
   }
   EXPECT_GT(crunch_peak, base_peak);
+}
+
+TEST(NoCircularity, SameTranchesFromOutsideInvestorsAndNoCircularRevenue) {
+  auto path = [](const char* name) {
+    return run_path(io::load_scenario(name, {"technology.efficiency.jump_rate_per_year=0"}).scenario, 0, 1);
+  };
+  const PathResult circular = path("circular-unwind");
+  const PathResult outside = path("no-circularity");
+  // The same equity tranches, in the same months and amounts, paid by outside investors.
+  auto tranches = [](const PathResult& r) {
+    std::vector<std::tuple<std::string, std::string, double>> out;  // month, investee, amount
+    for (const model::Event& e : r.events) {
+      if (e.kind == model::EventKind::kEquityTranche) out.emplace_back(e.month.str(), e.subject, e.value);
+    }
+    return out;
+  };
+  EXPECT_EQ(tranches(outside), tranches(circular));
+  EXPECT_GE(tranches(outside).size(), 4u);
+  for (const model::Event& e : outside.events) {
+    if (e.kind == model::EventKind::kEquityTranche) {
+      EXPECT_EQ(e.counterparty, "venture") << e.month.str();
+    }
+    EXPECT_NE(e.kind, model::EventKind::kWarrantVested) << e.month.str();
+  }
+  // No firm's revenue comes back from its own investments.
+  double circular_peak = 0.0;
+  for (std::size_t i = 0; i < outside.months.size(); ++i) {
+    EXPECT_EQ(outside.months[i].circular_revenue_share, 0.0) << outside.months[i].month.str();
+    circular_peak = std::max(circular_peak, circular.months[i].circular_revenue_share);
+  }
+  EXPECT_GT(circular_peak, 0.005);
 }
 
 }  // namespace
