@@ -1,4 +1,4 @@
-/// The `bubblesim` command line: run, validate, scenarios, schema.
+/// The `bubblesim` command line: run, compare, validate, scenarios, schema.
 ///
 /// Exit codes: 0 success, 2 bad input (scenario, option or value), 1 any other failure.
 
@@ -8,7 +8,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <set>
 
+#include "analysis/compare.h"
 #include "analysis/summary.h"
 #include "core/diagnostics.h"
 #include "io/builtin_scenarios.h"
@@ -53,6 +56,51 @@ int do_run(const RunOptions& opt) {
       std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv and {0}/summary.json\n",
                                opt.out_dir);
     }
+  }
+  return 0;
+}
+
+struct CompareOptions {
+  std::string scenario_a;
+  std::string scenario_b;
+  bool json = false;
+  std::vector<std::string> sets;
+  std::uint64_t seed = 1;
+  std::uint64_t path_id = 0;
+};
+
+int do_compare(const CompareOptions& opt) {
+  using namespace bsim;
+  // Both scenarios are checked before either runs, and every problem in either is reported. An
+  // error both share (a bad --set) is reported once.
+  core::Diagnostics problems;
+  std::optional<io::LoadedScenario> a;
+  std::optional<io::LoadedScenario> b;
+  try {
+    a = io::load_scenario(opt.scenario_a, opt.sets);
+  } catch (const core::InputError& e) {
+    problems.append(e.diagnostics());
+  }
+  try {
+    b = io::load_scenario(opt.scenario_b, opt.sets);
+  } catch (const core::InputError& e) {
+    std::set<std::string> reported;
+    for (const core::Diagnostic& d : problems.items()) reported.insert(d.str());
+    for (const core::Diagnostic& d : e.diagnostics().items()) {
+      if (reported.count(d.str()) == 0) problems.error(d.pos, d.message);
+    }
+  }
+  if (problems.has_errors()) throw core::InputError(std::move(problems));
+
+  const sim::PathResult path_a = sim::run_path(a->scenario, opt.path_id, opt.seed);
+  const sim::PathResult path_b = sim::run_path(b->scenario, opt.path_id, opt.seed);
+  const analysis::PathSummary summary_a = analysis::summarise(path_a, a->scenario.market.scarcity_price_cap);
+  const analysis::PathSummary summary_b = analysis::summarise(path_b, b->scenario.market.scarcity_price_cap);
+  const std::vector<analysis::ComparedRow> rows = analysis::compare(path_a, summary_a, path_b, summary_b);
+  if (opt.json) {
+    std::cout << io::comparison_json(*a, *b, opt.seed, opt.path_id, rows).dump(2) << '\n';
+  } else {
+    std::cout << io::comparison_text(*a, *b, opt.seed, opt.path_id, rows);
   }
   return 0;
 }
@@ -102,6 +150,18 @@ int main(int argc, char** argv) {
   run->add_option("--seed", run_opt.seed, "Random seed")->capture_default_str();
   run->add_option("--path", run_opt.path_id, "Path id (which random path of the seed)")->capture_default_str();
 
+  CompareOptions compare_opt;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Run two scenarios with the same seed and print their key figures side by side, with B − A and B ÷ A");
+  compare->add_option("a", compare_opt.scenario_a, "Scenario A: built-in scenario name or scenario file")->required();
+  compare->add_option("b", compare_opt.scenario_b, "Scenario B: built-in scenario name or scenario file")->required();
+  compare->add_flag("--json", compare_opt.json, "Print the comparison as JSON on stdout");
+  compare->add_option("--set", compare_opt.sets, "Override a value in both scenarios: PATH=VALUE (repeatable)")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+  compare->add_option("--seed", compare_opt.seed, "Random seed, the same for both")->capture_default_str();
+  compare->add_option("--path", compare_opt.path_id, "Path id, the same for both")->capture_default_str();
+
   std::string validate_file;
   std::vector<std::string> validate_sets;
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
@@ -125,6 +185,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return do_run(run_opt);
+    if (*compare) return do_compare(compare_opt);
     if (*validate) return do_validate(validate_file, validate_sets);
     if (*scenarios) return do_scenarios();
     if (*schema) {

@@ -375,6 +375,7 @@ double Month::headroom(std::size_t f) const {
   if (!s_.finance.new_money_available || !active(w_, f)) return 0.0;
   const model::Firm& firm = s_.firms[f];
   if (firm.financing == model::Firm::Financing::kEquity) {
+    if (firm.equity_closed_from && w_.month >= *firm.equity_closed_from) return 0.0;
     const auto& raised = fin_.equity_raised[f];
     // At lower valuations the same dilution raises less (DESIGN §1.8).
     const double valuation = s_.sentiment.equity_access ? w_.sentiment.index / s_.sentiment.initial_index : 1.0;

@@ -279,6 +279,80 @@ std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& 
   return out;
 }
 
+namespace {
+
+/// One cell of a comparison: a value in its row's unit, "—" when absent.
+std::string comparison_cell(const analysis::RowValue& x, std::string_view unit) {
+  if (!x) return "—";
+  if (unit == analysis::kMonthUnit) return core::Month::from_index(static_cast<int>(std::lround(*x))).str();
+  if (unit == analysis::kShareUnit) return fmt::format("{:.1f}%", 100 * *x);
+  if (unit.starts_with("USD bn")) {
+    // Tenths of a billion, but a small amount keeps its first digits rather than reading "0.0".
+    if (*x == 0.0) return "0";
+    return std::fabs(*x) >= 0.05 ? fmt::format("{:.1f}", *x) : fmt::format("{:.2g}", *x);
+  }
+  const double a = std::fabs(*x);
+  if (a >= 1e12) return fmt::format("{:.4g}T", *x / 1e12);
+  if (a >= 1e9) return fmt::format("{:.4g}bn", *x / 1e9);
+  if (a >= 1e6) return fmt::format("{:.4g}M", *x / 1e6);
+  if (a >= 1e4) return fmt::format("{:.4g}k", *x / 1e3);
+  if (*x == 0.0) return "0";
+  return fmt::format("{:.4g}", *x);
+}
+
+/// B − A with its sign: in months for months, in percentage points for shares.
+std::string comparison_difference(const analysis::RowValue& d, std::string_view unit) {
+  if (!d) return "—";
+  if (*d == 0.0) return "0";
+  const std::string sign = *d > 0.0 ? "+" : "";
+  if (unit == analysis::kMonthUnit) return fmt::format("{}{} mo", sign, std::lround(*d));
+  if (unit == analysis::kShareUnit) return fmt::format("{}{:.1f} pp", sign, 100 * *d);
+  return sign + comparison_cell(d, unit);
+}
+
+}  // namespace
+
+std::string comparison_text(const LoadedScenario& a, const LoadedScenario& b, std::uint64_t seed, std::uint64_t path_id,
+                            const std::vector<analysis::ComparedRow>& rows) {
+  std::string out = fmt::format("bubblesim compare — seed {}, path {}\n", seed, path_id);
+  for (const auto& [tag, loaded] : {std::pair{"A", &a}, std::pair{"B", &b}}) {
+    const model::Scenario& s = loaded->scenario;
+    out += fmt::format("  {}: '{}' ({}), {} to {}\n", tag, s.name, loaded->source_name, s.time.start.str(), s.time.end.str());
+  }
+  out += fmt::format("\n{:<36} {:<16} {:>11} {:>11} {:>11} {:>9}\n", "row", "unit", "A", "B", "B − A", "B ÷ A");
+  for (const analysis::ComparedRow& r : rows) {
+    const std::string ratio = r.ratio ? fmt::format("×{:.3g}", *r.ratio) : "—";
+    out += fmt::format("{:<36} {:<16} {:>11} {:>11} {:>11} {:>9}\n", r.label, r.unit, comparison_cell(r.a, r.unit),
+                       comparison_cell(r.b, r.unit), comparison_difference(r.difference, r.unit), ratio);
+  }
+  return out;
+}
+
+nlohmann::json comparison_json(const LoadedScenario& a, const LoadedScenario& b, std::uint64_t seed,
+                               std::uint64_t path_id, const std::vector<analysis::ComparedRow>& rows) {
+  using nlohmann::json;
+  auto scenario = [](const LoadedScenario& l) {
+    return json{{"name", l.scenario.name}, {"source", l.source_name}, {"start", l.scenario.time.start.str()},
+                {"end", l.scenario.time.end.str()}};
+  };
+  auto value = [](const analysis::RowValue& x, std::string_view unit) -> json {
+    if (!x) return nullptr;
+    if (unit == analysis::kMonthUnit) return core::Month::from_index(static_cast<int>(std::lround(*x))).str();
+    return *x;
+  };
+  auto plain = [](const analysis::RowValue& x) -> json { return x ? json(*x) : json(nullptr); };
+  json list = json::array();
+  for (const analysis::ComparedRow& r : rows) {
+    list.push_back({{"label", r.label},
+                    {"unit", r.unit},
+                    {"a", value(r.a, r.unit)},
+                    {"b", value(r.b, r.unit)},
+                    {"difference", plain(r.difference)},
+                    {"ratio", plain(r.ratio)}});
+  }
+  return json{{"seed", seed}, {"path", path_id}, {"a", scenario(a)}, {"b", scenario(b)}, {"rows", list}};
+}
+
 void write_file_atomic(const std::filesystem::path& path, const std::string& content) {
   const std::filesystem::path tmp = path.string() + ".tmp-" + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -4,11 +4,13 @@
 /// Files are written to a temporary name in the same folder and renamed, so an interrupted run
 /// never leaves a half-written file.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/compare.h"
 #include "analysis/summary.h"
 #include "io/scenario_loader.h"
 #include "sim/run_path.h"
@@ -39,6 +41,18 @@ nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResul
 /// The summary as readable text for a terminal.
 std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& path,
                          const analysis::PathSummary& summary);
+
+/// A comparison of two paths (`bubblesim compare`) as a table for a terminal: the two scenarios,
+/// then one line per row with A, B, B − A and B ÷ A ("—" where a value does not apply). Shares
+/// are printed as percentages, their differences in percentage points; months as YYYY-MM, their
+/// differences in months.
+std::string comparison_text(const LoadedScenario& a, const LoadedScenario& b, std::uint64_t seed, std::uint64_t path_id,
+                            const std::vector<analysis::ComparedRow>& rows);
+
+/// The same comparison as JSON (shape documented in docs/outputs.md): `null` where a value does
+/// not apply; months as "YYYY-MM", their differences in months.
+nlohmann::json comparison_json(const LoadedScenario& a, const LoadedScenario& b, std::uint64_t seed,
+                               std::uint64_t path_id, const std::vector<analysis::ComparedRow>& rows);
 
 /// Writes `content` to `path` atomically: a temporary file in the same folder, flushed, then
 /// renamed over `path`. Throws std::runtime_error naming the path on failure.

@@ -851,6 +851,11 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       st.issuer = firm_ref(p + "issuer");
       if (st.holder.is_firm()) distinct(st.holder.firm, st.issuer, "holder", "issuer");
       st.share = num("share");
+      if (st.share <= 0.0 && v.params.count(p + "share")) {
+        // The key allows 0 for warrants (switched off); a stake of nothing is a mistake.
+        diags.error(r.pos(p + "share", header),
+                    "'share' = 0 is out of range: must be above 0 and at most 1 for an equity_stake");
+      }
       s.stakes.push_back(st);
     } else if (type == "warrant") {
       model::Warrant w;
@@ -867,7 +872,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       w.milestone_firm = v.params.count(p + "milestone_firm") ? firm_ref(p + "milestone_firm")
                          : w.holder.is_firm()                  ? w.holder.firm
                                                                : model::FirmId{};
-      s.warrants.push_back(w);
+      if (w.share > 0.0) s.warrants.push_back(w);  // share = 0 switches the warrant off
     } else if (type == "ppa") {
       model::PowerPurchase pp;
       pp.id = id;
@@ -1170,6 +1175,10 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     if (v.params.count(p + "forced_default_month")) {
       f.forced_default_month = r.month(p + "forced_default_month");
       check_in_horizon(p + "forced_default_month");
+    }
+    if (v.params.count(p + "equity_closed_from")) {
+      f.equity_closed_from = r.month(p + "equity_closed_from");
+      check_in_horizon(p + "equity_closed_from");
     }
     f.inference_share = n("inference_share");
     f.training_budget_usd_bn_per_year = r.series(p + "training_budget_usd_bn_per_year");

@@ -235,6 +235,10 @@ struct Firm {
   double equity_limit_usd_bn_per_year = 1e6;
   /// shareholders: the class of outside investors holding the shares no stake names.
   HolderClass shareholders = HolderClass::kPublicEquity;
+  /// equity_closed_from: from this month outside investors buy no new shares of the firm for
+  /// its shortfalls (its equity headroom is zero); contracted equity investments still pay.
+  /// Open throughout when not given.
+  std::optional<core::Month> equity_closed_from;
   [[nodiscard]] bool owns_capacity() const { return build_share > 0.0 || initial_h100e.value() > 0.0; }
 };
 

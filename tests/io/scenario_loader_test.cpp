@@ -743,6 +743,70 @@ TEST(ScenarioLoader, FirmAndFinanceKeysOfFinancing) {
   EXPECT_FALSE(s.finance.new_money_available);
 }
 
+TEST(ScenarioLoader, EquityClosedFromIsAnOptionalMonth) {
+  EXPECT_FALSE(firm(load_or_fail("default").scenario, "openai").equity_closed_from);
+  const auto set = firm(load_or_fail("default", {"firm.xai.equity_closed_from=2028-03"}).scenario, "xai").equity_closed_from;
+  ASSERT_TRUE(set);
+  EXPECT_EQ(*set, month("2028-03"));
+}
+
+TEST(ScenarioLoader, WarrantOfShareZeroIsSwitchedOff) {
+  EXPECT_EQ(load_or_fail("default").scenario.warrants.size(), 1u);
+  EXPECT_TRUE(load_or_fail("default", {"contract.amd-openai-warrant.share=0"}).scenario.warrants.empty());
+}
+
+TEST(ScenarioLoader, NoCircularityFinancesEachCircularLinkFromOutsideOnTheSameTerms) {
+  const model::Scenario circular = load_or_fail("circular-unwind").scenario;
+  const model::Scenario outside = load_or_fail("no-circularity").scenario;
+  // Equity investments: same amounts, dates and milestones, bought by outside investors.
+  ASSERT_EQ(circular.equity_investments.size(), outside.equity_investments.size());
+  for (std::size_t i = 0; i < outside.equity_investments.size(); ++i) {
+    const model::EquityInvestment& c = circular.equity_investments[i];
+    const model::EquityInvestment& o = outside.equity_investments[i];
+    EXPECT_EQ(o.id, c.id);
+    EXPECT_TRUE(c.investor.is_firm()) << c.id;
+    EXPECT_EQ(o.investor.cls, model::HolderClass::kVenture) << o.id;
+    EXPECT_EQ(o.investee, c.investee);
+    EXPECT_EQ(o.start, c.start);
+    EXPECT_EQ(o.usd_bn, c.usd_bn);
+    EXPECT_EQ(o.usd_bn_per_gw, c.usd_bn_per_gw);
+    EXPECT_EQ(o.max_usd_bn, c.max_usd_bn);
+    EXPECT_EQ(o.milestone_firm, c.milestone_firm);
+  }
+  // Stakes: the same shares; only the sponsor's stake in its own SPV stays with a firm.
+  ASSERT_EQ(circular.stakes.size(), outside.stakes.size());
+  for (std::size_t i = 0; i < outside.stakes.size(); ++i) {
+    EXPECT_EQ(outside.stakes[i].share, circular.stakes[i].share) << outside.stakes[i].id;
+    EXPECT_EQ(outside.stakes[i].issuer, circular.stakes[i].issuer) << outside.stakes[i].id;
+    EXPECT_EQ(outside.stakes[i].holder.is_firm(), outside.stakes[i].id == "hyperion-meta-stake") << outside.stakes[i].id;
+  }
+  // Vendor financing: a bank loan on the same terms.
+  ASSERT_EQ(circular.debts.size(), outside.debts.size());
+  for (std::size_t i = 0; i < outside.debts.size(); ++i) {
+    const model::DebtContract& c = circular.debts[i];
+    const model::DebtContract& o = outside.debts[i];
+    EXPECT_NE(o.kind, model::DebtKind::kVendorFinancing) << o.id;
+    if (c.kind != model::DebtKind::kVendorFinancing) continue;
+    EXPECT_EQ(o.kind, model::DebtKind::kLoan);
+    EXPECT_EQ(o.lender.cls, model::HolderClass::kBanks);
+    EXPECT_EQ(o.borrower, c.borrower);
+    EXPECT_EQ(o.principal_usd_bn, c.principal_usd_bn);
+    EXPECT_EQ(o.rate_per_year, c.rate_per_year);
+    EXPECT_EQ(o.start, c.start);
+    EXPECT_EQ(o.maturity, c.maturity);
+    EXPECT_EQ(o.amortisation, c.amortisation);
+    EXPECT_EQ(o.seniority, c.seniority);
+    EXPECT_EQ(o.secured, c.secured);
+  }
+  // Warrants: none.
+  EXPECT_FALSE(circular.warrants.empty());
+  EXPECT_TRUE(outside.warrants.empty());
+  // The shock is the same: the largest lab's market closes in 2027-01.
+  ASSERT_TRUE(firm(circular, "openai").equity_closed_from);
+  EXPECT_EQ(*firm(circular, "openai").equity_closed_from, month("2027-01"));
+  EXPECT_EQ(firm(outside, "openai").equity_closed_from, firm(circular, "openai").equity_closed_from);
+}
+
 TEST(ScenarioLoader, SetReachesTheKeysOfEveryContractType) {
   const LoadedScenario s = load_or_fail(
       kContracts, {"contract.campus.rent_usd_bn_per_year=3 USDbn", "contract.bank-loan.lender=private-credit",
