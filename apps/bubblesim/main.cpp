@@ -94,8 +94,8 @@ int do_compare(const CompareOptions& opt) {
 
   const sim::PathResult path_a = sim::run_path(a->scenario, opt.path_id, opt.seed);
   const sim::PathResult path_b = sim::run_path(b->scenario, opt.path_id, opt.seed);
-  const analysis::PathSummary summary_a = analysis::summarise(path_a, a->scenario.market.scarcity_price_cap);
-  const analysis::PathSummary summary_b = analysis::summarise(path_b, b->scenario.market.scarcity_price_cap);
+  const analysis::PathSummary summary_a = analysis::summarise(path_a, a->scenario);
+  const analysis::PathSummary summary_b = analysis::summarise(path_b, b->scenario);
   const std::vector<analysis::ComparedRow> rows = analysis::compare(path_a, summary_a, path_b, summary_b);
   if (opt.json) {
     std::cout << io::comparison_json(*a, *b, opt.seed, opt.path_id, rows).dump(2) << '\n';

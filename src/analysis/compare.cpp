@@ -73,6 +73,23 @@ std::vector<ComparisonRow> make_rows() {
   using P = const sim::PathResult&;
   using S = const PathSummary&;
   std::vector<ComparisonRow> rows = {
+      {"bust (1 = yes)", "0/1", [](P, S s) -> RowValue { return s.bust.occurred ? 1.0 : 0.0; }, false},
+      {"bust month (months from start)", "months",
+       [](P p, S s) -> RowValue {
+         if (!s.bust.occurred || p.months.empty()) return std::nullopt;
+         return s.bust.month - p.months.front().month;
+       },
+       false},
+      {"capital destroyed", "USD bn", [](P, S s) -> RowValue { return s.legacy.capital_destroyed_usd_bn(); }},
+      {"accelerator write-down", "USD bn", [](P, S s) -> RowValue { return s.legacy.accelerator_writedown_usd_bn; }},
+      {"legacy: power added, in service", "GW", [](P, S s) -> RowValue { return s.legacy.left.power_gw_added; }},
+      {"legacy: shells added, in service", "GW", [](P, S s) -> RowValue { return s.legacy.left.datacenter_gw_added; }},
+      {"legacy: replacement value", "USD bn", [](P, S s) -> RowValue { return s.legacy.left.replacement_value_usd_bn; }},
+      {"post-bust spot price", "USD/H100e-hour",
+       [](P, S s) -> RowValue {
+         if (!s.legacy.post_bust_price_usd_per_h100e_hour) return std::nullopt;
+         return *s.legacy.post_bust_price_usd_per_h100e_hour;
+       }},
       {"defaults", "firms", [](P, S s) -> RowValue { return s.defaults; }},
       {"claims written off", "USD bn", [](P, S s) -> RowValue { return s.lender_losses_usd_bn; }},
       {"equity wiped out", "USD bn", [](P, S s) -> RowValue { return s.shareholder_losses_usd_bn; }},
@@ -102,6 +119,10 @@ std::vector<ComparisonRow> make_rows() {
 
   // The indicators of DESIGN §1.10. A revenue gap and a coverage ratio can change sign, so
   // their ratios would mislead.
+  rows.push_back(column_row("sentiment_index", Stat::kLowest));
+  rows.push_back(column_row("ai_equity_value_usd_bn", Stat::kPeak));
+  rows.push_back(column_row("ai_equity_value_usd_bn", Stat::kTroughAfterPeak));
+  rows.push_back(column_row("credit_tightness", Stat::kPeak));
   for (const auto& [name, ratio] : {std::pair{"revenue_gap_usd_bn", false}, std::pair{"stranded_h100e", true},
                                     std::pair{"commitments_to_revenue", true}, std::pair{"circular_revenue_share", true},
                                     std::pair{"debt_service_coverage", false}}) {

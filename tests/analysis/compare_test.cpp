@@ -23,7 +23,7 @@ struct Summarised {
 Summarised run(const std::string& name) {
   const model::Scenario s = io::load_scenario(name, {"technology.efficiency.jump_rate_per_year=0"}).scenario;
   Summarised r{sim::run_path(s, 0, 1), {}};
-  r.summary = summarise(r.path, s.market.scarcity_price_cap);
+  r.summary = summarise(r.path, s);
   return r;
 }
 

@@ -38,7 +38,7 @@ endfunction()
 # --- good input --------------------------------------------------------------------------------
 
 expect_exit(compare-builtins 0 "^$"
-  "^bubblesim compare — seed 1, path 0\n  A: 'default' \\(scenarios/default\\.toml\\), 2026-01 to 2036-12\n  B: 'sudden-100x' \\(scenarios/sudden-100x\\.toml\\)[^\n]*\n\nrow +unit +A +B +B − A +B ÷ A\ndefaults +firms +0 +[1-9][0-9]* +\\+[1-9][0-9]* +—\n(.*\n)?claims written off +USD bn (.*\n)?losses: banks +USD bn (.*\n)?debt_service_coverage, end +× [^\n]*\n$"
+  "^bubblesim compare — seed 1, path 0\n  A: 'default' \\(scenarios/default\\.toml\\), 2026-01 to 2036-12\n  B: 'sudden-100x' \\(scenarios/sudden-100x\\.toml\\)[^\n]*\n\nrow +unit +A +B +B − A +B ÷ A\nbust \\(1 = yes\\) +0/1 [^\n]*\n(.*\n)?defaults +firms +0 +[1-9][0-9]* +\\+[1-9][0-9]* +—\n(.*\n)?claims written off +USD bn (.*\n)?losses: banks +USD bn (.*\n)?debt_service_coverage, end +× [^\n]*\n$"
   ARGS compare default sudden-100x)
 expect_exit(compare-seed-json 0 "^$"
   "\"label\": \"defaults\"(.*)\"label\": \"circular_revenue_share, peak\"(.*)\"seed\": 7"

