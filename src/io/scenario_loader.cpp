@@ -960,6 +960,8 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   eff.jump_rate_per_year = r.number("technology.efficiency.jump_rate_per_year", "technology.efficiency.jump_rate_per_year");
   eff.jump_median_multiplier = r.number("technology.efficiency.jump_median_multiplier", "technology.efficiency.jump_median_multiplier");
   eff.jump_sigma = r.number("technology.efficiency.jump_sigma", "technology.efficiency.jump_sigma");
+  eff.jump_rate_spending_elasticity =
+      r.number("technology.efficiency.jump_rate_spending_elasticity", "technology.efficiency.jump_rate_spending_elasticity");
   auto& edge = s.technology.edge;
   edge.max_share = r.number("technology.edge.max_share", "technology.edge.max_share");
   edge.midpoint_efficiency = r.number("technology.edge.midpoint_efficiency", "technology.edge.midpoint_efficiency");

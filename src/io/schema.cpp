@@ -127,6 +127,9 @@ std::vector<KeySpec> make_keys() {
       number("technology.efficiency.jump_sigma", D::kNone, 0, 5, 1.0,
              "Standard deviation of the log of a jump's size."),
 
+      number("technology.efficiency.jump_rate_spending_elasticity", D::kNone, 0, 5, 0.0,
+             "Endogenous innovation η: the jump rate is λ_t = λ_0 · (spend_{t−1} / spend_0)^η, spend being all training budgets (labs' and the rest of the world's) in the previous month and spend_0 the first month's, capped at 12 jumps a year; 0 switches it off."),
+
       number("technology.edge.max_share", D::kShare, 0, 1, 0.5,
              "Largest share of inference that can move to devices (edge migration)."),
       number("technology.edge.midpoint_efficiency", D::kNone, 1, 1e12, 100,

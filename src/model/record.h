@@ -53,6 +53,7 @@ struct MonthRecord {
   double commitments_to_revenue = 0;
   double debt_service_coverage = 0;
   double circular_revenue_share = 0;
+  double efficiency_jump_rate_per_year = 0;
 };
 
 struct Column {
@@ -102,6 +103,7 @@ inline constexpr std::array kColumns = {
     Column{"commitments_to_revenue", "×", "labs' remaining compute commitments (USD) over their service revenue in the last 12 months", &MonthRecord::commitments_to_revenue},
     Column{"debt_service_coverage", "×", "operating cash flow over interest paid across the active firms that pay interest, over the covenant window", &MonthRecord::debt_service_coverage},
     Column{"circular_revenue_share", "share", "all firms' operating revenue over the last 12 months whose origin is the seller's own investment outflows (equity, loans, guarantees), through any chain of firms, ÷ all firms' operating revenue", &MonthRecord::circular_revenue_share},
+    Column{"efficiency_jump_rate_per_year", "per year", "arrival rate λ_t of random efficiency jumps in the month (λ_0, or with endogenous innovation λ_0 · (last month's training spending ÷ the first month's)^η)", &MonthRecord::efficiency_jump_rate_per_year},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 

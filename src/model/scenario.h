@@ -35,6 +35,9 @@ struct EfficiencyParams {
   double jump_rate_per_year = 0.1;      ///< technology.efficiency.jump_rate_per_year (Poisson)
   double jump_median_multiplier = 5.0;  ///< technology.efficiency.jump_median_multiplier
   double jump_sigma = 1.0;              ///< technology.efficiency.jump_sigma (of ln size)
+  /// technology.efficiency.jump_rate_spending_elasticity (η): endogenous innovation, the jump
+  /// rate is λ_t = λ_0 · (training spend_{t−1} / spend_0)^η; 0 switches it off.
+  double jump_rate_spending_elasticity = 0.0;
 };
 
 /// Edge migration: share of inference served on devices (DESIGN §1.1).

@@ -200,6 +200,10 @@ struct World {
   double log_training_shocks = 0.0;   ///< ln of the training-only shocks so far
   double edge_share = 0.0;
   std::size_t current_generation = 0; ///< newest generation available this month
+  double jump_rate_per_year = 0.0;    ///< λ_t: this month's arrival rate of random jumps
+  /// spend_0 of endogenous innovation: all training budgets in the first month, USD bn (set
+  /// by technology in the second month; 0 before).
+  double innovation_spend_at_start_usd_bn = 0.0;
 
   // supply
   std::vector<Cohort> cohorts;

@@ -108,6 +108,7 @@ model::MonthRecord record_month(const model::Scenario&, const model::World& w) {
   r.commitments_to_revenue = w.indicators.commitments_to_revenue;
   r.debt_service_coverage = w.indicators.debt_service_coverage;
   r.circular_revenue_share = w.fin.circular_revenue_share_all;
+  r.efficiency_jump_rate_per_year = w.jump_rate_per_year;
   return r;
 }
 
