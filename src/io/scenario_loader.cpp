@@ -1081,6 +1081,9 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.market.initial_spot_price = r.number("market.initial_spot_price_usd_per_h100e_hour", "market.initial_spot_price_usd_per_h100e_hour");
   s.market.scarcity_price_cap = r.number("market.scarcity_price_cap_usd_per_h100e_hour", "market.scarcity_price_cap_usd_per_h100e_hour");
   s.market.stickiness = r.number("market.stickiness", "market.stickiness");
+  s.competition.kappa = top_number("competition.kappa");
+  s.competition.adjustment_months = top_number("competition.adjustment_months");
+  s.competition.initial_stock_months = top_number("competition.initial_stock_months");
   s.finance.default_cost_external = top_number("finance.default_cost_external");
   s.finance.covenant_window_months = top_int("finance.covenant_window_months");
   s.finance.discount_rate_per_year = top_number("finance.discount_rate_per_year");

@@ -248,6 +248,13 @@ std::vector<KeySpec> make_keys() {
       number("market.stickiness", D::kShare, 0, 1, 1.0,
              "Price adjustment θ in p_t = p_{t−1}^(1−θ) · p*^θ; 1 = the price clears every month.", true),
 
+      number("competition.kappa", D::kNone, 0, 10, 0.0,
+             "Lab competition κ: a lab's target share of inference ∝ its initial `inference_share` × (quality / initial quality)^κ, quality being its cumulative training compute; 0 freezes every share at `inference_share`."),
+      number("competition.adjustment_months", D::kDuration, 0, 600, 12.0,
+             "Adjustment time τ of lab shares: each month a share moves 1 − exp(−1/τ) of the way to its target (0 = at once)."),
+      number("competition.initial_stock_months", D::kDuration, 0, 600, 12.0,
+             "A lab's quality at the start: this many months of the training compute its first month's budget buys at the initial spot price, H100e-months.", true),
+
       text("firm.*.id", V::kString, std::nullopt, "Identifier of the firm."),
       text("firm.*.name", V::kString, std::string(""), "Display name (defaults to the id)."),
       choice("firm.*.type", {"lab", "hyperscaler", "neocloud", "chipmaker", "developer", "utility", "investor", "households"},
@@ -467,6 +474,7 @@ std::vector<TableSpec> make_tables() {
       {"segment", true, true, "Demand segments (`[[segment]]`, DESIGN §1.3), at least one."},
       {"training", false, false, "Training compute demand: D_train = budget · ((1 − s) + s / E_surprise) / (p · 730)."},
       {"market", false, false, "The compute market (DESIGN §1.4)."},
+      {"competition", false, false, "Lab competition (DESIGN §1.5): labs' shares of inference demand follow their cumulative training compute, with a lag."},
       {"finance", false, false, "Default and resolution (DESIGN §1.7): covenants, liquidation and clearing costs, new money."},
       {"firm", true, false, "Firms (`[[firm]]`, DESIGN §1.5)."},
       {"contract", true, false, "Contracts between firms and with outside investors (`[[contract]]`, DESIGN §1.6). `type` decides the keys that apply (column *for types*): a key written for a contract of another type is an error, and a *required* key is required for the types it applies to."},

@@ -149,6 +149,11 @@ struct FirmMonth {
   /// The part of the firm's operating revenue over the last 12 months whose origin is its own
   /// investment outflows, through any chain of firms (DESIGN §1.10; finance/circularity.h).
   double circular_revenue_share = 0;
+  /// Share of inference demand the firm served this month (lab competition, DESIGN §1.5);
+  /// 0 for a defaulted firm.
+  double inference_share = 0;
+  /// Model quality: cumulative training compute in H100e-months, with the initial stock.
+  double training_compute_h100e_months = 0;
 };
 
 }  // namespace bsim::model

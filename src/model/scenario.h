@@ -165,6 +165,18 @@ struct TrainingParams {
   double savings_banked_share = 0.8;
 };
 
+/// Lab competition (DESIGN §1.5): labs' shares of inference demand follow model quality, their
+/// cumulative training compute, with a lag.
+struct CompetitionParams {
+  /// competition.kappa (κ): target share ∝ initial share × (quality / initial quality)^κ;
+  /// 0 freezes the shares at the firms' inference_share.
+  double kappa = 0.0;
+  double adjustment_months = 12.0;  ///< competition.adjustment_months (τ; 0 = shares jump to target)
+  /// competition.initial_stock_months: a lab's quality at the start, in months of the training
+  /// compute its first month's budget buys at the initial spot price.
+  double initial_stock_months = 12.0;
+};
+
 struct MarketParams {
   double initial_spot_price = 2.0;   ///< market.initial_spot_price_usd_per_h100e_hour
   double scarcity_price_cap = 8.0;   ///< market.scarcity_price_cap_usd_per_h100e_hour
@@ -270,6 +282,7 @@ struct Scenario {
   std::vector<Segment> segments;
   TrainingParams training;
   MarketParams market;
+  CompetitionParams competition;
   FinanceParams finance;
   std::vector<Firm> firms;
   std::vector<ComputeCommitment> contracts;  ///< compute commitments

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "behaviour/behaviour.h"
+#include "behaviour/competition.h"
 #include "core/random.h"
 #include "demand/demand.h"
 #include "finance/finance.h"
@@ -60,6 +61,7 @@ model::World initial_world(const model::Scenario& scenario) {
   world.month = scenario.time.start;
   supply::init(scenario, world);
   demand::init(scenario, world);
+  behaviour::init_competition(scenario, world);
   finance::init(scenario, world);
   return world;
 }
@@ -134,6 +136,10 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.equity_economic_usd_bn = r.equity_usd_bn + (r.accelerators_value_usd_bn - r.accelerators_book_usd_bn);
     r.compute_gw = f < world.fin.compute_gw.size() ? world.fin.compute_gw[f] : 0.0;
     r.circular_revenue_share = f < world.fin.circular_revenue_share.size() ? world.fin.circular_revenue_share[f] : 0.0;
+    const std::vector<double>& shares = world.demand_curve.inference_share_by_firm;
+    r.inference_share = r.status == model::FirmStatus::kDefaulted || f >= shares.size() ? 0.0 : shares[f];
+    const std::vector<double>& quality = world.competition.quality_h100e_months;
+    r.training_compute_h100e_months = f < quality.size() ? quality[f] : 0.0;
     out.push_back(r);
   }
   // Owners' halls as a liquidation would price them (the accelerators' economic value comes
@@ -203,6 +209,7 @@ void PathRunner::step(model::EventSink& events) {
   market::step(scenario, world, market_rng_, events);
   demand::settle(scenario, world, demand_rng_, events);
   finance::step(scenario, world, finance_rng_, events);
+  behaviour::compete(scenario, world, behaviour_rng_, events);
   behaviour::step(scenario, world, behaviour_rng_, events);
   update_indicators(scenario, world);
   check_stock_flow(scenario, world);

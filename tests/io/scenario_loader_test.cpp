@@ -311,6 +311,9 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
       {"finance.default_cost_interfirm", [](const S& x) { return x.finance.default_cost_interfirm; }},
       {"technology.efficiency.jump_rate_spending_elasticity",
        [](const S& x) { return x.technology.efficiency.jump_rate_spending_elasticity; }},
+      {"competition.kappa", [](const S& x) { return x.competition.kappa; }},
+      {"competition.adjustment_months", [](const S& x) { return x.competition.adjustment_months; }},
+      {"competition.initial_stock_months", [](const S& x) { return x.competition.initial_stock_months; }},
   };
   for (const auto& [pattern, get] : omitted) {
     const KeySpec* spec = find_key(pattern);
@@ -332,8 +335,12 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
 }
 
 TEST(ScenarioLoader, InnovationAndCompetitionKeysAreRead) {
-  const LoadedScenario s = load_or_fail(kMinimal, {"technology.efficiency.jump_rate_spending_elasticity=0.7"});
+  const LoadedScenario s = load_or_fail(kMinimal, {"technology.efficiency.jump_rate_spending_elasticity=0.7", "competition.kappa=1.5",
+                                                   "competition.adjustment_months=2 years", "competition.initial_stock_months=6"});
   EXPECT_DOUBLE_EQ(s.scenario.technology.efficiency.jump_rate_spending_elasticity, 0.7);
+  EXPECT_DOUBLE_EQ(s.scenario.competition.kappa, 1.5);
+  EXPECT_DOUBLE_EQ(s.scenario.competition.adjustment_months, 24.0);
+  EXPECT_DOUBLE_EQ(s.scenario.competition.initial_stock_months, 6.0);
 }
 
 TEST(ScenarioLoader, ParamsKeepTheLineAndColumnOfEachValue) {
