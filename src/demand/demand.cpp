@@ -77,7 +77,8 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
     const model::Firm& firm = scenario.firms[f];
     const bool defaulted = f < world.firm_status.size() && world.firm_status[f] == model::FirmStatus::kDefaulted;
-    shares[f] = defaulted ? 0.0 : firm.inference_share;
+    const auto& competed = world.competition.inference_share;  // lab competition (DESIGN §1.5)
+    shares[f] = defaulted ? 0.0 : f < competed.size() ? competed[f] : firm.inference_share;
     if (defaulted || firm.training_budget_usd_bn_per_year.empty()) continue;
     // Behaviour cuts the plan to what the lab's funding covers (1 = as planned).
     const double funded = f < world.behaviour.training_factor.size() ? world.behaviour.training_factor[f] : 1.0;

@@ -243,7 +243,9 @@ void Month::post_service_revenue() {
   const double revenue = w_.ai_revenue.value();
   double labs_share = 0.0;
   for (std::size_t f = 0; f < n_; ++f) {
-    const double share = active(w_, f) ? s_.firms[f].inference_share : 0.0;  // a defaulted lab serves no one
+    // The month's shares after lab competition, as demand wrote them; a defaulted lab serves no one.
+    const std::vector<double>& shares = w_.demand_curve.inference_share_by_firm;
+    const double share = !active(w_, f) ? 0.0 : f < shares.size() ? shares[f] : s_.firms[f].inference_share;
     labs_share += share;
     ledger_.pay(households, f, Flow::kServiceRevenue, revenue * share);
   }

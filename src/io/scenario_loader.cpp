@@ -965,6 +965,8 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   eff.jump_rate_per_year = r.number("technology.efficiency.jump_rate_per_year", "technology.efficiency.jump_rate_per_year");
   eff.jump_median_multiplier = r.number("technology.efficiency.jump_median_multiplier", "technology.efficiency.jump_median_multiplier");
   eff.jump_sigma = r.number("technology.efficiency.jump_sigma", "technology.efficiency.jump_sigma");
+  eff.jump_rate_spending_elasticity =
+      r.number("technology.efficiency.jump_rate_spending_elasticity", "technology.efficiency.jump_rate_spending_elasticity");
   auto& edge = s.technology.edge;
   edge.max_share = r.number("technology.edge.max_share", "technology.edge.max_share");
   edge.midpoint_efficiency = r.number("technology.edge.midpoint_efficiency", "technology.edge.midpoint_efficiency");
@@ -1091,6 +1093,9 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.market.initial_spot_price = r.number("market.initial_spot_price_usd_per_h100e_hour", "market.initial_spot_price_usd_per_h100e_hour");
   s.market.scarcity_price_cap = r.number("market.scarcity_price_cap_usd_per_h100e_hour", "market.scarcity_price_cap_usd_per_h100e_hour");
   s.market.stickiness = r.number("market.stickiness", "market.stickiness");
+  s.competition.kappa = top_number("competition.kappa");
+  s.competition.adjustment_months = top_number("competition.adjustment_months");
+  s.competition.initial_stock_months = top_number("competition.initial_stock_months");
   s.finance.default_cost_external = top_number("finance.default_cost_external");
   s.finance.covenant_window_months = top_int("finance.covenant_window_months");
   s.finance.discount_rate_per_year = top_number("finance.discount_rate_per_year");

@@ -127,6 +127,9 @@ std::vector<KeySpec> make_keys() {
       number("technology.efficiency.jump_sigma", D::kNone, 0, 5, 1.0,
              "Standard deviation of the log of a jump's size."),
 
+      number("technology.efficiency.jump_rate_spending_elasticity", D::kNone, 0, 5, 0.0,
+             "Endogenous innovation η: the jump rate is λ_t = λ_0 · (spend_{t−1} / spend_0)^η, spend being all training budgets (labs' and the rest of the world's) in the previous month and spend_0 the first month's, capped at 12 jumps a year; 0 switches it off."),
+
       number("technology.edge.max_share", D::kShare, 0, 1, 0.5,
              "Largest share of inference that can move to devices (edge migration)."),
       number("technology.edge.midpoint_efficiency", D::kNone, 1, 1e12, 100,
@@ -257,6 +260,13 @@ std::vector<KeySpec> make_keys() {
              "Highest spot price; demand beyond capacity at this price is rationed pro rata.", true),
       number("market.stickiness", D::kShare, 0, 1, 1.0,
              "Price adjustment θ in p_t = p_{t−1}^(1−θ) · p*^θ; 1 = the price clears every month.", true),
+
+      number("competition.kappa", D::kNone, 0, 10, 0.0,
+             "Lab competition κ: a lab's target share of inference ∝ its initial `inference_share` × (quality / initial quality)^κ, quality being its cumulative training compute; 0 freezes every share at `inference_share`."),
+      number("competition.adjustment_months", D::kDuration, 0, 600, 12.0,
+             "Adjustment time τ of lab shares: each month a share moves 1 − exp(−1/τ) of the way to its target (0 = at once)."),
+      number("competition.initial_stock_months", D::kDuration, 0, 600, 12.0,
+             "A lab's quality at the start: this many months of the training compute its first month's budget buys at the initial spot price, H100e-months.", true),
 
       text("firm.*.id", V::kString, std::nullopt, "Identifier of the firm."),
       text("firm.*.name", V::kString, std::string(""), "Display name (defaults to the id)."),
@@ -514,6 +524,7 @@ std::vector<TableSpec> make_tables() {
       {"segment", true, true, "Demand segments (`[[segment]]`, DESIGN §1.3), at least one."},
       {"training", false, false, "Training compute demand: D_train = budget · ((1 − s) + s / E_surprise) / (p · 730)."},
       {"market", false, false, "The compute market (DESIGN §1.4)."},
+      {"competition", false, false, "Lab competition (DESIGN §1.5): labs' shares of inference demand follow their cumulative training compute, with a lag."},
       {"finance", false, false, "Default and resolution (DESIGN §1.7): covenants, liquidation and clearing costs, new money."},
       {"sentiment", false, false, "AI equity valuation and sentiment (DESIGN §1.8): value = sentiment × revenue multiple × annual AI revenue run-rate."},
       {"credit", false, false, "Credit appetite (DESIGN §1.8): tightness rises with lenders' losses, widens spreads, cuts limits, closes the market."},

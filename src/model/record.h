@@ -58,6 +58,7 @@ struct MonthRecord {
   double sentiment_index = 0;
   double ai_equity_value_usd_bn = 0;
   double credit_tightness = 0;
+  double efficiency_jump_rate_per_year = 0;
 };
 
 struct Column {
@@ -112,6 +113,7 @@ inline constexpr std::array kColumns = {
     Column{"sentiment_index", "×", "the sentiment multiple on AI equity fundamentals (DESIGN §1.8): moves with revenue surprises against adaptive expectations and with losses from defaults", &MonthRecord::sentiment_index},
     Column{"ai_equity_value_usd_bn", "USD bn (stock)", "AI-exposed equity value: sentiment × revenue multiple × the annual run-rate of end users' spending on AI services", &MonthRecord::ai_equity_value_usd_bn},
     Column{"credit_tightness", "0–1", "credit tightness: rises with lenders' losses, eases with a half-life; widens credit-line spreads, cuts credit limits, closes the market near 1", &MonthRecord::credit_tightness},
+    Column{"efficiency_jump_rate_per_year", "per year", "arrival rate λ_t of random efficiency jumps in the month (λ_0, or with endogenous innovation λ_0 · (last month's training spending ÷ the first month's)^η)", &MonthRecord::efficiency_jump_rate_per_year},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 
@@ -157,6 +159,11 @@ struct FirmMonth {
   /// The part of the firm's operating revenue over the last 12 months whose origin is its own
   /// investment outflows, through any chain of firms (DESIGN §1.10; finance/circularity.h).
   double circular_revenue_share = 0;
+  /// Share of inference demand the firm served this month (lab competition, DESIGN §1.5);
+  /// 0 for a defaulted firm.
+  double inference_share = 0;
+  /// Model quality: cumulative training compute in H100e-months, with the initial stock.
+  double training_compute_h100e_months = 0;
 };
 
 }  // namespace bsim::model

@@ -35,6 +35,9 @@ struct EfficiencyParams {
   double jump_rate_per_year = 0.1;      ///< technology.efficiency.jump_rate_per_year (Poisson)
   double jump_median_multiplier = 5.0;  ///< technology.efficiency.jump_median_multiplier
   double jump_sigma = 1.0;              ///< technology.efficiency.jump_sigma (of ln size)
+  /// technology.efficiency.jump_rate_spending_elasticity (η): endogenous innovation, the jump
+  /// rate is λ_t = λ_0 · (training spend_{t−1} / spend_0)^η; 0 switches it off.
+  double jump_rate_spending_elasticity = 0.0;
 };
 
 /// Edge migration: share of inference served on devices (DESIGN §1.1).
@@ -179,6 +182,18 @@ struct TrainingParams {
   bool funding_discipline = true;
   double min_runway_months = 12;   ///< training.min_runway_months (T)
   double min_budget_share = 0.1;   ///< training.min_budget_share: the cut never goes below this share of plan
+};
+
+/// Lab competition (DESIGN §1.5): labs' shares of inference demand follow model quality, their
+/// cumulative training compute, with a lag.
+struct CompetitionParams {
+  /// competition.kappa (κ): target share ∝ initial share × (quality / initial quality)^κ;
+  /// 0 freezes the shares at the firms' inference_share.
+  double kappa = 0.0;
+  double adjustment_months = 12.0;  ///< competition.adjustment_months (τ; 0 = shares jump to target)
+  /// competition.initial_stock_months: a lab's quality at the start, in months of the training
+  /// compute its first month's budget buys at the initial spot price.
+  double initial_stock_months = 12.0;
 };
 
 struct MarketParams {
@@ -331,6 +346,7 @@ struct Scenario {
   std::vector<Segment> segments;
   TrainingParams training;
   MarketParams market;
+  CompetitionParams competition;
   FinanceParams finance;
   SentimentParams sentiment;
   CreditParams credit;

@@ -205,6 +205,17 @@ struct FinanceState {
   double circular_revenue_share_all = 0.0;     ///< all firms' circular revenue ÷ their operating revenue
 };
 
+/// Lab competition (DESIGN §1.5; behaviour/competition.h). Indexed by firm; 0 for firms that
+/// serve no inference or train nothing.
+struct CompetitionState {
+  /// Share of inference demand each firm serves, for the coming month (demand reads it into the
+  /// month's curve; a defaulted firm's is 0).
+  std::vector<double> inference_share;
+  /// Model quality: cumulative training compute in H100e-months, including the initial stock.
+  std::vector<double> quality_h100e_months;
+  std::vector<double> initial_quality_h100e_months;  ///< the initial stock
+};
+
 struct World {
   int step = 0;        ///< 0-based step index
   core::Month month;   ///< the month being simulated
@@ -219,6 +230,10 @@ struct World {
   double log_training_shocks = 0.0;   ///< ln of the training-only shocks so far
   double edge_share = 0.0;
   std::size_t current_generation = 0; ///< newest generation available this month
+  double jump_rate_per_year = 0.0;    ///< λ_t: this month's arrival rate of random jumps
+  /// spend_0 of endogenous innovation: all training budgets in the first month, USD bn (set
+  /// by technology in the second month; 0 before).
+  double innovation_spend_at_start_usd_bn = 0.0;
 
   // supply
   std::vector<Cohort> cohorts;
@@ -236,6 +251,7 @@ struct World {
   std::vector<SegmentState> segments;
   DemandCurve demand_curve;
   core::Money training_budget;        ///< all labs, this month, before banking savings
+  CompetitionState competition;
 
   // market
   double spot_price = 0.0;          ///< USD per H100e-hour

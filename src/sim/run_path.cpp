@@ -8,6 +8,7 @@
 
 #include "behaviour/behaviour.h"
 #include "behaviour/sentiment.h"
+#include "behaviour/competition.h"
 #include "core/random.h"
 #include "demand/demand.h"
 #include "finance/finance.h"
@@ -61,6 +62,7 @@ model::World initial_world(const model::Scenario& scenario) {
   world.month = scenario.time.start;
   supply::init(scenario, world);
   demand::init(scenario, world);
+  behaviour::init_competition(scenario, world);
   finance::init(scenario, world);
   behaviour::init(scenario, world);
   return world;
@@ -117,6 +119,7 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
     r.accelerators_book_usd_bn += w.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
   }
   for (double v : w.indicators.accelerators_value_usd_bn) r.accelerators_value_usd_bn += v;
+  r.efficiency_jump_rate_per_year = w.jump_rate_per_year;
   return r;
 }
 
@@ -174,6 +177,10 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.equity_economic_usd_bn = r.equity_usd_bn + (r.accelerators_value_usd_bn - r.accelerators_book_usd_bn);
     r.compute_gw = f < world.fin.compute_gw.size() ? world.fin.compute_gw[f] : 0.0;
     r.circular_revenue_share = f < world.fin.circular_revenue_share.size() ? world.fin.circular_revenue_share[f] : 0.0;
+    const std::vector<double>& shares = world.demand_curve.inference_share_by_firm;
+    r.inference_share = r.status == model::FirmStatus::kDefaulted || f >= shares.size() ? 0.0 : shares[f];
+    const std::vector<double>& quality = world.competition.quality_h100e_months;
+    r.training_compute_h100e_months = f < quality.size() ? quality[f] : 0.0;
     out.push_back(r);
   }
   // Owners' halls as a liquidation would price them (the accelerators' economic value comes
@@ -243,6 +250,7 @@ void PathRunner::step(model::EventSink& events) {
   market::step(scenario, world, market_rng_, events);
   demand::settle(scenario, world, demand_rng_, events);
   finance::step(scenario, world, finance_rng_, events);
+  behaviour::compete(scenario, world, behaviour_rng_, events);
   behaviour::step(scenario, world, behaviour_rng_, events);
   update_indicators(scenario, world);
   check_stock_flow(scenario, world);

@@ -1,5 +1,6 @@
 #include "technology/technology.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace bsim::technology {
@@ -16,15 +17,25 @@ std::size_t newest_generation(const std::vector<model::Generation>& generations,
   return newest;
 }
 
+double jump_rate_per_year(const model::EfficiencyParams& eff, double spend_usd_bn, double spend_at_start_usd_bn) {
+  if (eff.jump_rate_spending_elasticity == 0.0 || spend_at_start_usd_bn <= 0.0) return eff.jump_rate_per_year;
+  const double ratio = std::max(0.0, spend_usd_bn) / spend_at_start_usd_bn;
+  return std::min(kMaxJumpRatePerYear, eff.jump_rate_per_year * std::pow(ratio, eff.jump_rate_spending_elasticity));
+}
+
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events) {
   const model::EfficiencyParams& eff = scenario.technology.efficiency;
   const model::TrainingEfficiencyParams& training = scenario.technology.training_efficiency;
   if (world.step > 0) {
     world.log_efficiency_trend += std::log(eff.trend_per_year) / 12.0;
   }
+  // Endogenous innovation: technology steps before demand, so the spending it sees is last
+  // month's; the reference is the first month's, known from the second month on.
+  if (world.step == 1) world.innovation_spend_at_start_usd_bn = world.training_budget.value();
+  world.jump_rate_per_year = jump_rate_per_year(eff, world.training_budget.value(), world.innovation_spend_at_start_usd_bn);
   // Draw the jump count every month, even when the rate is zero, so that switching jumps on
   // or off does not shift the other draws of this stream.
-  const std::uint64_t jumps = rng.poisson(eff.jump_rate_per_year / 12.0);
+  const std::uint64_t jumps = rng.poisson(world.jump_rate_per_year / 12.0);
   for (std::uint64_t i = 0; i < jumps; ++i) {
     const double size = rng.lognormal(std::log(eff.jump_median_multiplier), eff.jump_sigma);
     world.log_efficiency_jumps += std::log(size);

@@ -310,6 +310,11 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
       {"firm.*.credit_limit_usd_bn", [](const S& x) { return x.firms.at(0).credit_limit_usd_bn; }},
       {"firm.*.equity_limit_usd_bn_per_year", [](const S& x) { return x.firms.at(1).equity_limit_usd_bn_per_year; }},
       {"finance.default_cost_interfirm", [](const S& x) { return x.finance.default_cost_interfirm; }},
+      {"technology.efficiency.jump_rate_spending_elasticity",
+       [](const S& x) { return x.technology.efficiency.jump_rate_spending_elasticity; }},
+      {"competition.kappa", [](const S& x) { return x.competition.kappa; }},
+      {"competition.adjustment_months", [](const S& x) { return x.competition.adjustment_months; }},
+      {"competition.initial_stock_months", [](const S& x) { return x.competition.initial_stock_months; }},
   };
   for (const auto& [pattern, get] : omitted) {
     const KeySpec* spec = find_key(pattern);
@@ -328,6 +333,15 @@ TEST(ScenarioLoader, SchemaDefaultsApplyToOmittedKeys) {
   EXPECT_TRUE(s.scenario.firms[0].training_budget_usd_bn_per_year.empty());  // a series has no default
   EXPECT_DOUBLE_EQ(s.scenario.firms[0].training_budget_usd_bn_per_year.at(core::Month(2027, 1)), 0.0);
   EXPECT_TRUE(s.scenario.shocks.empty());
+}
+
+TEST(ScenarioLoader, InnovationAndCompetitionKeysAreRead) {
+  const LoadedScenario s = load_or_fail(kMinimal, {"technology.efficiency.jump_rate_spending_elasticity=0.7", "competition.kappa=1.5",
+                                                   "competition.adjustment_months=2 years", "competition.initial_stock_months=6"});
+  EXPECT_DOUBLE_EQ(s.scenario.technology.efficiency.jump_rate_spending_elasticity, 0.7);
+  EXPECT_DOUBLE_EQ(s.scenario.competition.kappa, 1.5);
+  EXPECT_DOUBLE_EQ(s.scenario.competition.adjustment_months, 24.0);
+  EXPECT_DOUBLE_EQ(s.scenario.competition.initial_stock_months, 6.0);
 }
 
 TEST(ScenarioLoader, ParamsKeepTheLineAndColumnOfEachValue) {
