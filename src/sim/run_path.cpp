@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <tuple>
+#include <utility>
 
 #include "behaviour/behaviour.h"
 #include "behaviour/sentiment.h"
@@ -68,6 +70,21 @@ model::World initial_world(const model::Scenario& scenario) {
   return world;
 }
 
+namespace {
+
+/// The accelerators of every firm at book (the ledger) and at economic value (the indicators).
+std::pair<double, double> fleet_book_and_value(const model::Scenario& scenario, const model::World& w) {
+  double book = 0.0;
+  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
+    book += w.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
+  }
+  double value = 0.0;
+  for (double v : w.indicators.accelerators_value_usd_bn) value += v;
+  return {book, value};
+}
+
+}  // namespace
+
 model::MonthRecord record_month(const model::Scenario& scenario, const model::World& w) {
   model::MonthRecord r;
   r.month = w.month;
@@ -115,10 +132,7 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
   r.commitments_to_revenue = w.indicators.commitments_to_revenue;
   r.debt_service_coverage = w.indicators.debt_service_coverage;
   r.circular_revenue_share = w.fin.circular_revenue_share_all;
-  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
-    r.accelerators_book_usd_bn += w.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
-  }
-  for (double v : w.indicators.accelerators_value_usd_bn) r.accelerators_value_usd_bn += v;
+  std::tie(r.accelerators_book_usd_bn, r.accelerators_value_usd_bn) = fleet_book_and_value(scenario, w);
   r.efficiency_jump_rate_per_year = w.jump_rate_per_year;
   return r;
 }
@@ -148,10 +162,7 @@ LegacyState legacy_state(const model::Scenario& scenario, const model::World& wo
   out.replacement_value_usd_bn = out.datacenter_gw_added * sup.datacenter.usd_bn_per_gw + out.power_gw_added * sup.power.usd_bn_per_gw +
                                  out.production_h100e_per_month_added * sup.production.usd_bn_per_h100e_per_month;
   out.accelerators_h100e = world.installed.value();
-  for (std::size_t f = 0; f < scenario.firms.size(); ++f) {
-    out.accelerators_book_usd_bn += world.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)];
-  }
-  for (double v : world.indicators.accelerators_value_usd_bn) out.accelerators_value_usd_bn += v;
+  std::tie(out.accelerators_book_usd_bn, out.accelerators_value_usd_bn) = fleet_book_and_value(scenario, world);
   return out;
 }
 
