@@ -164,6 +164,9 @@ struct FirmMonth {
   double inference_share = 0;
   /// Model quality: cumulative training compute in H100e-months, with the initial stock.
   double training_compute_h100e_months = 0;
+  /// The lab's training budget this month, USD bn, after banked savings and the funding cut
+  /// (`training.funding_discipline`); 0 for firms without a training budget and after default.
+  double training_budget_usd_bn = 0;
 };
 
 }  // namespace bsim::model

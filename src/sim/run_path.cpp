@@ -192,6 +192,8 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.inference_share = r.status == model::FirmStatus::kDefaulted || f >= shares.size() ? 0.0 : shares[f];
     const std::vector<double>& quality = world.competition.quality_h100e_months;
     r.training_compute_h100e_months = f < quality.size() ? quality[f] : 0.0;
+    const std::vector<double>& budgets = world.demand_curve.training_budget_by_firm_usd_bn;
+    r.training_budget_usd_bn = f < budgets.size() ? budgets[f] : 0.0;
     out.push_back(r);
   }
   // Owners' halls as a liquidation would price them (the accelerators' economic value comes

@@ -187,6 +187,71 @@ TEST(Training, LabsBudgetsFollowTheirRevenueAndFundingDown) {
   }
 }
 
+// The per-lab training budget of firms.csv: it falls with the lab's funding after the shock,
+// and with the funding cut off it stays on its planned series (less banked savings).
+TEST(Training, EachLabsBudgetIsRecordedAndFallsAfterTheShock) {
+  const model::Scenario s = scenario("sudden-100x");
+  const auto r = sim::run_path(s, 0, 1);
+  const std::size_t lab = firm_index(s, "openai");
+  auto budget = [&](const sim::PathResult& p, const char* month) {
+    for (const model::FirmMonth& m : p.firms) {
+      if (m.firm == lab && m.month.str() == month) return m.training_budget_usd_bn;
+    }
+    ADD_FAILURE() << "no month " << month;
+    return 0.0;
+  };
+  EXPECT_GT(budget(r, "2027-05"), 0.0);
+  EXPECT_LT(budget(r, "2027-09"), 0.9 * budget(r, "2027-05"));
+  // Firms without a training budget record 0; the labs' budgets sum to the month's total less
+  // the rest of the world's.
+  for (const model::FirmMonth& m : r.firms) {
+    if (s.firms[m.firm].training_budget_usd_bn_per_year.empty()) {
+      EXPECT_EQ(m.training_budget_usd_bn, 0.0);
+    }
+  }
+  const auto planned = run("sudden-100x", {"training.funding_discipline=false", "training.savings_banked_share=0"});
+  const model::Firm& firm = s.firms[lab];
+  EXPECT_NEAR(budget(planned, "2027-09"), firm.training_budget_usd_bn_per_year.at(*core::Month::parse("2027-09")) / 12.0, 1e-9);
+}
+
+// Debt versus equity with every behaviour on and no forced default: the same ×100 shock makes
+// the debt-financed neoclouds default and their lenders write off claims; financed by equity
+// they survive, no lender of theirs loses anything, and their shareholders take the loss.
+TEST(DebtVersusEquity, WithFullBehaviourDebtTurnsTheShockIntoDefaultsAndEquityIntoEquityLosses) {
+  const model::Scenario debt_s = scenario("sudden-100x");
+  const model::Scenario equity_s = scenario("debt-vs-equity");
+  const auto debt = sim::run_path(debt_s, 0, 1);
+  const auto equity = sim::run_path(equity_s, 0, 1);
+  double creditor_losses_debt = 0.0;
+  double shareholder_fall_equity = 0.0;
+  for (const char* id : {"coreweave", "other-clouds"}) {
+    const std::size_t f = firm_index(debt_s, id);
+    EXPECT_EQ(debt.firms[debt.firms.size() - debt_s.firms.size() + f].status, model::FirmStatus::kDefaulted) << id;
+    EXPECT_EQ(equity.firms[equity.firms.size() - equity_s.firms.size() + f].status, model::FirmStatus::kActive) << id;
+    for (const auto& e : debt.events) {
+      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) creditor_losses_debt += e.value;
+    }
+    for (const auto& e : equity.events) {
+      EXPECT_FALSE(e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) << id << " " << e.month.str();
+    }
+    // Shareholders of the equity-financed firm: economic equity before the shock plus shares
+    // bought since, less what is left at its lowest.
+    double before = 0.0;
+    double bought = 0.0;
+    double worst = 0.0;
+    for (const model::FirmMonth& m : equity.firms) {
+      if (m.firm != f) continue;
+      if (m.month.str() == "2027-05") before = m.equity_economic_usd_bn;
+      if (m.month.str() <= "2027-05") continue;
+      bought += m.equity_issued_usd_bn;
+      worst = std::max(worst, before + bought - std::max(0.0, m.equity_economic_usd_bn));
+    }
+    shareholder_fall_equity += worst;
+  }
+  EXPECT_GT(creditor_losses_debt, 10.0);
+  EXPECT_GT(shareholder_fall_equity, 10.0);
+}
+
 TEST(Build, PriceDisciplineScalesGrowthByWhatThePricePaysAndTheSwitchRemovesIt) {
   model::Scenario s = scenario("default");
   model::World w;
