@@ -21,9 +21,12 @@ DatabaseError::DatabaseError(std::string path, const std::string& message)
 
 std::string_view mc_status_name(McStatus status) {
   switch (status) {
-    case McStatus::kRunning: return "running";
-    case McStatus::kInterrupted: return "interrupted";
-    case McStatus::kComplete: return "complete";
+    case McStatus::kRunning:
+      return "running";
+    case McStatus::kInterrupted:
+      return "interrupted";
+    case McStatus::kComplete:
+      return "complete";
   }
   return "unknown";
 }
@@ -86,7 +89,8 @@ class Connection {
 /// A prepared statement. Parameters are numbered from 1, result columns from 0 (as in SQLite).
 class Statement {
  public:
-  Statement(Connection& connection, std::string_view sql) : connection_(&connection), name_(Connection::statement_name(sql)) {
+  Statement(Connection& connection, std::string_view sql)
+      : connection_(&connection), name_(Connection::statement_name(sql)) {
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v2(connection.get(), sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
     stmt_.reset(stmt);
@@ -116,8 +120,8 @@ class Statement {
   }
   Statement& bind_blob(int index, std::string_view bytes) {
     // A zero-length blob, not NULL, when empty: the column is NOT NULL.
-    return check(sqlite3_bind_blob64(stmt_.get(), index, bytes.empty() ? "" : bytes.data(), bytes.size(),
-                                     SQLITE_TRANSIENT));
+    return check(
+        sqlite3_bind_blob64(stmt_.get(), index, bytes.empty() ? "" : bytes.data(), bytes.size(), SQLITE_TRANSIENT));
   }
 
   /// Steps once: true when a row is ready, false when done. Throws on failure.
@@ -338,7 +342,8 @@ Connection open_checked(const std::string& path) {
   char* message = nullptr;
   const int rc = sqlite3_exec(db.get(), "SELECT COUNT(*) FROM sqlite_schema", nullptr, nullptr, &message);
   sqlite3_free(message);
-  if (rc == SQLITE_NOTADB) throw DatabaseError(path, "not an SQLite database (and so not a bubblesim results database)");
+  if (rc == SQLITE_NOTADB)
+    throw DatabaseError(path, "not an SQLite database (and so not a bubblesim results database)");
   if (rc != SQLITE_OK) db.fail("cannot read", rc);
   configure(db);
   if (pragma_int(db, "application_id") != kApplicationId) {
@@ -373,10 +378,14 @@ std::uint64_t fnv1a64(std::string_view bytes) {
 /// A value of the current row as canonical text for the dump.
 std::string dump_value(const Statement& s, int column) {
   switch (s.type(column)) {
-    case SQLITE_NULL: return "NULL";
-    case SQLITE_INTEGER: return std::to_string(s.int64(column));
-    case SQLITE_FLOAT: return exact_text(s.real(column));
-    case SQLITE_TEXT: return nlohmann::json(s.text(column)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    case SQLITE_NULL:
+      return "NULL";
+    case SQLITE_INTEGER:
+      return std::to_string(s.int64(column));
+    case SQLITE_FLOAT:
+      return exact_text(s.real(column));
+    case SQLITE_TEXT:
+      return nlohmann::json(s.text(column)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     default: {
       std::string hex = "x'";
       for (const char c : s.blob(column)) hex += fmt::format("{:02x}", static_cast<unsigned char>(c));
@@ -438,7 +447,10 @@ ResultsDb ResultsDb::create(const std::string& path, const McRunMeta& meta) {
     set_meta(upsert, "command_line", meta.command_line);
     Statement parameter(db, "INSERT INTO parameters (idx, key, distribution) VALUES (?1, ?2, ?3)");
     for (std::size_t i = 0; i < meta.parameter_keys.size(); ++i) {
-      parameter.bind(1, static_cast<std::int64_t>(i)).bind(2, meta.parameter_keys[i]).bind(3, meta.parameter_distributions[i]).run();
+      parameter.bind(1, static_cast<std::int64_t>(i))
+          .bind(2, meta.parameter_keys[i])
+          .bind(3, meta.parameter_distributions[i])
+          .run();
     }
     t.commit();
   }
@@ -453,13 +465,20 @@ ResultsDb ResultsDb::open_existing(const std::string& path) {
     while (s.step()) {
       const std::string key = s.text(0);
       const std::string value = s.text(1);
-      if (key == "bubblesim_version") meta.bubblesim_version = value;
-      else if (key == "scenario_name") meta.scenario_name = value;
-      else if (key == "scenario_text") meta.scenario_text = value;
-      else if (key == "seed") meta.seed = parse_uint(path, key, value);
-      else if (key == "paths_requested") meta.paths_requested = parse_uint(path, key, value);
-      else if (key == "sketch_accuracy") meta.sketch_accuracy = parse_double(path, key, value);
-      else if (key == "command_line") meta.command_line = value;
+      if (key == "bubblesim_version")
+        meta.bubblesim_version = value;
+      else if (key == "scenario_name")
+        meta.scenario_name = value;
+      else if (key == "scenario_text")
+        meta.scenario_text = value;
+      else if (key == "seed")
+        meta.seed = parse_uint(path, key, value);
+      else if (key == "paths_requested")
+        meta.paths_requested = parse_uint(path, key, value);
+      else if (key == "sketch_accuracy")
+        meta.sketch_accuracy = parse_double(path, key, value);
+      else if (key == "command_line")
+        meta.command_line = value;
       else if (key == "overrides") {
         const nlohmann::json list = nlohmann::json::parse(value, nullptr, false);
         if (!list.is_array()) throw DatabaseError(path, "meta 'overrides' is not a JSON array");
@@ -548,7 +567,9 @@ void ResultsDb::checkpoint(const std::vector<McPathRow>& rows, std::string_view 
           .run();
     }
   }
-  Statement(db, "INSERT INTO aggregate_state (id, bytes) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes")
+  Statement(
+      db,
+      "INSERT INTO aggregate_state (id, bytes) VALUES (1, ?1) ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes")
       .bind_blob(1, aggregate_state)
       .run();
   // paths_done is counted inside the transaction, so it always equals the rows in `paths`.
@@ -568,11 +589,20 @@ void ResultsDb::write_quantiles(const std::vector<McQuantileRow>& rows) {
   Connection& db = impl_->db;
   Transaction t(db);
   db.exec("DELETE FROM quantiles");
-  Statement insert(db, "INSERT INTO quantiles (indicator, month, n, mean, p05, p25, p50, p75, p95) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  Statement insert(db,
+                   "INSERT INTO quantiles (indicator, month, n, mean, p05, p25, p50, p75, p95) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   for (const McQuantileRow& r : rows) {
-    insert.bind(1, r.indicator).bind(2, r.month).bind(3, r.n).bind(4, r.mean).bind(5, r.p05).bind(6, r.p25)
-        .bind(7, r.p50).bind(8, r.p75).bind(9, r.p95).run();
+    insert.bind(1, r.indicator)
+        .bind(2, r.month)
+        .bind(3, r.n)
+        .bind(4, r.mean)
+        .bind(5, r.p05)
+        .bind(6, r.p25)
+        .bind(7, r.p50)
+        .bind(8, r.p75)
+        .bind(9, r.p95)
+        .run();
   }
   Statement upsert(db, kUpsertMeta);
   set_meta(upsert, "updated_utc", utc_now());
@@ -591,7 +621,8 @@ void ResultsDb::write_sensitivity(const std::vector<SensitivityRow>& rows) {
   Transaction t(db);
   Statement remove(db, "DELETE FROM sensitivity WHERE analysis = ?1");
   for (const std::string& a : analyses) remove.bind(1, a).run();
-  Statement insert(db, "INSERT INTO sensitivity (analysis, keys, setting, statistic, value) VALUES (?1, ?2, ?3, ?4, ?5)");
+  Statement insert(db,
+                   "INSERT INTO sensitivity (analysis, keys, setting, statistic, value) VALUES (?1, ?2, ?3, ?4, ?5)");
   for (const SensitivityRow& r : rows) {
     insert.bind(1, r.analysis).bind(2, r.keys).bind(3, r.setting).bind(4, r.statistic).bind(5, r.value).run();
   }
@@ -628,8 +659,10 @@ std::vector<McPathRow> ResultsDb::read_paths() const {
   }
   // Both child tables are read in path order and merged into the rows (which are sorted by id).
   const auto row_of = [&](std::uint64_t id) -> McPathRow& {
-    auto it = std::lower_bound(rows.begin(), rows.end(), id, [](const McPathRow& r, std::uint64_t v) { return r.path_id < v; });
-    if (it == rows.end() || it->path_id != id) throw DatabaseError(path(), fmt::format("a child row names path {}, which is not stored", id));
+    auto it = std::lower_bound(rows.begin(), rows.end(), id,
+                               [](const McPathRow& r, std::uint64_t v) { return r.path_id < v; });
+    if (it == rows.end() || it->path_id != id)
+      throw DatabaseError(path(), fmt::format("a child row names path {}, which is not stored", id));
     return *it;
   };
   Statement parameters(db, "SELECT path_id, value FROM path_parameters ORDER BY path_id, idx");
@@ -641,17 +674,20 @@ std::vector<McPathRow> ResultsDb::read_paths() const {
 
 std::vector<McQuantileRow> ResultsDb::read_quantiles() const {
   std::vector<McQuantileRow> rows;
-  Statement s(impl_->db, "SELECT indicator, month, n, mean, p05, p25, p50, p75, p95 FROM quantiles ORDER BY indicator, month");
+  Statement s(impl_->db,
+              "SELECT indicator, month, n, mean, p05, p25, p50, p75, p95 FROM quantiles ORDER BY indicator, month");
   while (s.step()) {
-    rows.push_back({s.text(0), s.text(1), s.uint64(2), s.real(3), s.real(4), s.real(5), s.real(6), s.real(7), s.real(8)});
+    rows.push_back(
+        {s.text(0), s.text(1), s.uint64(2), s.real(3), s.real(4), s.real(5), s.real(6), s.real(7), s.real(8)});
   }
   return rows;
 }
 
 std::vector<SensitivityRow> ResultsDb::read_sensitivity() const {
   std::vector<SensitivityRow> rows;
-  Statement s(impl_->db, "SELECT analysis, keys, setting, statistic, value FROM sensitivity "
-                         "ORDER BY analysis, keys, setting, statistic");
+  Statement s(impl_->db,
+              "SELECT analysis, keys, setting, statistic, value FROM sensitivity "
+              "ORDER BY analysis, keys, setting, statistic");
   while (s.step()) rows.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.real(4)});
   return rows;
 }
@@ -663,8 +699,9 @@ std::string dump_results_db(const std::string& path, const DumpOptions& options)
   std::string out;
   std::vector<std::pair<std::string, std::string>> tables;
   {
-    Statement s(db, "SELECT name, sql FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
-                    "ORDER BY name");
+    Statement s(db,
+                "SELECT name, sql FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+                "ORDER BY name");
     while (s.step()) tables.emplace_back(s.text(0), s.text(1));
   }
   Statement is_view(db, "SELECT type = 'view' FROM sqlite_schema WHERE name = ?1");

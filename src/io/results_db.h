@@ -46,12 +46,12 @@ class DatabaseError : public std::runtime_error {
 /// What identifies a Monte Carlo run; written once when the database is created.
 struct McRunMeta {
   std::string scenario_name;
-  std::string scenario_text;            ///< the scenario file's full text, as run
-  std::vector<std::string> overrides;   ///< the `--set key=value` strings, in command-line order
+  std::string scenario_text;           ///< the scenario file's full text, as run
+  std::vector<std::string> overrides;  ///< the `--set key=value` strings, in command-line order
   std::uint64_t seed = 0;
   std::uint64_t paths_requested = 0;
   std::string bubblesim_version;
-  double sketch_accuracy = 0.005;       ///< relative accuracy of the quantile sketches
+  double sketch_accuracy = 0.005;  ///< relative accuracy of the quantile sketches
   std::string command_line;
   /// The [uncertain] scenario keys and their distributions in words, in the same order;
   /// McPathRow::parameters follows this order.
@@ -71,7 +71,7 @@ struct McPathRow {
   double accelerator_writedown_usd_bn = 0;
   double capital_destroyed_usd_bn = 0;
   double peak_ai_equity_value_usd_bn = 0;
-  double max_equity_drawdown = 0;          ///< share of the peak, 0–1
+  double max_equity_drawdown = 0;  ///< share of the peak, 0–1
   double end_spot_price_usd_per_h100e_hour = 0;
   double legacy_power_gw = 0;
   double legacy_datacenter_gw = 0;
@@ -85,9 +85,9 @@ struct McPathRow {
 
 /// One indicator's distribution over the completed paths in one month.
 struct McQuantileRow {
-  std::string indicator;  ///< a timeseries.csv column name
-  std::string month;      ///< "YYYY-MM"
-  std::uint64_t n = 0;    ///< paths contributing
+  std::string indicator;                                         ///< a timeseries.csv column name
+  std::string month;                                             ///< "YYYY-MM"
+  std::uint64_t n = 0;                                           ///< paths contributing
   double mean = 0, p05 = 0, p25 = 0, p50 = 0, p75 = 0, p95 = 0;  ///< in the indicator's unit
 };
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <csignal>
@@ -14,8 +16,6 @@
 #include <fstream>
 #include <limits>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace bsim::io {
 namespace {
@@ -117,7 +117,9 @@ void expect_same_row(const McPathRow& a, const McPathRow& b) {
 /// Direct access through the SQLite library, as a user's own tools would see the file.
 class RawDb {
  public:
-  explicit RawDb(const std::string& path) { EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK); }
+  explicit RawDb(const std::string& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  }
   ~RawDb() { sqlite3_close_v2(db_); }
   RawDb(const RawDb&) = delete;
   RawDb& operator=(const RawDb&) = delete;
@@ -132,7 +134,9 @@ class RawDb {
     sqlite3_finalize(s);
     return out;
   }
-  void exec(const std::string& sql) { EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db_); }
+  void exec(const std::string& sql) {
+    EXPECT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
+  }
 
  private:
   sqlite3* db_ = nullptr;
@@ -225,8 +229,11 @@ TEST_F(ResultsDbTest, FailedCheckpointWritesNothing) {
   ResultsDb db = ResultsDb::create(path, sample_meta());
   db.checkpoint({sample_row(0), sample_row(1)}, "two", McStatus::kRunning);
   // Path 1 again, after a new one: the whole checkpoint is refused, path 2 included.
-  expect_database_error([&] { db.checkpoint({sample_row(2), sample_row(1)}, "three", McStatus::kRunning); }, path,
-                        "path 1 is already stored");
+  expect_database_error(
+      [&] {
+        db.checkpoint({sample_row(2), sample_row(1)}, "three", McStatus::kRunning);
+      },
+      path, "path 1 is already stored");
   McPathRow short_row = sample_row(3);
   short_row.parameters = {1.0};
   expect_database_error([&] { db.checkpoint({short_row}, "four", McStatus::kRunning); }, path,
@@ -273,9 +280,12 @@ TEST_F(ResultsDbTest, QuantilesAndSensitivityAreReplaced) {
   EXPECT_EQ(s[1].keys, "finance.rate");
   EXPECT_EQ(s[1].value, 0.3);
   expect_database_error([&] { db.write_sensitivity({{"morris", "x", "", "mu", 1.0}}); }, path, "'morris'");
-  expect_database_error([&] {
-    db.write_sensitivity({{"grid", "a,b", "1,2", "bust_probability", 0.1}, {"grid", "a,b", "1,2", "bust_probability", 0.2}});
-  }, path, "UNIQUE constraint failed");
+  expect_database_error(
+      [&] {
+        db.write_sensitivity(
+            {{"grid", "a,b", "1,2", "bust_probability", 0.1}, {"grid", "a,b", "1,2", "bust_probability", 0.2}});
+      },
+      path, "UNIQUE constraint failed");
   EXPECT_EQ(db.read_sensitivity().size(), 2u);
 }
 
@@ -340,7 +350,9 @@ TEST_F(ResultsDbTest, OpenAndCreateRefuseFilesThatAreNotOurs) {
 
 /// The state blob a checkpoint writes in the crash test: the row count it brings the file to,
 /// padded so that each transaction writes many pages.
-std::string crash_state(std::uint64_t rows_after) { return std::to_string(rows_after) + ";" + std::string(200000, 's'); }
+std::string crash_state(std::uint64_t rows_after) {
+  return std::to_string(rows_after) + ";" + std::string(200000, 's');
+}
 
 TEST_F(ResultsDbTest, SigkillMidCheckpointLeavesTheLastCompleteCheckpoint) {
   constexpr std::uint64_t kRowsPerCheckpoint = 25;
@@ -386,7 +398,8 @@ TEST_F(ResultsDbTest, SigkillMidCheckpointLeavesTheLastCompleteCheckpoint) {
     {
       RawDb raw(path);  // its first read rolls back the half-written checkpoint
       EXPECT_EQ(raw.scalar("PRAGMA integrity_check"), "ok");
-      EXPECT_EQ(raw.scalar("SELECT value FROM meta WHERE key = 'paths_done'"), raw.scalar("SELECT COUNT(*) FROM paths"));
+      EXPECT_EQ(raw.scalar("SELECT value FROM meta WHERE key = 'paths_done'"),
+                raw.scalar("SELECT COUNT(*) FROM paths"));
     }
     ResultsDb db = ResultsDb::open_existing(path);
     const std::uint64_t done = db.paths_done();
@@ -437,7 +450,7 @@ TEST_F(ResultsDbTest, DumpDoesNotDependOnWriteOrderTimesOrCommandLine) {
   EXPECT_EQ(dump_a.find("created_utc"), std::string::npos);
   EXPECT_EQ(dump_a.find("--threads"), std::string::npos);
   EXPECT_NE(dump_a.find("CREATE TABLE paths"), std::string::npos);
-  EXPECT_NE(dump_a.find("\"2028-02\""), std::string::npos);   // path 1's bust month
+  EXPECT_NE(dump_a.find("\"2028-02\""), std::string::npos);          // path 1's bust month
   EXPECT_NE(dump_a.find("0.30000000000000004"), std::string::npos);  // exact doubles
 
   // A change in one value shows.
