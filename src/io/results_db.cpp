@@ -278,7 +278,9 @@ FROM paths;
 )sql";
 
 /// Meta keys that differ between two otherwise identical runs; dump_results_db leaves them out.
-const std::set<std::string, std::less<>> kRunSpecificMetaKeys = {"created_utc", "updated_utc", "command_line"};
+bool is_run_specific_meta_key(std::string_view key) {
+  return key == "created_utc" || key == "updated_utc" || key == "command_line";
+}
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -720,7 +722,7 @@ std::string dump_results_db(const std::string& path, const DumpOptions& options)
     for (int c = 0; c < n; ++c) header += " " + rows.column_name(c);
     out += header + "\n";
     while (rows.step()) {
-      if (name == "meta" && kRunSpecificMetaKeys.contains(rows.text(0))) continue;
+      if (name == "meta" && is_run_specific_meta_key(rows.text(0))) continue;
       std::string line;
       for (int c = 0; c < n; ++c) {
         if (c > 0) line += '|';
