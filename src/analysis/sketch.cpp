@@ -168,7 +168,9 @@ void QuantileSketch::Store::merge(const Store& other) {
   const std::int64_t low = std::max(floor, std::min(min_index_, other.min_index_));
   cover(low, max_index_, floor);
   for (std::int64_t k = other.min_index_; k <= other.max_index_; ++k) {
-    if (const std::uint64_t c = other.at(k); c != 0) counts_[static_cast<std::size_t>(std::max(k, floor) - offset_)] += c;
+    if (const std::uint64_t c = other.at(k); c != 0) {
+      counts_[static_cast<std::size_t>(std::max(k, floor) - offset_)] += c;
+    }
   }
   min_index_ = low;
   total_ += other.total_;
@@ -276,7 +278,8 @@ std::size_t QuantileSketch::bucket_count() const { return positive_.span() + neg
 
 bool operator==(const QuantileSketch& a, const QuantileSketch& b) {
   return a.alpha_ == b.alpha_ && a.count_ == b.count_ && a.zero_count_ == b.zero_count_ &&
-         a.non_finite_ == b.non_finite_ && std::bit_cast<std::uint64_t>(a.min_) == std::bit_cast<std::uint64_t>(b.min_) &&
+         a.non_finite_ == b.non_finite_ &&
+         std::bit_cast<std::uint64_t>(a.min_) == std::bit_cast<std::uint64_t>(b.min_) &&
          std::bit_cast<std::uint64_t>(a.max_) == std::bit_cast<std::uint64_t>(b.max_) && a.positive_ == b.positive_ &&
          a.negative_ == b.negative_;
 }

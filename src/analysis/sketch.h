@@ -126,7 +126,7 @@ class QuantileSketch {
   static Store read_store(std::string_view& in);
 
   double alpha_;
-  double log_gamma_;    // ln gamma of the internal (slightly tighter) accuracy
+  double log_gamma_;        // ln gamma of the internal (slightly tighter) accuracy
   double midpoint_factor_;  // 2 / (gamma + 1)
   Store positive_;
   Store negative_;  // buckets of |x| for x < 0

@@ -101,7 +101,8 @@ TEST(Sobol, EvaluationOrderAndThreadsDoNotChangeTheIndices) {
     const SobolIndices other = sobol_indices(design, outputs);
     EXPECT_EQ(std::bit_cast<std::uint64_t>(other.variance), std::bit_cast<std::uint64_t>(forward.variance));
     for (std::size_t i = 0; i < 3; ++i) {
-      EXPECT_EQ(std::bit_cast<std::uint64_t>(other.first_order[i]), std::bit_cast<std::uint64_t>(forward.first_order[i]));
+      EXPECT_EQ(std::bit_cast<std::uint64_t>(other.first_order[i]),
+                std::bit_cast<std::uint64_t>(forward.first_order[i]));
       EXPECT_EQ(std::bit_cast<std::uint64_t>(other.total[i]), std::bit_cast<std::uint64_t>(forward.total[i]));
       EXPECT_EQ(other.first_order_ci[i].low, forward.first_order_ci[i].low);
       EXPECT_EQ(other.first_order_ci[i].high, forward.first_order_ci[i].high);
