@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 // Binary forms (version 1). Integers marked "varint" are unsigned LEB128 (7 bits a byte, low
 // first); "zigzag" maps a signed n to (n << 1) ^ (n >> 63) before the varint; "f64" is the
@@ -94,6 +95,14 @@ bool add_overflows(std::uint64_t a, std::uint64_t b) { return a > std::numeric_l
 }  // namespace
 
 // ---- QuantileSketch::Store ----
+
+QuantileSketch::Store::Store(std::int64_t low, std::vector<std::uint64_t> counts)
+    : counts_(std::move(counts)),
+      offset_(low),
+      min_index_(low),
+      max_index_(low + static_cast<std::int64_t>(counts_.size()) - 1) {
+  for (const std::uint64_t c : counts_) total_ += c;
+}
 
 std::uint64_t QuantileSketch::Store::at(std::int64_t index) const {
   if (index < offset_ || index >= offset_ + static_cast<std::int64_t>(counts_.size())) return 0;
@@ -295,22 +304,22 @@ QuantileSketch::Store QuantileSketch::read_store(std::string_view& in) {
   constexpr std::string_view kWhat = "QuantileSketch";
   Reader read(in, kWhat);
   const std::uint64_t span = read.varint();
-  Store store;
-  if (span == 0) return store;
+  if (span == 0) return Store();
   if (span > static_cast<std::uint64_t>(kMaxBucketsPerStore)) malformed(kWhat, "store spans more buckets than allowed");
   const std::int64_t low = read.zigzag();
   // Keep low + span inside the range of bucket indices any double can produce.
   constexpr std::int64_t kIndexLimit = std::int64_t{1} << 40;
   if (low < -kIndexLimit || low > kIndexLimit) malformed(kWhat, "bucket index out of range");
+  std::vector<std::uint64_t> counts(span);
   std::uint64_t total = 0;
   for (std::uint64_t i = 0; i < span; ++i) {
     const std::uint64_t c = read.varint();
     if ((i == 0 || i + 1 == span) && c == 0) malformed(kWhat, "store does not start and end with a nonzero count");
     if (add_overflows(total, c)) malformed(kWhat, "counts overflow");
     total += c;
-    store.add(low + static_cast<std::int64_t>(i), c);
+    counts[i] = c;
   }
-  return store;
+  return Store(low, std::move(counts));
 }
 
 void QuantileSketch::serialize(std::string& out) const {
@@ -373,8 +382,17 @@ void ExactSum::add(double x) {
     ++saturated_;
     x = std::copysign(kSaturation, x);
   }
-  // |x| · 2^32 <= 2^95 is exact in a double; round() does not depend on the rounding mode.
-  const double units = std::fabs(std::round(std::ldexp(x, 32)));
+  // |x| · 2^32 <= 2^95 is exact in a double; round() (half away from zero) does not depend on
+  // the rounding mode.
+  const double scaled = x * 0x1p32;
+  if (std::fabs(scaled) < 0x1p62) {  // the common case: the term fits in 64 bits
+    const auto units = static_cast<std::int64_t>(std::round(scaled));
+    const auto lo = static_cast<std::uint64_t>(units);
+    low_ += lo;
+    high_ += (units < 0 ? ~std::uint64_t{0} : 0) + (low_ < lo ? 1 : 0);
+    return;
+  }
+  const double units = std::fabs(std::round(scaled));
   const double high = std::floor(std::ldexp(units, -64));
   // Exact: for units >= 2^64 both terms are multiples of ulp(units) and the difference is
   // below 2^64, so it has at most 53 significant bits.

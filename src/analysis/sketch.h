@@ -96,6 +96,10 @@ class QuantileSketch {
   /// Counts of the buckets of one sign, indexed by bucket index; the collapsing-lowest store.
   class Store {
    public:
+    Store() = default;
+    /// A store whose bucket `low + k` holds counts[k]; the first and last counts must be nonzero
+    /// and there must be at most kMaxBucketsPerStore of them (no collapsing is done).
+    Store(std::int64_t low, std::vector<std::uint64_t> counts);
     void add(std::int64_t index, std::uint64_t n);
     void merge(const Store& other);
     [[nodiscard]] bool empty() const { return total_ == 0; }

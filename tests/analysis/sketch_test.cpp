@@ -365,6 +365,10 @@ TEST(ExactSum, LargeTermsAreExactAndHugeOnesSaturateWithoutUndefinedBehaviour) {
   EXPECT_EQ(large.value(), 999e15);
   EXPECT_EQ(large.saturated(), 0u);
 
+  ExactSum boundary;  // terms on both sides of 2^30, where a term stops fitting in 64 bits
+  for (double t : {0x1p30 + 0.25, -0x1p30, 0x1p30 - 0.25, -(0x1p30 - 0.5)}) boundary.add(t);
+  EXPECT_EQ(boundary.value(), 0.5);
+
   ExactSum huge;
   huge.add(1e20);
   huge.add(std::numeric_limits<double>::max());
