@@ -16,9 +16,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846264338327950288;
 constexpr double kHalfLogTwoPi = 0.91893853320467274178032973640562;
-// The open interval uniform01 produces; quantiles and the copula keep to it.
-constexpr double kSmallestU = 0x1p-54;
-constexpr double kLargestU = 1.0 - 0x1p-53;
 
 std::string format_double(double value) {
   char buffer[64];
@@ -244,10 +241,10 @@ void truncate_normal(std::string_view what, double mean, double sd, double min, 
 double truncated_normal_quantile(double u, double mean, double sd, bool upper_tail, double p_lo, double p_hi) {
   constexpr double kLowest = std::numeric_limits<double>::min();
   if (upper_tail) {
-    const double q = std::clamp(p_lo - u * (p_lo - p_hi), kLowest, kLargestU);
+    const double q = std::clamp(p_lo - u * (p_lo - p_hi), kLowest, kLargestUniform01);
     return mean - sd * normal_quantile(q);
   }
-  const double q = std::clamp(p_lo + u * (p_hi - p_lo), kLowest, kLargestU);
+  const double q = std::clamp(p_lo + u * (p_hi - p_lo), kLowest, kLargestUniform01);
   return mean + sd * normal_quantile(q);
 }
 
@@ -523,7 +520,7 @@ void GaussianCopula::correlate(std::span<double> u) const {
     if (independent_[i]) continue;
     double x = 0.0;
     for (std::size_t k = 0; k <= i; ++k) x += lower_[i * dims_ + k] * z[k];
-    u[i] = std::clamp(normal_cdf(x), kSmallestU, kLargestU);
+    u[i] = std::clamp(normal_cdf(x), kSmallestUniform01, kLargestUniform01);
   }
 }
 

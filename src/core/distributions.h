@@ -22,6 +22,11 @@
 
 namespace bsim::core {
 
+/// The smallest and largest values RandomStream::uniform01 (and GaussianCopula::correlate)
+/// give: quantiles at these probabilities bound every value a sampler draws.
+inline constexpr double kSmallestUniform01 = 0x1p-54;
+inline constexpr double kLargestUniform01 = 1.0 - 0x1p-53;
+
 enum class DistributionKind { kFixed, kUniform, kTriangular, kNormal, kLognormal, kBeta, kPert, kDiscrete };
 
 /// A one-dimensional distribution sampled by inversion, so one uniform (or one copula
