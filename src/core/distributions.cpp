@@ -98,7 +98,8 @@ double inverse_beta_guess(double a, double b, double p) {
     if (p < 0.5) z = -z;
     const double al = (z * z - 3.0) / 6.0;
     const double h = 2.0 / (1.0 / (2.0 * a - 1.0) + 1.0 / (2.0 * b - 1.0));
-    const double w = z * std::sqrt(al + h) / h - (1.0 / (2.0 * b - 1.0) - 1.0 / (2.0 * a - 1.0)) * (al + 5.0 / 6.0 - 2.0 / (3.0 * h));
+    const double w = z * std::sqrt(al + h) / h -
+                     (1.0 / (2.0 * b - 1.0) - 1.0 / (2.0 * a - 1.0)) * (al + 5.0 / 6.0 - 2.0 / (3.0 * h));
     x = a / (a + b * std::exp(2.0 * w));
   } else {
     const double lna = std::log(a / (a + b));
@@ -169,7 +170,7 @@ double inverse_regularized_incomplete_beta(double a, double b, double p) {
     const double density = std::exp((a - 1.0) * std::log(x) + (b - 1.0) * std::log1p(-x) - lbeta);
     double next = x - error / density;
     if (!(density > 0.0) || !std::isfinite(next) || next <= lo || next >= hi) {
-      next = lo + 0.5 * (hi - lo);  // Newton would leave the bracket: bisect it
+      next = lo + 0.5 * (hi - lo);             // Newton would leave the bracket: bisect it
       if (next <= lo || next >= hi) return x;  // no double left between the bounds
     }
     if (std::fabs(next - x) <= 2.0 * std::numeric_limits<double>::epsilon() * x) return next;
@@ -341,7 +342,8 @@ Distribution Distribution::discrete(std::vector<double> values, std::vector<doub
     total += weights[i];
     d.cumulative_.push_back(total);
   }
-  if (!(total > 0.0) || !std::isfinite(total)) throw_invalid("discrete", "the sum of the weights", total, "above 0 and finite");
+  if (!(total > 0.0) || !std::isfinite(total))
+    throw_invalid("discrete", "the sum of the weights", total, "above 0 and finite");
   // The support: the smallest and largest values that can be drawn (positive weight).
   d.min_ = kInf;
   d.max_ = -kInf;
@@ -382,7 +384,8 @@ double Distribution::quantile(double u) const {
     case DistributionKind::kDiscrete: {
       const double target = u * cumulative_.back();
       const auto it = std::lower_bound(cumulative_.begin(), cumulative_.end(), target);
-      const std::size_t i = it == cumulative_.end() ? cumulative_.size() - 1 : static_cast<std::size_t>(it - cumulative_.begin());
+      const std::size_t i =
+          it == cumulative_.end() ? cumulative_.size() - 1 : static_cast<std::size_t>(it - cumulative_.begin());
       return values_[i];
     }
   }
@@ -485,21 +488,25 @@ GaussianCopula::GaussianCopula(std::size_t dims, const std::vector<Pair>& pairs)
       throw std::invalid_argument("GaussianCopula: pair (" + std::to_string(p.a) + ", " + std::to_string(p.b) +
                                   ") names a dimension beyond " + std::to_string(dims));
     }
-    if (p.a == p.b) throw std::invalid_argument("GaussianCopula: pair (" + std::to_string(p.a) + ", " + std::to_string(p.b) + ") correlates a dimension with itself");
+    if (p.a == p.b)
+      throw std::invalid_argument("GaussianCopula: pair (" + std::to_string(p.a) + ", " + std::to_string(p.b) +
+                                  ") correlates a dimension with itself");
     if (!(std::fabs(p.rank_correlation) < 1.0)) {
       throw_invalid("GaussianCopula", "each rank correlation", p.rank_correlation, "strictly between -1 and 1");
     }
     const std::pair<std::size_t, std::size_t> key{std::min(p.a, p.b), std::max(p.a, p.b)};
     if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-      throw std::invalid_argument("GaussianCopula: pair (" + std::to_string(key.first) + ", " + std::to_string(key.second) + ") given twice");
+      throw std::invalid_argument("GaussianCopula: pair (" + std::to_string(key.first) + ", " +
+                                  std::to_string(key.second) + ") given twice");
     }
     seen.push_back(key);
   }
   lower_ = normal_correlations(dims, pairs);
   if (const auto failing = cholesky(dims, lower_)) {
-    throw std::invalid_argument("GaussianCopula: the rank correlations are inconsistent: their correlation matrix is not "
-                                "positive definite (the factorisation fails at dimension " +
-                                std::to_string(*failing) + ")");
+    throw std::invalid_argument(
+        "GaussianCopula: the rank correlations are inconsistent: their correlation matrix is not "
+        "positive definite (the factorisation fails at dimension " +
+        std::to_string(*failing) + ")");
   }
   independent_.assign(dims, true);
   for (std::size_t i = 0; i < dims; ++i) {

@@ -143,8 +143,8 @@ class GaussianCopula {
 
  private:
   std::size_t dims_ = 0;
-  std::vector<double> lower_;       ///< Cholesky factor, row-major dims × dims (lower triangle)
-  std::vector<bool> independent_;   ///< row i of the factor is the unit vector e_i
+  std::vector<double> lower_;      ///< Cholesky factor, row-major dims × dims (lower triangle)
+  std::vector<bool> independent_;  ///< row i of the factor is the unit vector e_i
 };
 
 }  // namespace bsim::core

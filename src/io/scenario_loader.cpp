@@ -495,7 +495,8 @@ class Validator {
       return;
     }
     const KeySpec& spec = *target.spec;
-    const bool numeric = spec.type == ValueType::kNumber || spec.type == ValueType::kInteger || spec.type == ValueType::kSeries;
+    const bool numeric =
+        spec.type == ValueType::kNumber || spec.type == ValueType::kInteger || spec.type == ValueType::kSeries;
     if (!numeric || target.problem != Settable::Problem::kNone) {
       out.error(at, fmt::format("'{}' is {}: it cannot be set to the number {}", path, describe_type(spec), value));
       return;
@@ -644,7 +645,8 @@ class UncertainReader {
                                    "{{ dist = \"uniform\", min = 1, max = 2 }}",
                                    path));
       } else {
-        v_.diags.error(key_at, fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
+        v_.diags.error(key_at,
+                       fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
       }
     }
   }
@@ -659,7 +661,8 @@ class UncertainReader {
     const KeySpec* spec = target.spec;
     using Problem = Validator::Settable::Problem;
     if (target.problem == Problem::kUnknown) {
-      v_.diags.error(key_at, fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
+      v_.diags.error(key_at,
+                     fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
       return;
     }
     if (target.problem == Problem::kNotApplicable) {
@@ -667,12 +670,14 @@ class UncertainReader {
       return;
     }
     if (target.problem == Problem::kSeriesWithoutYear) {
-      v_.diags.error(key_at, fmt::format("'{}' is a series by year: give one year a distribution, as {}.<year>", path, path));
+      v_.diags.error(key_at,
+                     fmt::format("'{}' is a series by year: give one year a distribution, as {}.<year>", path, path));
       return;
     }
     if (target.problem == Problem::kTypeKey ||
         (spec->type != ValueType::kNumber && spec->type != ValueType::kInteger && spec->type != ValueType::kSeries)) {
-      v_.diags.error(key_at, fmt::format("'{}' is {}: only numbers can have a distribution", path, describe_type(*spec)));
+      v_.diags.error(key_at,
+                     fmt::format("'{}' is {}: only numbers can have a distribution", path, describe_type(*spec)));
       return;
     }
 
@@ -712,9 +717,9 @@ class UncertainReader {
       if (name == "dist") continue;
       if (std::find(takes.begin(), takes.end(), name) == takes.end()) {
         const std::string hint = core::did_you_mean(name, takes);
-        v_.diags.error(v_.pos(key.source()), fmt::format("'{}' is not a parameter of a {} distribution (it takes {});{}",
-                                                         name, form->name, takes_text,
-                                                         hint.empty() ? std::string(" see docs/scenario.md") : hint));
+        v_.diags.error(v_.pos(key.source()),
+                       fmt::format("'{}' is not a parameter of a {} distribution (it takes {});{}", name, form->name,
+                                   takes_text, hint.empty() ? std::string(" see docs/scenario.md") : hint));
         continue;
       }
       at[name] = v_.pos(node.source());
@@ -726,8 +731,8 @@ class UncertainReader {
     }
     for (std::string_view p : form->required) {
       if (!at.count(std::string(p))) {
-        v_.diags.error(key_at, fmt::format("'{}': a {} distribution needs '{}' (it takes {})", path, form->name, p,
-                                           takes_text));
+        v_.diags.error(
+            key_at, fmt::format("'{}': a {} distribution needs '{}' (it takes {})", path, form->name, p, takes_text));
       }
     }
     if (v_.diags.error_count() > errors_before) return;
@@ -779,7 +784,8 @@ class UncertainReader {
     if (name == "uniform") return core::Distribution::uniform(n["min"], n["max"]);
     if (name == "triangular") return core::Distribution::triangular(n["min"], n["mode"], n["max"]);
     if (name == "normal") return core::Distribution::normal(n["mean"], n["sd"], get("min", -kInf), get("max", kInf));
-    if (name == "lognormal") return core::Distribution::lognormal(n["median"], n["sigma"], get("min", 0.0), get("max", kInf));
+    if (name == "lognormal")
+      return core::Distribution::lognormal(n["median"], n["sigma"], get("min", 0.0), get("max", kInf));
     if (name == "beta") return core::Distribution::beta(n["alpha"], n["beta"], get("min", 0.0), get("max", 1.0));
     if (name == "pert") return core::Distribution::pert(n["min"], n["mode"], n["max"], get("lambda", 4.0));
     return core::Distribution::discrete(std::move(values), std::move(weights));
@@ -791,29 +797,31 @@ class UncertainReader {
   bool check_support(const std::string& path, const KeySpec& spec, const core::Distribution& d,
                      const std::map<std::string, double>& numbers, const std::map<std::string, SourcePos>& at,
                      SourcePos dist_at) {
-    const std::string unit = spec.dimension == Dimension::kNone ? std::string()
-                                                                 : " " + std::string(canonical_unit(spec.dimension));
-    const bool truncatable = d.kind() == core::DistributionKind::kNormal || d.kind() == core::DistributionKind::kLognormal;
+    const std::string unit =
+        spec.dimension == Dimension::kNone ? std::string() : " " + std::string(canonical_unit(spec.dimension));
+    const bool truncatable =
+        d.kind() == core::DistributionKind::kNormal || d.kind() == core::DistributionKind::kLognormal;
     const double lo = d.quantile(core::kSmallestUniform01);
     const double hi = d.quantile(core::kLargestUniform01);
     bool ok = true;
     if (spec.min_exclusive ? lo <= spec.min : lo < spec.min) {
-      const std::string fix = numbers.count("min") || !truncatable
-                                  ? "narrow it"
-                                  : fmt::format("truncate it with min = {}{}", spec.min,
-                                                spec.min_exclusive ? " or a little above (the minimum is excluded)" : "");
-      v_.diags.error(at.count("min") ? at.at("min") : dist_at,
-                     fmt::format("{} can give '{}' values as low as {}, below its {} minimum {}{}; {}", d.describe(), path,
-                                 fmt::format("{:.6g}", lo), spec.min_exclusive ? "excluded" : "allowed", spec.min, unit,
-                                 fix));
+      const std::string fix =
+          numbers.count("min") || !truncatable
+              ? "narrow it"
+              : fmt::format("truncate it with min = {}{}", spec.min,
+                            spec.min_exclusive ? " or a little above (the minimum is excluded)" : "");
+      v_.diags.error(
+          at.count("min") ? at.at("min") : dist_at,
+          fmt::format("{} can give '{}' values as low as {}, below its {} minimum {}{}; {}", d.describe(), path,
+                      fmt::format("{:.6g}", lo), spec.min_exclusive ? "excluded" : "allowed", spec.min, unit, fix));
       ok = false;
     }
     if (hi > spec.max) {
-      const std::string fix = numbers.count("max") || !truncatable ? "narrow it"
-                                                                   : fmt::format("truncate it with max = {}", spec.max);
+      const std::string fix =
+          numbers.count("max") || !truncatable ? "narrow it" : fmt::format("truncate it with max = {}", spec.max);
       v_.diags.error(at.count("max") ? at.at("max") : dist_at,
-                     fmt::format("{} can give '{}' values as high as {}, above its allowed maximum {}{}; {}", d.describe(),
-                                 path, fmt::format("{:.6g}", hi), spec.max, unit, fix));
+                     fmt::format("{} can give '{}' values as high as {}, above its allowed maximum {}{}; {}",
+                                 d.describe(), path, fmt::format("{:.6g}", hi), spec.max, unit, fix));
       ok = false;
     }
     return ok;
@@ -877,9 +885,10 @@ class UncertainReader {
         const std::string name(key.str());
         if (name != "a" && name != "b" && name != "rho") {
           const std::string hint = core::did_you_mean(name, {"a", "b", "rho"});
-          v_.diags.error(v_.pos(key.source()), fmt::format("unknown key '{}' in [[uncertain_correlation]] (it takes a, b "
-                                                           "and rho);{}",
-                                                           name, hint.empty() ? std::string(" see docs/scenario.md") : hint));
+          v_.diags.error(v_.pos(key.source()),
+                         fmt::format("unknown key '{}' in [[uncertain_correlation]] (it takes a, b "
+                                     "and rho);{}",
+                                     name, hint.empty() ? std::string(" see docs/scenario.md") : hint));
           usable = false;
         }
       }
@@ -955,10 +964,11 @@ class UncertainReader {
       involved.insert(keys[c.b]);
       if (c.a == *failing || c.b == *failing) last = &c;
     }
-    v_.diags.error(last ? last->at : accepted.back().at,
-                   fmt::format("the rank correlations among {} cannot all hold together (their correlation matrix is not "
-                               "positive definite); weaken some of them",
-                               fmt::join(involved, ", ")));
+    v_.diags.error(
+        last ? last->at : accepted.back().at,
+        fmt::format("the rank correlations among {} cannot all hold together (their correlation matrix is not "
+                    "positive definite); weaken some of them",
+                    fmt::join(involved, ", ")));
   }
 
   struct Leaf {
@@ -1396,8 +1406,8 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       w.gw_per_tranche = num("gw_per_tranche");
       w.strike_usd_bn = num("strike_usd_bn");
       w.milestone_firm = r.has(p + "milestone_firm") ? firm_ref(p + "milestone_firm")
-                         : w.holder.is_firm()                  ? w.holder.firm
-                                                               : model::FirmId{};
+                         : w.holder.is_firm()        ? w.holder.firm
+                                                     : model::FirmId{};
       if (w.share > 0.0) s.warrants.push_back(w);  // share = 0 switches the warrant off
     } else if (type == "ppa") {
       model::PowerPurchase pp;
@@ -1891,7 +1901,9 @@ std::optional<core::SourcePos> find_invalid_utf8(std::string_view text) {
 /// model::Scenario reruns. Immutable once made, so paths on several threads can share it.
 struct ScenarioSnapshot {
   ScenarioSnapshot(Validator validated, std::map<std::string, SourcePos> positions)
-      : validator(std::move(validated)), index(Reader::make_index(validator.params)), uncertain_pos(std::move(positions)) {}
+      : validator(std::move(validated)),
+        index(Reader::make_index(validator.params)),
+        uncertain_pos(std::move(positions)) {}
   // `index` points into `validator.params`.
   ScenarioSnapshot(const ScenarioSnapshot&) = delete;
   ScenarioSnapshot& operator=(const ScenarioSnapshot&) = delete;

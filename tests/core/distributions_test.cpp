@@ -176,8 +176,7 @@ TEST(Distribution, MomentsOfManyInversionsMatchTheory) {
   const double pb = 1 + 4 * 0.4 / 0.9;
   const std::vector<Expected> cases = {
       {Distribution::uniform(-1, 2), 0.5, 9.0 / 12},
-      {Distribution::triangular(0.7, 1.2, 1.6), 3.5 / 3,
-       (0.49 + 1.44 + 2.56 - 0.7 * 1.2 - 0.7 * 1.6 - 1.2 * 1.6) / 18},
+      {Distribution::triangular(0.7, 1.2, 1.6), 3.5 / 3, (0.49 + 1.44 + 2.56 - 0.7 * 1.2 - 0.7 * 1.6 - 1.2 * 1.6) / 18},
       {Distribution::normal(5, 2), 5, 4},
       {Distribution::normal(0, 1, 0.0), std::sqrt(2 / pi), 1 - 2 / pi},
       {Distribution::normal(0.2, 0.3, 0.0, 1.0), 0.2 + 0.3 * tn_shift, tn_var},
@@ -216,10 +215,18 @@ TEST(Distribution, BadParametersThrowNamingTheParameter) {
   EXPECT_EQ(message([] { Distribution::lognormal(2, 0); }), "lognormal: sigma must be above 0 and finite, got 0");
   EXPECT_EQ(message([] { Distribution::uniform(3, 1); }), "uniform: min must be below max (1), got 3");
   EXPECT_EQ(message([] { Distribution::pert(0, 5, 4); }), "pert: mode must be in [min, max] = [0, 4], got 5");
-  EXPECT_EQ(message([] { Distribution::discrete({1, 2}, {1, -1}); }), "discrete: each weight must be at least 0 and finite, got -1");
-  EXPECT_EQ(message([] { Distribution::discrete({1, 2}, {0, 0}); }),
+  EXPECT_EQ(message([] {
+              Distribution::discrete({1, 2}, {1, -1});
+            }),
+            "discrete: each weight must be at least 0 and finite, got -1");
+  EXPECT_EQ(message([] {
+              Distribution::discrete({1, 2}, {0, 0});
+            }),
             "discrete: the sum of the weights must be above 0 and finite, got 0");
-  EXPECT_EQ(message([] { Distribution::discrete({1, 2}, {1}); }), "discrete: 2 values but 1 weights; give one weight per value");
+  EXPECT_EQ(message([] {
+              Distribution::discrete({1, 2}, {1});
+            }),
+            "discrete: 2 values but 1 weights; give one weight per value");
   EXPECT_THROW(Distribution::discrete({}, {}), std::invalid_argument);
   EXPECT_THROW(Distribution::lognormal(-1, 0.5), std::invalid_argument);
   EXPECT_THROW(Distribution::lognormal(1, 0.5, -1.0), std::invalid_argument);

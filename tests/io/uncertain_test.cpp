@@ -143,29 +143,33 @@ a = "segment.consumer.markup"
 b = "build.optimism"
 rho = 0.5
 )";
-  expect_errors(text, {
-      {5, 1, "unknown parameter path 'technology.efficiency.trend_per_yer' in [uncertain]; did you mean "
-             "'technology.efficiency.trend_per_year'?"},
-      {6, 51, "unknown distribution 'pret'; did you mean 'pert'?"},
-      {7, 66, "'max' (50) must be above 'min' (150)"},
-      {8, 71, "'sd' must be above 0, not -2"},
-      {9, 43, "normal(0.05, 0.02) can give 'supply.failure_rate_per_year' values as low as -0.115847, below its "
-              "allowed minimum 0 fraction per year; truncate it with min = 0"},
-      {10, 53, "'mode' (2) must lie in [min, max] = [0, 1]"},
-      {11, 91, "each weight must be at least 0, not -1"},
-      {12, 1, "a uniform distribution needs 'max' (it takes min, max)"},
-      {12, 58, "'maxx' is not a parameter of a uniform distribution (it takes min, max); did you mean 'max'?"},
-      {13, 1, "'name' is a string: only numbers can have a distribution"},
-      {14, 1, "a triangular distribution needs 'mode'"},
-      {15, 29, "'segment.internal.markup' in [uncertain] must be a distribution: an inline table with 'dist'"},
-      {16, 70, "'sigma' must be above 0, not 0"},
-      {17, 74, "the weights add up to 0"},
-      {18, 60, "unknown unit 'GW' for a share"},
-      {19, 20, "'segment.enterprise.markup' is given a distribution twice in [uncertain] (first at line 14)"},
-      {20, 1, "'firm.openai.training_budget_usd_bn_per_year' is a series by year: give one year a distribution"},
-      // The correlation's keys are both valid entries, but 'segment.consumer.markup' was rejected:
-      // only its own error is reported, and the correlation is not.
-  });
+  expect_errors(
+      text,
+      {
+          {5, 1,
+           "unknown parameter path 'technology.efficiency.trend_per_yer' in [uncertain]; did you mean "
+           "'technology.efficiency.trend_per_year'?"},
+          {6, 51, "unknown distribution 'pret'; did you mean 'pert'?"},
+          {7, 66, "'max' (50) must be above 'min' (150)"},
+          {8, 71, "'sd' must be above 0, not -2"},
+          {9, 43,
+           "normal(0.05, 0.02) can give 'supply.failure_rate_per_year' values as low as -0.115847, below its "
+           "allowed minimum 0 fraction per year; truncate it with min = 0"},
+          {10, 53, "'mode' (2) must lie in [min, max] = [0, 1]"},
+          {11, 91, "each weight must be at least 0, not -1"},
+          {12, 1, "a uniform distribution needs 'max' (it takes min, max)"},
+          {12, 58, "'maxx' is not a parameter of a uniform distribution (it takes min, max); did you mean 'max'?"},
+          {13, 1, "'name' is a string: only numbers can have a distribution"},
+          {14, 1, "a triangular distribution needs 'mode'"},
+          {15, 29, "'segment.internal.markup' in [uncertain] must be a distribution: an inline table with 'dist'"},
+          {16, 70, "'sigma' must be above 0, not 0"},
+          {17, 74, "the weights add up to 0"},
+          {18, 60, "unknown unit 'GW' for a share"},
+          {19, 20, "'segment.enterprise.markup' is given a distribution twice in [uncertain] (first at line 14)"},
+          {20, 1, "'firm.openai.training_budget_usd_bn_per_year' is a series by year: give one year a distribution"},
+          // The correlation's keys are both valid entries, but 'segment.consumer.markup' was rejected:
+          // only its own error is reported, and the correlation is not.
+      });
 }
 
 TEST(Uncertain, BadCorrelationsAreReportedWhereTheyAreWritten) {
@@ -208,27 +212,26 @@ rho = 0.1
 a = "build.reserve_margin"
 rh = 0.1
 )";
-  expect_errors(text, {
-      {10, 5, "'segment.consumer.markup' has no distribution in [uncertain]"},
-      {14, 5, "'build.reserve_margin' is correlated with itself"},
-      {19, 7, "'rho' = 1.2 must lie strictly between -1 and 1"},
-      {31, 7, "the rank correlations among build.price_response, build.reserve_margin, technology.edge.max_share "
-              "cannot all hold together (their correlation matrix is not positive definite)"},
-      {32, 1, "'build.price_response' and 'build.reserve_margin' are correlated twice (first at line 20)"},
-      {36, 1, "[[uncertain_correlation]] needs 'b'"},
-      {36, 1, "[[uncertain_correlation]] needs 'rho'"},
-      {38, 1, "unknown key 'rh' in [[uncertain_correlation]] (it takes a, b and rho); did you mean 'rho'?"},
-  });
+  expect_errors(
+      text, {
+                {10, 5, "'segment.consumer.markup' has no distribution in [uncertain]"},
+                {14, 5, "'build.reserve_margin' is correlated with itself"},
+                {19, 7, "'rho' = 1.2 must lie strictly between -1 and 1"},
+                {31, 7,
+                 "the rank correlations among build.price_response, build.reserve_margin, technology.edge.max_share "
+                 "cannot all hold together (their correlation matrix is not positive definite)"},
+                {32, 1, "'build.price_response' and 'build.reserve_margin' are correlated twice (first at line 20)"},
+                {36, 1, "[[uncertain_correlation]] needs 'b'"},
+                {36, 1, "[[uncertain_correlation]] needs 'rho'"},
+                {38, 1, "unknown key 'rh' in [[uncertain_correlation]] (it takes a, b and rho); did you mean 'rho'?"},
+            });
 }
 
 // A few paths with units, a series year and a key of whole numbers.
 const std::vector<std::pair<std::string, double>> kValues = {
-    {"segment.consumer.markup", 2.5},
-    {"technology.efficiency.trend_per_year", 3.25},
-    {"firm.openai.cash_usd_bn", 42.5},
-    {"firm.openai.training_budget_usd_bn_per_year.2027", 40},
-    {"supply.datacenter.lead_time_months", 30},
-    {"contract.openai-oracle.volume_h100e", 1.5e6},
+    {"segment.consumer.markup", 2.5},           {"technology.efficiency.trend_per_year", 3.25},
+    {"firm.openai.cash_usd_bn", 42.5},          {"firm.openai.training_budget_usd_bn_per_year.2027", 40},
+    {"supply.datacenter.lead_time_months", 30}, {"contract.openai-oracle.volume_h100e", 1.5e6},
 };
 
 TEST(Instantiate, EqualsLoadingWithSet) {
@@ -277,8 +280,9 @@ TEST(Instantiate, RejectsBadValuesWithInputError) {
   // Located at the key's [uncertain] entry where it has one.
   EXPECT_EQ(message({{"segment.consumer.markup", -1}}),
             "uncertain.toml:12:1: error: 'markup' = -1 is out of range: must be above 0 and at most 100\n");
-  EXPECT_NE(message({{"segment.consumer.markupp", 2}}).find("unknown parameter path 'segment.consumer.markupp'; did you "
-                                                            "mean 'segment.consumer.markup'?"),
+  EXPECT_NE(message({{"segment.consumer.markupp", 2}})
+                .find("unknown parameter path 'segment.consumer.markupp'; did you "
+                      "mean 'segment.consumer.markup'?"),
             std::string::npos);
   EXPECT_NE(message({{"name", 2}}).find("'name' is a string: it cannot be set to the number 2"), std::string::npos);
   // A rule between keys, as --set would report it.
