@@ -1,12 +1,17 @@
 #include "io/scenario_loader.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <numeric>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <tuple>
+#include <unordered_map>
 #include <toml++/toml.h>
 
 #include "io/builtin_scenarios.h"
@@ -16,6 +21,10 @@ namespace {
 
 using core::Diagnostics;
 using core::SourcePos;
+
+/// The top-level tables of uncertain parameters; the validator of scenario keys skips them.
+constexpr std::string_view kUncertainTable = "uncertain";
+constexpr std::string_view kCorrelationTable = "uncertain_correlation";
 
 /// A table present in the file: its concrete path, schema pattern and where it was opened.
 struct TableInstance {
@@ -72,6 +81,7 @@ std::vector<std::string> names_under(const std::string& pattern) {
   };
   for (const KeySpec& k : scenario_keys()) add(k.path);
   for (const TableSpec& t : scenario_tables()) add(t.path);
+  if (pattern.empty()) names.insert(names.end(), {std::string(kUncertainTable), std::string(kCorrelationTable)});
   return names;
 }
 
@@ -95,6 +105,7 @@ class Validator {
       const std::string child_concrete = join(concrete, name);
       const std::string child_pattern = join(pattern, name);
       const SourcePos key_pos = pos(key.source());
+      if (concrete.empty() && (name == kUncertainTable || name == kCorrelationTable)) continue;  // UncertainReader
       if (const TableSpec* t = find_table(child_pattern)) {
         tables_written_.insert(child_pattern);
         if (t->array) {
@@ -228,22 +239,29 @@ class Validator {
   }
 
   void store_number(const KeySpec& spec, const std::string& concrete, double value, SourcePos at) {
+    if (std::string problem = number_problem(spec, concrete, value); !problem.empty()) {
+      fail(concrete, at, std::move(problem));
+      return;
+    }
+    params[concrete] = {value, at, &spec};
+  }
+
+  /// Why a number is not a valid value of the key, or "".
+  static std::string number_problem(const KeySpec& spec, const std::string& concrete, double value) {
     const std::string name = last_segment(concrete);
     if (spec.type == ValueType::kInteger && value != std::floor(value)) {
-      fail(concrete, at, fmt::format("'{}' must be a whole number of {}, not {}", name, canonical_unit(spec.dimension),
-                                  fmt::format("{}", value)));
-      return;
+      return fmt::format("'{}' must be a whole number of {}, not {}", name, canonical_unit(spec.dimension),
+                         fmt::format("{}", value));
     }
     const bool below = spec.min_exclusive ? value <= spec.min : value < spec.min;
     if (below || value > spec.max) {
       const std::string unit = spec.dimension == Dimension::kNone ? std::string()
                                                                    : " (" + std::string(canonical_unit(spec.dimension)) + ")";
-      fail(concrete, at, fmt::format("'{}' = {} is out of range: must be {} {} and at most {}{}", name,
-                                     fmt::format("{}", value), spec.min_exclusive ? "above" : "at least",
-                                     fmt::format("{}", spec.min), fmt::format("{}", spec.max), unit));
-      return;
+      return fmt::format("'{}' = {} is out of range: must be {} {} and at most {}{}", name, fmt::format("{}", value),
+                         spec.min_exclusive ? "above" : "at least", fmt::format("{}", spec.min),
+                         fmt::format("{}", spec.max), unit);
     }
-    params[concrete] = {value, at, &spec};
+    return {};
   }
 
   void store_text(const KeySpec& spec, const std::string& concrete, const std::string& text, SourcePos at) {
@@ -387,6 +405,34 @@ class Validator {
     return out;
   }
 
+  /// Why a concrete path cannot be set (by `--set` or [uncertain]), or its spec.
+  struct Settable {
+    enum class Problem { kNone, kUnknown, kTypeKey, kNotApplicable, kSeriesWithoutYear } problem = Problem::kNone;
+    const KeySpec* spec = nullptr;
+    std::string element_type;  ///< kNotApplicable: the type of the element
+  };
+
+  Settable settable(const std::string& path) const {
+    const auto pattern = pattern_of(path);
+    const KeySpec* spec = pattern ? find_key(*pattern) : nullptr;
+    if (!spec || last_segment(path) == "id") return {Settable::Problem::kUnknown, nullptr, {}};
+    if (is_type_key(*spec)) return {Settable::Problem::kTypeKey, spec, {}};
+    if (!spec->for_types.empty()) {
+      if (const auto type = element_type(parent_of(path)); type && !spec->applies_to(*type)) {
+        return {Settable::Problem::kNotApplicable, spec, *type};
+      }
+    }
+    if (spec->type == ValueType::kSeries && !valid_year(last_segment(path))) {
+      return {Settable::Problem::kSeriesWithoutYear, spec, {}};
+    }
+    return {Settable::Problem::kNone, spec, {}};
+  }
+
+  std::string unknown_path_hint(const std::string& path) const {
+    const std::string hint = core::did_you_mean(path, settable_paths());
+    return hint.empty() ? std::string(" see docs/scenario.md for the paths") : hint;
+  }
+
   void apply_override(const std::string& text, int index) {
     const SourcePos at{"--set", index, 1};
     const auto eq = text.find('=');
@@ -397,30 +443,25 @@ class Validator {
     const std::string path = text.substr(0, eq);
     const std::string value = text.substr(eq + 1);
     const SourcePos value_at{"--set", index, static_cast<int>(eq) + 2};
-    const auto pattern = pattern_of(path);
-    const KeySpec* spec = pattern ? find_key(*pattern) : nullptr;
-    if (!spec || last_segment(path) == "id") {
-      diags.error(at, fmt::format("unknown parameter path '{}';{}", path, [&] {
-                    const std::string hint = core::did_you_mean(path, settable_paths());
-                    return hint.empty() ? std::string(" see docs/scenario.md for the paths") : hint;
-                  }()));
-      return;
-    }
-    if (is_type_key(*spec)) {
-      diags.error(at, fmt::format("'{}' cannot be set: the type of a {} decides which keys it has; change it in the "
-                                  "file",
-                                  path, spec->path.substr(0, spec->path.find('.'))));
-      return;
-    }
-    if (!spec->for_types.empty()) {
-      if (const auto type = element_type(parent_of(path)); type && !spec->applies_to(*type)) {
-        diags.error(at, fmt::format("{}: {}", path, not_applicable(*spec, *type)));
+    const Settable target = settable(path);
+    const KeySpec* spec = target.spec;
+    switch (target.problem) {
+      case Settable::Problem::kNone:
+        break;
+      case Settable::Problem::kUnknown:
+        diags.error(at, fmt::format("unknown parameter path '{}';{}", path, unknown_path_hint(path)));
         return;
-      }
-    }
-    if (spec->type == ValueType::kSeries && !valid_year(last_segment(path))) {
-      diags.error(at, fmt::format("'{}' is a series by year: set one year as {}.<year>=value", path, path));
-      return;
+      case Settable::Problem::kTypeKey:
+        diags.error(at, fmt::format("'{}' cannot be set: the type of a {} decides which keys it has; change it in the "
+                                    "file",
+                                    path, spec->path.substr(0, spec->path.find('.'))));
+        return;
+      case Settable::Problem::kNotApplicable:
+        diags.error(at, fmt::format("{}: {}", path, not_applicable(*spec, target.element_type)));
+        return;
+      case Settable::Problem::kSeriesWithoutYear:
+        diags.error(at, fmt::format("'{}' is a series by year: set one year as {}.<year>=value", path, path));
+        return;
     }
     if (spec->type == ValueType::kNumber || spec->type == ValueType::kInteger || spec->type == ValueType::kSeries) {
       const ParsedQuantity q = parse_quantity(value, spec->dimension);
@@ -438,6 +479,38 @@ class Validator {
     } else {
       store_text(*spec, path, value, value_at);
     }
+  }
+
+  /// Checks a number for `path` as `--set` would, given as a double in the key's canonical
+  /// unit (a key of whole numbers takes the nearest one), and adds it to `overlay`. Leaves the
+  /// validator as it is, so that one validated scenario serves every Monte Carlo path.
+  void set_number(const std::string& path, double value, SourcePos at, ParamMap& overlay, Diagnostics& out) const {
+    const Settable target = settable(path);
+    if (target.problem == Settable::Problem::kUnknown) {
+      out.error(at, fmt::format("unknown parameter path '{}';{}", path, unknown_path_hint(path)));
+      return;
+    }
+    if (target.problem == Settable::Problem::kNotApplicable) {
+      out.error(at, fmt::format("{}: {}", path, not_applicable(*target.spec, target.element_type)));
+      return;
+    }
+    const KeySpec& spec = *target.spec;
+    const bool numeric =
+        spec.type == ValueType::kNumber || spec.type == ValueType::kInteger || spec.type == ValueType::kSeries;
+    if (!numeric || target.problem != Settable::Problem::kNone) {
+      out.error(at, fmt::format("'{}' is {}: it cannot be set to the number {}", path, describe_type(spec), value));
+      return;
+    }
+    if (!std::isfinite(value)) {
+      out.error(at, fmt::format("{}: must be a finite number, not {}", path, value));
+      return;
+    }
+    if (spec.type == ValueType::kInteger) value = std::round(value);
+    if (std::string problem = number_problem(spec, path, value); !problem.empty()) {
+      out.error(at, std::move(problem));
+      return;
+    }
+    overlay[path] = {value, at, &spec};
   }
 
   static std::string wrong_type(const std::string& concrete, const KeySpec& spec, const toml::node& node) {
@@ -481,67 +554,530 @@ class Validator {
   std::map<std::string, SourcePos> key_pos_;  // where each typed key was written (its name, not its value)
 };
 
+/// The parameters a distribution takes in [uncertain]. Those in `dimensionless` are plain
+/// numbers; the others are values of the key and may carry its units.
+struct DistributionForm {
+  std::string_view name;
+  std::vector<std::string_view> required;
+  std::vector<std::string_view> optional;
+};
+
+const std::vector<DistributionForm>& distribution_forms() {
+  static const std::vector<DistributionForm> forms = {
+      {"fixed", {"value"}, {}},
+      {"uniform", {"min", "max"}, {}},
+      {"triangular", {"min", "mode", "max"}, {}},
+      {"normal", {"mean", "sd"}, {"min", "max"}},
+      {"lognormal", {"median", "sigma"}, {"min", "max"}},
+      {"beta", {"alpha", "beta"}, {"min", "max"}},
+      {"pert", {"min", "mode", "max"}, {"lambda"}},
+      {"discrete", {"values", "weights"}, {}},
+  };
+  return forms;
+}
+
+bool dimensionless(std::string_view parameter) {
+  return parameter == "sigma" || parameter == "alpha" || parameter == "beta" || parameter == "lambda" ||
+         parameter == "weights";
+}
+
+/// An uncertain parameter read from [uncertain], with where its key was written.
+struct UncertainEntry {
+  analysis::UncertainParameter parameter;
+  SourcePos pos;
+};
+
+/// Reads [uncertain] and [[uncertain_correlation]] against the scenario's keys (after the
+/// scenario itself has been read, so that element ids and types are known). Reports every
+/// problem to the validator's diagnostics.
+class UncertainReader {
+ public:
+  explicit UncertainReader(Validator& v) : v_(v) {}
+
+  std::vector<UncertainEntry> entries;
+  std::vector<analysis::RankCorrelation> correlations;
+
+  void read(const toml::table& root) {
+    if (const toml::node* node = root.get(kUncertainTable)) {
+      if (const toml::table* table = node->as_table()) {
+        walk(*table, "");
+      } else {
+        v_.diags.error(v_.pos(node->source()), "'uncertain' must be a table, written [uncertain]");
+      }
+    }
+    // Declaration order (TOML tables iterate by name): a built-in base's entries first, then
+    // each file's by position, so that a key given twice is reported at the second.
+    std::stable_sort(leaves_.begin(), leaves_.end(), [&](const Leaf& a, const Leaf& b) {
+      const bool a_top = a.at.file == v_.file();
+      const bool b_top = b.at.file == v_.file();
+      return std::tie(a_top, a.at.file, a.at.line, a.at.col) < std::tie(b_top, b.at.file, b.at.line, b.at.col);
+    });
+    for (const Leaf& leaf : leaves_) read_leaf(leaf.path, leaf.at, *leaf.table);
+    if (const toml::node* node = root.get(kCorrelationTable)) {
+      if (const toml::array* array = node->as_array(); array && array->is_array_of_tables()) {
+        read_correlations(*array);
+      } else {
+        v_.diags.error(v_.pos(node->source()),
+                       "'uncertain_correlation' must be an array of tables, written [[uncertain_correlation]]");
+      }
+    }
+  }
+
+ private:
+  /// Leaves are tables with a `dist`; other tables continue the path (`[uncertain.segment.consumer]`).
+  void walk(const toml::table& table, const std::string& prefix) {
+    for (auto&& [key, node] : table) {
+      const std::string path = join(prefix, std::string(key.str()));
+      const SourcePos key_at = v_.pos(key.source());
+      const toml::table* sub = node.as_table();
+      if (sub && sub->contains("dist")) {
+        leaves_.push_back({path, key_at, sub});
+        continue;
+      }
+      const Validator::Settable target = v_.settable(path);
+      const bool names_a_value = target.problem != Validator::Settable::Problem::kUnknown &&
+                                 target.problem != Validator::Settable::Problem::kSeriesWithoutYear;
+      if (sub && !names_a_value) {
+        walk(*sub, path);  // a table or series on the way to a key
+      } else if (names_a_value) {
+        v_.diags.error(v_.pos(node.source()),
+                       fmt::format("'{}' in [uncertain] must be a distribution: an inline table with 'dist', e.g. "
+                                   "{{ dist = \"uniform\", min = 1, max = 2 }}",
+                                   path));
+      } else {
+        v_.diags.error(key_at,
+                       fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
+      }
+    }
+  }
+
+  void read_leaf(const std::string& path, SourcePos key_at, const toml::table& leaf) {
+    if (const auto [it, inserted] = first_pos_.emplace(path, key_at); !inserted) {
+      v_.diags.error(key_at, fmt::format("'{}' is given a distribution twice in [uncertain] (first at line {})", path,
+                                         it->second.line));
+      return;
+    }
+    const Validator::Settable target = v_.settable(path);
+    const KeySpec* spec = target.spec;
+    using Problem = Validator::Settable::Problem;
+    if (target.problem == Problem::kUnknown) {
+      v_.diags.error(key_at,
+                     fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
+      return;
+    }
+    if (target.problem == Problem::kNotApplicable) {
+      v_.diags.error(key_at, fmt::format("{}: {}", path, Validator::not_applicable(*spec, target.element_type)));
+      return;
+    }
+    if (target.problem == Problem::kSeriesWithoutYear) {
+      v_.diags.error(key_at,
+                     fmt::format("'{}' is a series by year: give one year a distribution, as {}.<year>", path, path));
+      return;
+    }
+    if (target.problem == Problem::kTypeKey ||
+        (spec->type != ValueType::kNumber && spec->type != ValueType::kInteger && spec->type != ValueType::kSeries)) {
+      v_.diags.error(key_at,
+                     fmt::format("'{}' is {}: only numbers can have a distribution", path, describe_type(*spec)));
+      return;
+    }
+
+    const toml::node& dist_node = *leaf.get("dist");
+    const SourcePos dist_at = v_.pos(dist_node.source());
+    const auto* dist_name = dist_node.as_string();
+    std::vector<std::string> names;
+    for (const DistributionForm& f : distribution_forms()) names.emplace_back(f.name);
+    const auto form = dist_name ? std::find_if(distribution_forms().begin(), distribution_forms().end(),
+                                               [&](const DistributionForm& f) { return f.name == dist_name->get(); })
+                                : distribution_forms().end();
+    if (form == distribution_forms().end()) {
+      const std::string known = fmt::format("{}", fmt::join(names, ", "));
+      if (!dist_name) {
+        v_.diags.error(dist_at, fmt::format("'dist' must be the name of a distribution as a string ({})", known));
+      } else {
+        const std::string hint = core::did_you_mean(dist_name->get(), names);
+        v_.diags.error(dist_at, fmt::format("unknown distribution '{}';{} (known: {})", dist_name->get(),
+                                            hint.empty() ? std::string() : hint, known));
+      }
+      return;
+    }
+
+    // Every parameter written, checked for being one this distribution takes and for its type.
+    std::vector<std::string> takes;
+    for (auto list : {&form->required, &form->optional}) {
+      for (std::string_view p : *list) takes.emplace_back(p);
+    }
+    const std::string takes_text = fmt::format("{}", fmt::join(takes, ", "));
+    const int errors_before = v_.diags.error_count();
+    std::map<std::string, double> numbers;
+    std::map<std::string, SourcePos> at;
+    std::vector<double> values;
+    std::vector<double> weights;
+    for (auto&& [key, node] : leaf) {
+      const std::string name(key.str());
+      if (name == "dist") continue;
+      if (std::find(takes.begin(), takes.end(), name) == takes.end()) {
+        const std::string hint = core::did_you_mean(name, takes);
+        v_.diags.error(v_.pos(key.source()),
+                       fmt::format("'{}' is not a parameter of a {} distribution (it takes {});{}", name, form->name,
+                                   takes_text, hint.empty() ? std::string(" see docs/scenario.md") : hint));
+        continue;
+      }
+      at[name] = v_.pos(node.source());
+      if (name == "values" || name == "weights") {
+        read_list(node, name, *spec, name == "values" ? values : weights);
+        continue;
+      }
+      if (const auto x = number(node, name, *spec)) numbers[name] = *x;
+    }
+    for (std::string_view p : form->required) {
+      if (!at.count(std::string(p))) {
+        v_.diags.error(
+            key_at, fmt::format("'{}': a {} distribution needs '{}' (it takes {})", path, form->name, p, takes_text));
+      }
+    }
+    if (v_.diags.error_count() > errors_before) return;
+
+    // Parameter rules, each reported at the value that breaks it.
+    auto positive = [&](const char* name) {
+      if (numbers.count(name) && !(numbers[name] > 0.0)) {
+        v_.diags.error(at[name], fmt::format("'{}' must be above 0, not {}", name, numbers[name]));
+      }
+    };
+    for (const char* name : {"sd", "sigma", "alpha", "beta", "lambda", "median"}) positive(name);
+    if (form->name == "lognormal" && numbers.count("min") && numbers["min"] < 0.0) {
+      v_.diags.error(at["min"], fmt::format("'min' of a lognormal must be at least 0, not {}", numbers["min"]));
+    }
+    if (numbers.count("min") && numbers.count("max") && !(numbers["min"] < numbers["max"])) {
+      v_.diags.error(at["max"], fmt::format("'max' ({}) must be above 'min' ({})", numbers["max"], numbers["min"]));
+    } else if (numbers.count("mode") && (numbers["mode"] < numbers["min"] || numbers["mode"] > numbers["max"])) {
+      v_.diags.error(at["mode"], fmt::format("'mode' ({}) must lie in [min, max] = [{}, {}]", numbers["mode"],
+                                             numbers["min"], numbers["max"]));
+    }
+    if (form->name == "discrete") {
+      if (values.empty()) {
+        v_.diags.error(at["values"], "'values' must list at least one value");
+      } else if (weights.size() != values.size()) {
+        v_.diags.error(at["weights"], fmt::format("'weights' has {} entries for {} values; give one weight per value",
+                                                  weights.size(), values.size()));
+      } else if (!(std::accumulate(weights.begin(), weights.end(), 0.0) > 0.0)) {
+        v_.diags.error(at["weights"], "the weights add up to 0; give at least one value a positive weight");
+      }
+    }
+    if (v_.diags.error_count() > errors_before) return;
+
+    std::optional<core::Distribution> d;
+    try {
+      d = make(form->name, numbers, std::move(values), std::move(weights));
+    } catch (const std::invalid_argument& e) {
+      v_.diags.error(dist_at, fmt::format("'{}': {}", path, e.what()));
+      return;
+    }
+    if (!check_support(path, *spec, *d, numbers, at, dist_at)) return;
+    entries.push_back({{path, *d}, key_at});
+  }
+
+  static core::Distribution make(std::string_view name, std::map<std::string, double>& n, std::vector<double> values,
+                                 std::vector<double> weights) {
+    constexpr double kInf = core::Distribution::kInf;
+    auto get = [&](const char* key, double fallback) { return n.count(key) ? n[key] : fallback; };
+    if (name == "fixed") return core::Distribution::fixed(n["value"]);
+    if (name == "uniform") return core::Distribution::uniform(n["min"], n["max"]);
+    if (name == "triangular") return core::Distribution::triangular(n["min"], n["mode"], n["max"]);
+    if (name == "normal") return core::Distribution::normal(n["mean"], n["sd"], get("min", -kInf), get("max", kInf));
+    if (name == "lognormal")
+      return core::Distribution::lognormal(n["median"], n["sigma"], get("min", 0.0), get("max", kInf));
+    if (name == "beta") return core::Distribution::beta(n["alpha"], n["beta"], get("min", 0.0), get("max", 1.0));
+    if (name == "pert") return core::Distribution::pert(n["min"], n["mode"], n["max"], get("lambda", 4.0));
+    return core::Distribution::discrete(std::move(values), std::move(weights));
+  }
+
+  /// Every value the sampler can draw must be a valid value of the key. Draws invert
+  /// probabilities in [kSmallestUniform01, kLargestUniform01], so an untruncated normal reaches
+  /// about 8.3 standard deviations each side of its mean, not infinity.
+  bool check_support(const std::string& path, const KeySpec& spec, const core::Distribution& d,
+                     const std::map<std::string, double>& numbers, const std::map<std::string, SourcePos>& at,
+                     SourcePos dist_at) {
+    const std::string unit =
+        spec.dimension == Dimension::kNone ? std::string() : " " + std::string(canonical_unit(spec.dimension));
+    const bool truncatable =
+        d.kind() == core::DistributionKind::kNormal || d.kind() == core::DistributionKind::kLognormal;
+    const double lo = d.quantile(core::kSmallestUniform01);
+    const double hi = d.quantile(core::kLargestUniform01);
+    bool ok = true;
+    if (spec.min_exclusive ? lo <= spec.min : lo < spec.min) {
+      const std::string fix =
+          numbers.count("min") || !truncatable
+              ? "narrow it"
+              : fmt::format("truncate it with min = {}{}", spec.min,
+                            spec.min_exclusive ? " or a little above (the minimum is excluded)" : "");
+      v_.diags.error(
+          at.count("min") ? at.at("min") : dist_at,
+          fmt::format("{} can give '{}' values as low as {}, below its {} minimum {}{}; {}", d.describe(), path,
+                      fmt::format("{:.6g}", lo), spec.min_exclusive ? "excluded" : "allowed", spec.min, unit, fix));
+      ok = false;
+    }
+    if (hi > spec.max) {
+      const std::string fix =
+          numbers.count("max") || !truncatable ? "narrow it" : fmt::format("truncate it with max = {}", spec.max);
+      v_.diags.error(at.count("max") ? at.at("max") : dist_at,
+                     fmt::format("{} can give '{}' values as high as {}, above its allowed maximum {}{}; {}",
+                                 d.describe(), path, fmt::format("{:.6g}", hi), spec.max, unit, fix));
+      ok = false;
+    }
+    return ok;
+  }
+
+  /// A parameter value: a number, or for parameters in the key's unit a quantity string.
+  std::optional<double> number(const toml::node& node, const std::string& name, const KeySpec& spec) {
+    const SourcePos at = v_.pos(node.source());
+    if (auto i = node.as_integer()) return static_cast<double>(i->get());
+    if (auto f = node.as_floating_point()) {
+      if (std::isfinite(f->get())) return f->get();
+      v_.diags.error(at, fmt::format("'{}' must be a finite number", name));
+      return std::nullopt;
+    }
+    if (auto s = node.as_string(); s && !dimensionless(name)) {
+      const ParsedQuantity q = parse_quantity(s->get(), spec.dimension);
+      if (q.error.empty()) return q.value;
+      v_.diags.error({at.file, at.line, at.col + 1 + q.error_offset}, q.error);  // +1: the opening quote
+      return std::nullopt;
+    }
+    const std::string unit = dimensionless(name) || spec.dimension == Dimension::kNone
+                                 ? std::string()
+                                 : " (or a quantity in " + std::string(canonical_unit(spec.dimension)) + ")";
+    v_.diags.error(at, fmt::format("'{}' must be a number{}, not {}", name, unit, Validator::toml_type_name(node)));
+    return std::nullopt;
+  }
+
+  void read_list(const toml::node& node, const std::string& name, const KeySpec& spec, std::vector<double>& out) {
+    const toml::array* array = node.as_array();
+    if (!array) {
+      v_.diags.error(v_.pos(node.source()), fmt::format("'{}' must be an array of numbers, e.g. [1, 2, 3]", name));
+      return;
+    }
+    for (const toml::node& element : *array) {
+      const auto x = number(element, name == "values" ? "each value" : "each weight", spec);
+      if (!x) continue;
+      if (name == "weights" && *x < 0.0) {
+        v_.diags.error(v_.pos(element.source()), fmt::format("each weight must be at least 0, not {}", *x));
+        continue;
+      }
+      out.push_back(*x);
+    }
+  }
+
+  void read_correlations(const toml::array& array) {
+    std::vector<std::string> keys;
+    for (const UncertainEntry& e : entries) keys.push_back(e.parameter.key);
+    struct Accepted {
+      std::size_t a;
+      std::size_t b;
+      double rho;
+      SourcePos at;  // of rho
+    };
+    std::vector<Accepted> accepted;
+    std::map<std::pair<std::size_t, std::size_t>, SourcePos> seen;
+    for (const toml::node& element : array) {
+      const toml::table& table = *element.as_table();
+      const SourcePos header = v_.pos(table.source());
+      bool usable = true;
+      for (auto&& [key, node] : table) {
+        const std::string name(key.str());
+        if (name != "a" && name != "b" && name != "rho") {
+          const std::string hint = core::did_you_mean(name, {"a", "b", "rho"});
+          v_.diags.error(v_.pos(key.source()),
+                         fmt::format("unknown key '{}' in [[uncertain_correlation]] (it takes a, b "
+                                     "and rho);{}",
+                                     name, hint.empty() ? std::string(" see docs/scenario.md") : hint));
+          usable = false;
+        }
+      }
+      auto key_index = [&](const char* name) -> std::optional<std::size_t> {
+        const toml::node* node = table.get(name);
+        if (!node) {
+          v_.diags.error(header, fmt::format("[[uncertain_correlation]] needs '{}': it takes a, b and rho", name));
+          return std::nullopt;
+        }
+        const auto* text = node->as_string();
+        if (!text) {
+          v_.diags.error(v_.pos(node->source()), fmt::format("'{}' must name a key of [uncertain] as a string", name));
+          return std::nullopt;
+        }
+        const auto it = std::find(keys.begin(), keys.end(), text->get());
+        if (it != keys.end()) return static_cast<std::size_t>(it - keys.begin());
+        // A key whose distribution was rejected is reported already.
+        if (!first_pos_.count(text->get())) {
+          const std::string hint = core::did_you_mean(text->get(), keys);
+          v_.diags.error(v_.pos(node->source()),
+                         fmt::format("'{}' has no distribution in [uncertain]: a correlation needs both keys there;{}",
+                                     text->get(), hint.empty() ? std::string(" add one or fix the path") : hint));
+        }
+        return std::nullopt;
+      };
+      const auto a = key_index("a");
+      const auto b = key_index("b");
+      std::optional<double> rho;
+      if (const toml::node* node = table.get("rho")) {
+        const SourcePos rho_at = v_.pos(node->source());
+        const auto i = node->as_integer();
+        const auto f = node->as_floating_point();
+        const double x = i ? static_cast<double>(i->get()) : f ? f->get() : 0.0;
+        if (!i && !f) {
+          v_.diags.error(rho_at, fmt::format("'rho' must be a number, not {}", Validator::toml_type_name(*node)));
+        } else if (!(std::fabs(x) < 1.0)) {
+          v_.diags.error(rho_at, fmt::format("'rho' = {} must lie strictly between -1 and 1 (a rank correlation of ±1 "
+                                             "would make the two keys one)",
+                                             x));
+        } else {
+          rho = x;
+        }
+      } else {
+        v_.diags.error(header, "[[uncertain_correlation]] needs 'rho': it takes a, b and rho");
+      }
+      if (!a || !b || !rho || !usable) continue;
+      if (*a == *b) {
+        v_.diags.error(v_.pos(table.get("b")->source()),
+                       fmt::format("'{}' is correlated with itself; name two different keys", keys[*a]));
+        continue;
+      }
+      const auto pair = std::minmax(*a, *b);
+      if (const auto [it, inserted] = seen.emplace(std::pair{pair.first, pair.second}, header); !inserted) {
+        v_.diags.error(header, fmt::format("'{}' and '{}' are correlated twice (first at line {})", keys[*a], keys[*b],
+                                           it->second.line));
+        continue;
+      }
+      accepted.push_back({*a, *b, *rho, v_.pos(table.get("rho")->source())});
+      correlations.push_back({keys[*a], keys[*b], *rho});
+    }
+
+    std::vector<core::GaussianCopula::Pair> pairs;
+    for (const Accepted& c : accepted) pairs.push_back({c.a, c.b, c.rho});
+    const auto failing = core::GaussianCopula::first_failing_dimension(keys.size(), pairs);
+    if (!failing) return;
+    // The leading block up to `failing` is inconsistent: reported at the last correlation, in
+    // file order, that links the failing key to an earlier one.
+    const Accepted* last = nullptr;
+    std::set<std::string> involved;
+    for (const Accepted& c : accepted) {
+      if (c.a > *failing || c.b > *failing) continue;
+      involved.insert(keys[c.a]);
+      involved.insert(keys[c.b]);
+      if (c.a == *failing || c.b == *failing) last = &c;
+    }
+    v_.diags.error(
+        last ? last->at : accepted.back().at,
+        fmt::format("the rank correlations among {} cannot all hold together (their correlation matrix is not "
+                    "positive definite); weaken some of them",
+                    fmt::join(involved, ", ")));
+  }
+
+  struct Leaf {
+    std::string path;
+    SourcePos at;  // of the key
+    const toml::table* table;
+  };
+
+  Validator& v_;
+  std::vector<Leaf> leaves_;
+  std::map<std::string, SourcePos> first_pos_;  // every key given a distribution, valid or not
+};
+
 /// Typed reads from the validated parameter map, with schema defaults.
 class Reader {
  public:
-  explicit Reader(const ParamMap& params) : params_(params) {}
+  /// Concrete path → validated value, hashed, for the lookups of build() once per path.
+  using Index = std::unordered_map<std::string_view, const ParamValue*>;
+
+  /// Reads `params` and, where it has a value, `overlay` instead. `index`, if given, must index
+  /// exactly that: `params` with `overlay`'s values in place.
+  explicit Reader(const ParamMap& params, const ParamMap* overlay = nullptr, const Index* index = nullptr)
+      : params_(params), overlay_(overlay), index_(index) {}
+
+  static Index make_index(const ParamMap& params) {
+    Index index;
+    index.reserve(params.size());
+    for (const auto& [path, value] : params) index.emplace(path, &value);
+    return index;
+  }
+
+  /// The validated value at a concrete path, or nullptr.
+  const ParamValue* find(const std::string& concrete) const {
+    if (index_) {
+      const auto it = index_->find(concrete);
+      return it == index_->end() ? nullptr : it->second;
+    }
+    if (overlay_) {
+      if (auto it = overlay_->find(concrete); it != overlay_->end()) return &it->second;
+    }
+    const auto it = params_.find(concrete);
+    return it == params_.end() ? nullptr : &it->second;
+  }
+  /// Whether a value was written (or set) for the path.
+  bool has(const std::string& concrete) const { return find(concrete) != nullptr; }
 
   double number(const std::string& concrete, const std::string& pattern) const {
-    if (auto it = params_.find(concrete); it != params_.end()) return std::get<double>(it->second.value);
+    if (const ParamValue* v = find(concrete)) return std::get<double>(v->value);
     const KeySpec* spec = find_key(pattern);
     return spec && spec->default_number ? *spec->default_number : 0.0;
   }
   std::string text(const std::string& concrete, const std::string& pattern) const {
-    if (auto it = params_.find(concrete); it != params_.end()) return std::get<std::string>(it->second.value);
+    if (const ParamValue* v = find(concrete)) return std::get<std::string>(v->value);
     const KeySpec* spec = find_key(pattern);
     return spec && spec->default_text ? *spec->default_text : std::string();
   }
   bool boolean(const std::string& path) const {
-    if (auto it = params_.find(path); it != params_.end()) return std::get<bool>(it->second.value);
+    if (const ParamValue* v = find(path)) return std::get<bool>(v->value);
     const KeySpec* spec = find_key(path);
     return spec && spec->default_text == "true";
   }
   // Keys of a typed element (`contract.<id>.<key>`): the value written, else the default for its type.
   double number(const std::string& concrete, const std::string& pattern, const std::string& type) const {
-    if (auto it = params_.find(concrete); it != params_.end()) return std::get<double>(it->second.value);
+    if (const ParamValue* v = find(concrete)) return std::get<double>(v->value);
     const KeySpec* spec = find_key(pattern);
     return spec ? spec->default_number_for(type).value_or(0.0) : 0.0;
   }
   std::string text(const std::string& concrete, const std::string& pattern, const std::string& type) const {
-    if (auto it = params_.find(concrete); it != params_.end()) return std::get<std::string>(it->second.value);
+    if (const ParamValue* v = find(concrete)) return std::get<std::string>(v->value);
     const KeySpec* spec = find_key(pattern);
     return spec ? spec->default_text_for(type).value_or(std::string()) : std::string();
   }
   bool boolean(const std::string& concrete, const std::string& pattern, const std::string& type) const {
-    if (auto it = params_.find(concrete); it != params_.end()) return std::get<bool>(it->second.value);
+    if (const ParamValue* v = find(concrete)) return std::get<bool>(v->value);
     const KeySpec* spec = find_key(pattern);
     return spec && spec->default_text_for(type) == "true";
   }
-  /// The yearly series written under `concrete` (`<concrete>.<year>` entries).
+  /// The yearly series written under `concrete` (`<concrete>.<year>` entries), by year.
   model::YearSeries series(const std::string& concrete) const {
-    model::YearSeries out;
     const std::string prefix = concrete + ".";
-    for (auto it = params_.lower_bound(prefix); it != params_.end() && it->first.rfind(prefix, 0) == 0; ++it) {
-      const std::string rest = it->first.substr(prefix.size());
-      if (rest.size() == 4 && rest.find('.') == std::string::npos) {
-        out.points.emplace_back(std::stoi(rest), std::get<double>(it->second.value));
+    std::map<int, double> points;
+    for (const ParamMap* map : {&params_, overlay_}) {
+      if (!map) continue;
+      for (auto it = map->lower_bound(prefix); it != map->end() && it->first.rfind(prefix, 0) == 0; ++it) {
+        const std::string rest = it->first.substr(prefix.size());
+        if (rest.size() == 4 && rest.find('.') == std::string::npos) {
+          points[std::stoi(rest)] = std::get<double>(it->second.value);
+        }
       }
     }
+    model::YearSeries out;
+    for (const auto& [year, value] : points) out.points.emplace_back(year, value);
     return out;
   }
   core::Month month(const std::string& concrete) const {
-    if (auto it = params_.find(concrete); it != params_.end()) {
-      return core::Month::parse(std::get<std::string>(it->second.value)).value_or(core::Month());
+    if (const ParamValue* v = find(concrete)) {
+      return core::Month::parse(std::get<std::string>(v->value)).value_or(core::Month());
     }
     return {};
   }
   SourcePos pos(const std::string& concrete, const SourcePos& fallback) const {
-    if (auto it = params_.find(concrete); it != params_.end()) return it->second.pos;
+    if (const ParamValue* v = find(concrete)) return v->pos;
     return fallback;
   }
 
  private:
   const ParamMap& params_;
+  const ParamMap* overlay_;
+  const Index* index_;
 };
 
 /// Ids of the elements of one array of tables, in array order: file order, and with `extends`
@@ -575,7 +1111,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
                      model::Scenario& s, Diagnostics& diags) {
   const SourcePos top{v.file(), 1, 1};
   auto firm_ref = [&](const std::string& path) -> model::FirmId {
-    if (!v.params.count(path)) return {};
+    if (!r.has(path)) return {};
     const std::string id = r.text(path, "");
     for (std::size_t i = 0; i < firm_ids.size(); ++i) {
       if (firm_ids[i] == id) return model::FirmId{static_cast<std::uint32_t>(i)};
@@ -598,7 +1134,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
   auto holder_ref = [&](const std::string& path, const std::string& pattern, const std::string& type,
                         bool classes_allowed) -> model::Holder {
     model::Holder h;
-    const bool written = v.params.count(path) > 0;
+    const bool written = r.has(path);
     const KeySpec* spec = find_key(pattern);
     if (!written && spec && spec->required_for_type(type)) return h;  // left out: reported already
     const std::string name = r.text(path, pattern, type);
@@ -635,7 +1171,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
   };
 
   auto in_horizon = [&](const std::string& path) {
-    if (!horizon_known || !v.params.count(path)) return;
+    if (!horizon_known || !r.has(path)) return;
     const core::Month m = r.month(path);
     if (m < s.time.start || m > s.time.end) {
       diags.error(r.pos(path, top), fmt::format("{} = {} is outside the horizon {} to {}", path, m.str(),
@@ -644,7 +1180,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
   };
   // Debt and leases may be outstanding at the start, but may not start after the horizon.
   auto not_after_horizon = [&](const std::string& path) {
-    if (!horizon_known || !v.params.count(path)) return;
+    if (!horizon_known || !r.has(path)) return;
     const core::Month m = r.month(path);
     if (m > s.time.end) {
       diags.error(r.pos(path, top), fmt::format("{} = {} is after the horizon ends {}", path, m.str(), s.time.end.str()));
@@ -652,7 +1188,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
   };
   // `<p>later` is not before `<p>start`; true when both are given and in order.
   auto not_before_start = [&](const std::string& p, const char* later) {
-    if (!v.params.count(p + "start") || !v.params.count(p + later)) return false;
+    if (!r.has(p + "start") || !r.has(p + later)) return false;
     const core::Month start = r.month(p + "start");
     const core::Month end = r.month(p + later);
     if (end < start) {
@@ -681,7 +1217,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
   }
   bool securitisation_ref_failed = false;
   auto securitisation_ref = [&](const std::string& path) -> std::size_t {
-    if (!v.params.count(path)) return model::kNone;
+    if (!r.has(path)) return model::kNone;
     const std::string name = r.text(path, "");
     for (std::size_t i = 0; i < securitisation_ids.size(); ++i) {
       if (securitisation_ids[i] == name) return i;
@@ -789,7 +1325,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       not_after_horizon(p + "start");
       l.term_months = integer("term_months");
       l.renewals = integer("renewals");
-      if (horizon_known && v.params.count(p + "start") && v.params.count(p + "term_months")) {
+      if (horizon_known && r.has(p + "start") && r.has(p + "term_months")) {
         const core::Month last = l.start + (l.term_months * (1 + l.renewals) - 1);
         if (last < s.time.start) {
           diags.error(r.pos(p + "start", top),
@@ -842,7 +1378,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
         diags.error(r.pos(p + "usd_bn", r.pos(p + "usd_bn_per_gw", header)),
                     fmt::format("contract '{}' invests nothing: give usd_bn, usd_bn_per_gw or both", id));
       }
-      e.milestone_firm = v.params.count(p + "milestone_firm") ? firm_ref(p + "milestone_firm") : e.investee;
+      e.milestone_firm = r.has(p + "milestone_firm") ? firm_ref(p + "milestone_firm") : e.investee;
       s.equity_investments.push_back(e);
     } else if (type == "equity_stake") {
       model::EquityStake st;
@@ -851,7 +1387,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       st.issuer = firm_ref(p + "issuer");
       if (st.holder.is_firm()) distinct(st.holder.firm, st.issuer, "holder", "issuer");
       st.share = num("share");
-      if (st.share <= 0.0 && v.params.count(p + "share")) {
+      if (st.share <= 0.0 && r.has(p + "share")) {
         // The key allows 0 for warrants (switched off); a stake of nothing is a mistake.
         diags.error(r.pos(p + "share", header),
                     "'share' = 0 is out of range: must be above 0 and at most 1 for an equity_stake");
@@ -869,9 +1405,9 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       w.tranches = integer("tranches");
       w.gw_per_tranche = num("gw_per_tranche");
       w.strike_usd_bn = num("strike_usd_bn");
-      w.milestone_firm = v.params.count(p + "milestone_firm") ? firm_ref(p + "milestone_firm")
-                         : w.holder.is_firm()                  ? w.holder.firm
-                                                               : model::FirmId{};
+      w.milestone_firm = r.has(p + "milestone_firm") ? firm_ref(p + "milestone_firm")
+                         : w.holder.is_firm()        ? w.holder.firm
+                                                     : model::FirmId{};
       if (w.share > 0.0) s.warrants.push_back(w);  // share = 0 switches the warrant off
     } else if (type == "ppa") {
       model::PowerPurchase pp;
@@ -934,8 +1470,9 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
   }
 }
 
-model::Scenario build(const Validator& v, Diagnostics& diags) {
-  const Reader r(v.params);
+/// The scenario from the validated values that `r` reads (the validator's, or those with a
+/// path's values over them); every problem found goes to `diags`.
+model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   const SourcePos top{v.file(), 1, 1};
   model::Scenario s;
   s.name = r.text("name", "name");
@@ -943,16 +1480,16 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
   s.service_unit_name = r.text("units.service", "units.service");
   s.time.start = r.month("time.start");
   s.time.end = r.month("time.end");
-  if (v.params.count("time.start") && v.params.count("time.end")) {
+  if (r.has("time.start") && r.has("time.end")) {
     if (s.time.end < s.time.start) {
       diags.error(r.pos("time.end", top), fmt::format("time.end {} is before time.start {}", s.time.end.str(), s.time.start.str()));
     } else if (s.time.months() > 1200) {
       diags.error(r.pos("time.end", top), fmt::format("the horizon is {} months; at most 1200 (100 years) are allowed", s.time.months()));
     }
   }
-  const bool horizon_known = v.params.count("time.start") && v.params.count("time.end") && !(s.time.end < s.time.start);
+  const bool horizon_known = r.has("time.start") && r.has("time.end") && !(s.time.end < s.time.start);
   auto check_in_horizon = [&](const std::string& path) {
-    if (!horizon_known || !v.params.count(path)) return;
+    if (!horizon_known || !r.has(path)) return;
     const core::Month m = r.month(path);
     if (m < s.time.start || m > s.time.end) {
       diags.error(r.pos(path, top), fmt::format("{} = {} is outside the horizon {} to {}", path, m.str(),
@@ -1075,7 +1612,7 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     seg.elasticity_long_run = n("elasticity_long_run");
     seg.adjustment_months = n("adjustment_months");
     seg.diffusion_limit_per_year = n("diffusion_limit_per_year");
-    if (seg.market_potential_users < seg.initial_users && v.params.count(p + "market_potential_users")) {
+    if (seg.market_potential_users < seg.initial_users && r.has(p + "market_potential_users")) {
       diags.error(r.pos(p + "market_potential_users", top),
                   fmt::format("segment.{}.market_potential_users ({}) is below its initial_users ({})", id,
                               seg.market_potential_users, seg.initial_users));
@@ -1177,11 +1714,11 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
     f.equity_limit_usd_bn_per_year = n("equity_limit_usd_bn_per_year");
     f.shareholders = r.text(p + "shareholders", "firm.*.shareholders") == "venture" ? model::HolderClass::kVenture
                                                                                   : model::HolderClass::kPublicEquity;
-    if (v.params.count(p + "forced_default_month")) {
+    if (r.has(p + "forced_default_month")) {
       f.forced_default_month = r.month(p + "forced_default_month");
       check_in_horizon(p + "forced_default_month");
     }
-    if (v.params.count(p + "equity_closed_from")) {
+    if (r.has(p + "equity_closed_from")) {
       f.equity_closed_from = r.month(p + "equity_closed_from");
       check_in_horizon(p + "equity_closed_from");
     }
@@ -1249,7 +1786,8 @@ model::Scenario build(const Validator& v, Diagnostics& diags) {
 void merge_into(toml::table& base, toml::table& top) {
   for (auto&& [key, node] : top) {
     toml::node* existing = base.get(key.str());
-    if (existing && existing->is_table() && node.is_table()) {
+    // A distribution in [uncertain] (a table with `dist`) replaces the base's as a whole.
+    if (existing && existing->is_table() && node.is_table() && !node.as_table()->contains("dist")) {
       merge_into(*existing->as_table(), *node.as_table());
     } else if (existing && existing->is_array_of_tables() && node.is_array_of_tables()) {
       toml::array& into = *existing->as_array();
@@ -1358,6 +1896,23 @@ std::optional<core::SourcePos> find_invalid_utf8(std::string_view text) {
   return std::nullopt;
 }
 
+/// What instantiate needs from validation: the validator's state after the file, its
+/// `extends` and its `--set`s, and an index of its values, so that only the conversion into
+/// model::Scenario reruns. Immutable once made, so paths on several threads can share it.
+struct ScenarioSnapshot {
+  ScenarioSnapshot(Validator validated, std::map<std::string, SourcePos> positions)
+      : validator(std::move(validated)),
+        index(Reader::make_index(validator.params)),
+        uncertain_pos(std::move(positions)) {}
+  // `index` points into `validator.params`.
+  ScenarioSnapshot(const ScenarioSnapshot&) = delete;
+  ScenarioSnapshot& operator=(const ScenarioSnapshot&) = delete;
+
+  Validator validator;
+  Reader::Index index;
+  std::map<std::string, SourcePos> uncertain_pos;  ///< where each key of [uncertain] was written
+};
+
 LoadedScenario load_scenario_text(std::string_view text, const std::string& source_name,
                                   const std::vector<std::string>& overrides) {
   const toml::table root = resolve_extends(parse_toml(text, source_name), source_name);
@@ -1366,15 +1921,46 @@ LoadedScenario load_scenario_text(std::string_view text, const std::string& sour
   v.walk_table(root, "", "");
   v.check_types();
   v.check_required();
+  UncertainReader uncertain(v);
+  uncertain.read(root);
   for (std::size_t i = 0; i < overrides.size(); ++i) v.apply_override(overrides[i], static_cast<int>(i) + 1);
 
   LoadedScenario out;
-  out.scenario = build(v, v.diags);
+  out.scenario = build(v, Reader(v.params), v.diags);
   if (v.diags.has_errors()) throw core::InputError(std::move(v.diags));
-  out.params = std::move(v.params);
+  out.params = v.params;
   out.source_name = source_name;
   out.text = std::string(text);
+  std::map<std::string, SourcePos> uncertain_pos;
+  for (UncertainEntry& e : uncertain.entries) {
+    uncertain_pos[e.parameter.key] = e.pos;
+    out.uncertain.push_back(std::move(e.parameter));
+  }
+  out.correlations = std::move(uncertain.correlations);
+  out.snapshot = std::make_shared<const ScenarioSnapshot>(std::move(v), std::move(uncertain_pos));
   return out;
+}
+
+model::Scenario instantiate(const LoadedScenario& loaded, const std::vector<std::pair<std::string, double>>& values) {
+  if (!loaded.snapshot) {
+    throw std::logic_error("io::instantiate: the LoadedScenario was not made by load_scenario or load_scenario_text");
+  }
+  const ScenarioSnapshot& snapshot = *loaded.snapshot;
+  Diagnostics diags;
+  ParamMap overlay;
+  for (const auto& [path, value] : values) {
+    const auto it = snapshot.uncertain_pos.find(path);
+    const SourcePos at = it != snapshot.uncertain_pos.end() ? it->second : SourcePos{loaded.source_name, 0, 0};
+    snapshot.validator.set_number(path, value, at, overlay, diags);
+  }
+  if (diags.has_errors()) throw core::InputError(std::move(diags));
+  // One hashed lookup per read: the snapshot's index (a copy costs far less than the
+  // thousands of reads of build) with this path's values in place.
+  Reader::Index index = snapshot.index;
+  for (const auto& [path, value] : overlay) index[path] = &value;
+  model::Scenario s = build(snapshot.validator, Reader(snapshot.validator.params, &overlay, &index), diags);
+  if (diags.has_errors()) throw core::InputError(std::move(diags));
+  return s;
 }
 
 LoadedScenario load_scenario(const std::string& name_or_path, const std::vector<std::string>& overrides) {

@@ -7,13 +7,28 @@
 ///
 /// Every semantic problem is reported at once as `file:line:col: error: …` in a thrown
 /// core::InputError; a TOML syntax error stops at the first.
+///
+/// `[uncertain]` gives scenario numbers distributions for Monte Carlo (docs/scenario.md,
+/// "Uncertain parameters"). Loading validates it but builds the scenario from the base values;
+/// `instantiate` then makes the scenario of one path from drawn values:
+///
+///   const io::LoadedScenario loaded = io::load_scenario("my.toml");
+///   analysis::ParameterSampler sampler(loaded.uncertain, loaded.correlations);
+///   const std::vector<double> x = sampler.draw(seed, path_id);
+///   std::vector<std::pair<std::string, double>> values;
+///   for (std::size_t i = 0; i < x.size(); ++i) values.emplace_back(loaded.uncertain[i].key, x[i]);
+///   const model::Scenario path_scenario = io::instantiate(loaded, values);
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include "analysis/sampler.h"
 #include "core/diagnostics.h"
 #include "io/schema.h"
 #include "model/scenario.h"
@@ -30,17 +45,34 @@ struct ParamValue {
 /// Concrete path → value, for every value written in the file or set with `--set`.
 using ParamMap = std::map<std::string, ParamValue>;
 
+/// What `instantiate` keeps from validation (opaque, immutable, shared by copies).
+struct ScenarioSnapshot;
+
 struct LoadedScenario {
-  model::Scenario scenario;
+  model::Scenario scenario;  ///< with the base values: [uncertain] does not change it
   ParamMap params;
   std::string source_name;  ///< file path or `scenarios/<name>.toml`
   std::string text;         ///< the scenario text as read
+  /// The keys of [uncertain] with their distributions, in declaration order (a built-in base's
+  /// first), and the rank correlations of [[uncertain_correlation]]; both checked.
+  std::vector<analysis::UncertainParameter> uncertain;
+  std::vector<analysis::RankCorrelation> correlations;
+  std::shared_ptr<const ScenarioSnapshot> snapshot;
 };
 
 /// Validates and converts scenario text. `overrides` are `path=value` strings (`--set`).
 /// Throws core::InputError listing every problem.
 LoadedScenario load_scenario_text(std::string_view text, const std::string& source_name,
                                   const std::vector<std::string>& overrides = {});
+
+/// The scenario with the given concrete keys set to the given numbers (canonical units), the
+/// same field by field as loading with `--set key=value` for each, after any `--set` the
+/// scenario was loaded with; without parsing the text again (only the conversion into
+/// model::Scenario reruns). A key of whole numbers takes the nearest whole number. Throws
+/// core::InputError for an unknown key, a key that is not a number, or a value out of range
+/// or breaking a rule between keys (located at the key's [uncertain] entry where it has one);
+/// std::logic_error if `loaded` was not made by load_scenario or load_scenario_text.
+model::Scenario instantiate(const LoadedScenario& loaded, const std::vector<std::pair<std::string, double>>& values);
 
 /// Loads a built-in scenario by name, or else a file by path. Throws core::InputError.
 LoadedScenario load_scenario(const std::string& name_or_path, const std::vector<std::string>& overrides = {});

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string_view>
+#include <unordered_map>
 
 namespace bsim::io {
 namespace {
@@ -581,10 +583,14 @@ const std::vector<TableSpec>& scenario_tables() {
 }
 
 const KeySpec* find_key(const std::string& pattern) {
-  for (const KeySpec& k : scenario_keys()) {
-    if (k.path == pattern) return &k;
-  }
-  return nullptr;
+  // Indexed once: building a scenario looks keys up by the thousand, once per Monte Carlo path.
+  static const std::unordered_map<std::string_view, const KeySpec*> index = [] {
+    std::unordered_map<std::string_view, const KeySpec*> map;
+    for (const KeySpec& k : scenario_keys()) map.emplace(k.path, &k);  // the first of a path wins
+    return map;
+  }();
+  const auto it = index.find(pattern);
+  return it == index.end() ? nullptr : it->second;
 }
 
 const TableSpec* find_table(const std::string& pattern) {

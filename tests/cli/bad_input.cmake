@@ -79,6 +79,12 @@ file(WRITE "${WORK}/bad-utf8.toml" "schema_version = 1\n# caf${byte_c7}e\nname =
 
 file(WRITE "${WORK}/empty.toml" "")
 
+# [uncertain]: a negative sd (line 5, column 63) and an unknown distribution (line 6, column 29).
+file(WRITE "${WORK}/uncertain.toml"
+  "schema_version = 1\nextends = \"default\"\nname = \"u\"\n[uncertain]\n"
+  "\"segment.consumer.markup\" = { dist = \"normal\", mean = 2, sd = -1 }\n"
+  "\"build.optimism\" = { dist = \"unifrom\", min = 0.2, max = 0.8 }\n")
+
 foreach(cmd validate run)
   expect_bad_input(${cmd}-syntax
     "(^|\n)syntax\\.toml:2:8: error: TOML syntax error[^\n]*\n1 error; nothing was run\\."
@@ -95,6 +101,9 @@ foreach(cmd validate run)
   expect_bad_input(${cmd}-empty
     "(^|\n)empty\\.toml:1:1: error: the scenario file is empty"
     ARGS ${cmd} empty.toml)
+  expect_bad_input(${cmd}-uncertain
+    "(^|\n)uncertain\\.toml:5:63: error: 'sd' must be above 0, not -1\nuncertain\\.toml:6:29: error: unknown distribution 'unifrom'; did you mean 'uniform'\\?[^\n]*\n2 errors; nothing was run\\."
+    ARGS ${cmd} uncertain.toml)
 endforeach()
 
 # --- bad --set, names and options --------------------------------------------------------------
@@ -132,6 +141,10 @@ expect_bad_input(run-located-generic "${located}" ARGS run ./unknown-key.toml)
 expect_exit(validate-default 0 "^$" "scenarios/default\\.toml: ok" ARGS validate default)
 expect_exit(validate-minimal-file 0 "^$" "minimal\\.toml: ok" ARGS validate "${SRC}/tests/io/data/minimal.toml")
 expect_exit(validate-contracts-file 0 "^$" "contracts\\.toml: ok" ARGS validate "${SRC}/tests/io/data/contracts.toml")
+file(WRITE "${WORK}/uncertain-ok.toml"
+  "schema_version = 1\nextends = \"default\"\nname = \"u\"\n[uncertain]\n"
+  "\"segment.consumer.markup\" = { dist = \"pert\", min = 1.3, mode = 2, max = 4 }\n")
+expect_exit(validate-uncertain-ok 0 "^$" "uncertain-ok\\.toml: ok" ARGS validate uncertain-ok.toml)
 expect_exit(scenarios 0 "^$" "(^|\n)default +[^\n]*\n(.*\n)?sudden-100x +" ARGS scenarios)
 expect_exit(help 0 "^$" "validate" ARGS --help)
 
