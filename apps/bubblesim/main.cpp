@@ -1,10 +1,15 @@
-/// The `bubblesim` command line: run, compare, validate, scenarios, schema.
+/// The `bubblesim` command line: run, mc, sweep, compare, validate, scenarios, schema.
 ///
 /// Exit codes: 0 success, 2 bad input (scenario, option or value), 1 any other failure.
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -17,13 +22,23 @@
 #include "io/builtin_scenarios.h"
 #include "io/output.h"
 #include "io/scenario_loader.h"
+#include "io/results_db.h"
 #include "io/schema.h"
+#include "jobs/mc_report.h"
+#include "jobs/monte_carlo.h"
+#include "jobs/sensitivity.h"
 #include "sim/run_path.h"
 
 namespace {
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 1;
+constexpr int kExitInterrupted = 130;
+
+// Set by SIGINT or SIGTERM: a Monte Carlo run finishes the paths under way, checkpoints and stops.
+std::atomic<bool> g_stop{false};
+
+extern "C" void request_stop(int) { g_stop.store(true); }
 
 struct RunOptions {
   std::string scenario = "default";
@@ -56,6 +71,214 @@ int do_run(const RunOptions& opt) {
       std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv and {0}/summary.json\n",
                                opt.out_dir);
     }
+  }
+  return 0;
+}
+
+struct McCliOptions {
+  std::string scenario = "default";
+  std::uint64_t paths = 1000;
+  int threads = 0;
+  std::uint64_t seed = 1;
+  std::string db;
+  bool resume = false;
+  bool json = false;
+  bool quiet = false;
+  std::vector<std::string> sets;
+  double checkpoint_seconds = 2.0;
+  std::string command_line;
+};
+
+std::string duration_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto s = static_cast<long>(seconds + 0.5);
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+}
+
+// A progress bar on a terminal (redrawn in place), plain lines every ten seconds otherwise.
+class ProgressDisplay {
+ public:
+  explicit ProgressDisplay(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
+  void operator()(const bsim::jobs::McProgress& p) {
+    if (!enabled_) return;
+    const double fraction = p.total ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
+    const double eta = p.paths_per_second > 0 ? static_cast<double>(p.total - p.done) / p.paths_per_second : NAN;
+    const std::string busts = p.done ? fmt::format("{:.1f}%", 100.0 * static_cast<double>(p.busts) / static_cast<double>(p.done)) : "–";
+    if (tty_) {
+      constexpr int kWidth = 30;
+      const int filled = static_cast<int>(fraction * kWidth);
+      std::string bar(static_cast<std::size_t>(filled), '#');
+      bar.append(static_cast<std::size_t>(kWidth - filled), '.');
+      std::cerr << fmt::format("\r[{}] {:5.1f}%  {}/{} paths  {:.0f} paths/s  ETA {}  busts {}   ", bar, 100 * fraction, p.done,
+                               p.total, p.paths_per_second, duration_text(eta), busts)
+                << std::flush;
+      if (p.done >= p.total) std::cerr << '\n';
+      drew_ = true;
+      return;
+    }
+    if (p.done < p.total && p.elapsed_seconds - last_line_ < 10.0) return;
+    if (p.done >= p.total && printed_end_) return;
+    last_line_ = p.elapsed_seconds;
+    printed_end_ = p.done >= p.total;
+    std::cerr << fmt::format("mc: {}/{} paths ({:.1f}%), {:.0f} paths/s, elapsed {}, ETA {}, busts {}\n", p.done, p.total,
+                             100 * fraction, p.paths_per_second, duration_text(p.elapsed_seconds), duration_text(eta), busts);
+  }
+  void finish() {
+    if (tty_ && drew_) std::cerr << '\n';
+  }
+
+ private:
+  bool enabled_;
+  bool tty_;
+  bool drew_ = false;
+  bool printed_end_ = false;
+  double last_line_ = -1e9;
+};
+
+int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given) {
+  using namespace bsim;
+  io::LoadedScenario loaded;
+  if (opt.resume) {
+    if (opt.db.empty()) throw core::InputError({"--resume", 0, 0}, "--resume needs --db FILE, the database to continue");
+    if (scenario_given || !opt.sets.empty() || paths_given) {
+      throw core::InputError({"--resume", 0, 0},
+                             "--resume continues the run recorded in the database: its scenario, --set values, seed and "
+                             "path count; give only --db (and --threads)");
+    }
+    loaded = jobs::scenario_of_database(opt.db);
+  } else {
+    loaded = io::load_scenario(opt.scenario, opt.sets);
+  }
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  ProgressDisplay display(!opt.quiet);
+  jobs::McOptions mo;
+  mo.paths = opt.paths;
+  mo.seed = opt.seed;
+  mo.threads = opt.threads;
+  mo.db_path = opt.db;
+  mo.resume = opt.resume;
+  mo.checkpoint_seconds = opt.checkpoint_seconds;
+  mo.command_line = opt.command_line;
+  mo.stop = &g_stop;
+  mo.progress = [&display](const jobs::McProgress& p) { display(p); };
+  const jobs::McRun run = jobs::run_monte_carlo(loaded, mo);
+  display.finish();
+  if (!opt.db.empty()) {
+    io::ResultsDb db = io::ResultsDb::open_existing(opt.db);
+    db.write_quantiles(jobs::quantile_rows(run.aggregate));
+  }
+  if (opt.json) {
+    std::cout << jobs::mc_summary_json(run).dump(2) << '\n';
+  } else {
+    std::cout << jobs::mc_summary_text(run);
+  }
+  std::cerr << fmt::format("mc: {} paths in {:.1f} s ({:.0f} paths/s){}\n", run.paths_run, run.seconds,
+                           run.seconds > 0 ? static_cast<double>(run.paths_run) / run.seconds : 0.0,
+                           opt.db.empty() ? "" : fmt::format("; results in {}", opt.db));
+  if (run.interrupted) {
+    std::cerr << fmt::format("mc: interrupted: {} of {} paths done{}\n", run.aggregate.paths() + run.aggregate.failed(),
+                             run.paths_requested,
+                             opt.db.empty() ? "" : fmt::format("; continue with: bubblesim mc --db {} --resume", opt.db));
+    return kExitInterrupted;
+  }
+  return 0;
+}
+
+struct SweepCliOptions {
+  std::string scenario = "default";
+  bool tornado = false;
+  std::vector<std::string> grid;
+  std::size_t sobol = 0;
+  std::uint64_t paths = 200;
+  int threads = 0;
+  std::uint64_t seed = 1;
+  std::string db;
+  bool json = false;
+  bool quiet = false;
+  std::vector<std::string> sets;
+  std::string command_line;
+};
+
+nlohmann::json rows_json(const std::vector<bsim::io::SensitivityRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    out.push_back({{"analysis", r.analysis}, {"keys", r.keys}, {"setting", r.setting}, {"statistic", r.statistic},
+                   {"value", std::isfinite(r.value) ? nlohmann::json(r.value) : nlohmann::json(nullptr)}});
+  }
+  return out;
+}
+
+int do_sweep(const SweepCliOptions& opt) {
+  using namespace bsim;
+  const int chosen = (opt.tornado ? 1 : 0) + (opt.grid.empty() ? 0 : 1) + (opt.sobol > 0 ? 1 : 0);
+  if (chosen != 1) {
+    throw core::InputError({"sweep", 0, 0}, "choose one analysis: --tornado, --grid KEY=V1,V2,… (once or twice) or --sobol N");
+  }
+  const io::LoadedScenario loaded = io::load_scenario(opt.scenario, opt.sets);
+  std::vector<jobs::GridAxis> axes;
+  for (const std::string& g : opt.grid) axes.push_back(jobs::parse_grid_axis(g));
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  ProgressDisplay display(!opt.quiet);
+  jobs::SweepOptions so;
+  so.paths = opt.paths;
+  so.seed = opt.seed;
+  so.threads = opt.threads;
+  so.stop = &g_stop;
+  so.progress = [&display](const jobs::McProgress& p) { display(p); };
+  std::string text;
+  std::vector<io::SensitivityRow> rows;
+  std::uint64_t evaluations = 0;
+  try {
+    if (opt.tornado) {
+      const jobs::Tornado t = jobs::run_tornado(loaded, so);
+      text = jobs::tornado_text(t);
+      rows = jobs::tornado_rows(t);
+      evaluations = opt.paths * (1 + 2 * loaded.uncertain.size());
+    } else if (!axes.empty()) {
+      const std::vector<jobs::GridCell> cells = jobs::run_grid(loaded, axes, so);
+      text = jobs::grid_text(axes, cells);
+      rows = jobs::grid_rows(axes, cells);
+      evaluations = opt.paths * cells.size();
+    } else {
+      const jobs::SobolResult r = jobs::run_sobol(loaded, opt.sobol, so);
+      text = jobs::sobol_text(r);
+      rows = jobs::sobol_rows(r);
+      evaluations = opt.sobol * (loaded.uncertain.size() + 2);
+    }
+  } catch (const jobs::SweepInterrupted& e) {
+    display.finish();
+    std::cerr << "sweep: " << e.what() << "; nothing was written\n";
+    return kExitInterrupted;
+  }
+  display.finish();
+  if (!opt.db.empty()) {
+    io::McRunMeta meta;
+    meta.scenario_name = loaded.source_name;
+    meta.scenario_text = loaded.text;
+    meta.overrides = loaded.overrides;
+    meta.seed = opt.seed;
+    meta.paths_requested = 0;
+    meta.bubblesim_version = BSIM_VERSION;
+    meta.command_line = opt.command_line;
+    for (const auto& p : loaded.uncertain) {
+      meta.parameter_keys.push_back(p.key);
+      meta.parameter_distributions.push_back(p.distribution.describe());
+    }
+    io::ResultsDb db = io::ResultsDb::create(opt.db, meta);
+    db.write_sensitivity(rows);
+    db.checkpoint({}, {}, io::McStatus::kComplete);
+  }
+  if (opt.json) {
+    std::cout << nlohmann::json{{"scenario", loaded.scenario.name}, {"seed", opt.seed}, {"evaluations", evaluations},
+                                {"rows", rows_json(rows)}}
+                     .dump(2)
+              << '\n';
+  } else {
+    std::cout << text;
   }
   return 0;
 }
@@ -150,6 +373,54 @@ int main(int argc, char** argv) {
   run->add_option("--seed", run_opt.seed, "Random seed")->capture_default_str();
   run->add_option("--path", run_opt.path_id, "Path id (which random path of the seed)")->capture_default_str();
 
+  McCliOptions mc_opt;
+  for (int i = 0; i < argc; ++i) mc_opt.command_line += (i ? " " : "") + std::string(argv[i]);
+  CLI::App* mc = app.add_subcommand(
+      "mc", "Monte Carlo: run many paths in parallel and print the bust probability, its timing, fan charts and losses");
+  auto* mc_scenario = mc->add_option("scenario", mc_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
+  auto* mc_paths = mc->add_option("-n,--paths", mc_opt.paths, "Number of paths (path ids 0 … n−1)")
+                       ->capture_default_str()
+                       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  mc->add_option("--threads", mc_opt.threads, "Worker threads (0: one per hardware thread)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
+  mc->add_option("--seed", mc_opt.seed, "Random seed")->capture_default_str();
+  mc->add_option("--db", mc_opt.db, "Write a results database (SQLite) to this file");
+  mc->add_flag("--resume", mc_opt.resume, "Continue the interrupted run in --db FILE");
+  mc->add_flag("--json", mc_opt.json, "Print the summary as JSON on stdout (progress goes to stderr)");
+  mc->add_flag("--quiet", mc_opt.quiet, "No progress display");
+  mc->add_option("--set", mc_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+  mc->add_option("--checkpoint-seconds", mc_opt.checkpoint_seconds, "How often completed paths are committed to --db")
+      ->capture_default_str()
+      ->check(CLI::Range(0.05, 3600.0));
+
+  SweepCliOptions sweep_opt;
+  sweep_opt.command_line = mc_opt.command_line;
+  CLI::App* sweep = app.add_subcommand(
+      "sweep", "Sensitivity: a tornado over the [uncertain] keys, a grid over one or two keys, or Sobol indices");
+  sweep->add_option("scenario", sweep_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
+  sweep->add_flag("--tornado", sweep_opt.tornado, "Each [uncertain] key at its 5th and 95th percentile, the others at the scenario's values");
+  sweep->add_option("--grid", sweep_opt.grid, "KEY=V1,V2,…: a grid over this key (give it twice for two keys)")
+      ->type_name("KEY=V1,V2,…")
+      ->allow_extra_args(false);
+  sweep->add_option("--sobol", sweep_opt.sobol, "Sobol indices with N base rows (N × (keys + 2) paths)")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{1} << 24));
+  sweep->add_option("-n,--paths", sweep_opt.paths, "Paths per setting (tornado and grid)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  sweep->add_option("--threads", sweep_opt.threads, "Worker threads (0: one per hardware thread)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096));
+  sweep->add_option("--seed", sweep_opt.seed, "Random seed")->capture_default_str();
+  sweep->add_option("--db", sweep_opt.db, "Save the results in a results database (SQLite; a new file)");
+  sweep->add_flag("--json", sweep_opt.json, "Print the results as JSON rows on stdout");
+  sweep->add_flag("--quiet", sweep_opt.quiet, "No progress display");
+  sweep->add_option("--set", sweep_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+
   CompareOptions compare_opt;
   CLI::App* compare = app.add_subcommand(
       "compare", "Run two scenarios with the same seed and print their key figures side by side, with B − A and B ÷ A");
@@ -185,6 +456,8 @@ int main(int argc, char** argv) {
 
   try {
     if (*run) return do_run(run_opt);
+    if (*sweep) return do_sweep(sweep_opt);
+    if (*mc) return do_mc(mc_opt, mc_paths->count() > 0, mc_scenario->count() > 0);
     if (*compare) return do_compare(compare_opt);
     if (*validate) return do_validate(validate_file, validate_sets);
     if (*scenarios) return do_scenarios();
@@ -196,6 +469,9 @@ int main(int argc, char** argv) {
     std::cerr << e.diagnostics().str();
     const int n = e.diagnostics().error_count();
     std::cerr << fmt::format("{} error{}; nothing was run.\n", n, n == 1 ? "" : "s");
+    return kExitBadInput;
+  } catch (const bsim::io::DatabaseError& e) {
+    std::cerr << "bubblesim: error: " << e.what() << '\n';
     return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "bubblesim: error: " << e.what() << '\n';

@@ -84,12 +84,15 @@ Bust find_bust(const std::vector<model::MonthRecord>& m, const model::VerdictPar
     std::vector<std::string> held;
     if (v.equity_drawdown > 0.0 && value_peak > 0.0 && r.ai_equity_value_usd_bn <= (1.0 - v.equity_drawdown) * value_peak) {
       held.push_back(fmt::format("AI equity value {:.0f}% below its peak", 100 * (1.0 - r.ai_equity_value_usd_bn / value_peak)));
+      bust.by_equity_drawdown = true;
     }
     if (v.capex_drop > 0.0 && full_window && capex_peak > 0.0 && capex_window <= (1.0 - v.capex_drop) * capex_peak) {
       held.push_back(fmt::format("trailing-12-month capex {:.0f}% below its peak", 100 * (1.0 - capex_window / capex_peak)));
+      bust.by_capex_drop = true;
     }
     if (v.writeoffs_usd_bn > 0.0 && written_off >= v.writeoffs_usd_bn) {
       held.push_back(fmt::format("USD {:.1f}bn of claims written off in defaults", written_off));
+      bust.by_writeoffs = true;
     }
     if (!held.empty()) {
       bust.occurred = true;
@@ -101,21 +104,17 @@ Bust find_bust(const std::vector<model::MonthRecord>& m, const model::VerdictPar
   return bust;
 }
 
-PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenario) {
-  PathSummary s;
-  const auto& m = path.months;
-  const double scarcity_price_cap = scenario.market.scarcity_price_cap;
-  s.bust_rule = bust_rule_text(scenario.verdict);
-  if (m.empty()) return s;
-  s.bust = find_bust(m, scenario.verdict);
-  LegacyLedger& legacy = s.legacy;
-  legacy.left = path.legacy;
+LegacyLedger legacy_ledger(const std::vector<model::MonthRecord>& m, const sim::LegacyState& left, const Bust& bust,
+                           const model::VerdictParams& verdict) {
+  LegacyLedger legacy;
+  legacy.left = left;
+  if (m.empty()) return legacy;
   legacy.end_price_usd_per_h100e_hour = m.back().spot_price_usd_per_h100e_hour;
-  if (s.bust.occurred) {
+  if (bust.occurred) {
     double sum = 0.0;
     int n = 0;
     for (const model::MonthRecord& r : m) {
-      if (r.month >= s.bust.month && r.month - s.bust.month < scenario.verdict.post_bust_months) {
+      if (r.month >= bust.month && r.month - bust.month < verdict.post_bust_months) {
         sum += r.spot_price_usd_per_h100e_hour;
         ++n;
       }
@@ -132,6 +131,17 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
     legacy.debts_written_off_usd_bn += r.debt_losses_usd_bn;
     legacy.equity_wiped_out_usd_bn += r.equity_losses_usd_bn;
   }
+  return legacy;
+}
+
+PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenario) {
+  PathSummary s;
+  const auto& m = path.months;
+  const double scarcity_price_cap = scenario.market.scarcity_price_cap;
+  s.bust_rule = bust_rule_text(scenario.verdict);
+  if (m.empty()) return s;
+  s.bust = find_bust(m, scenario.verdict);
+  s.legacy = legacy_ledger(m, path.legacy, s.bust, scenario.verdict);
   for (const std::string& name : key_figure_columns()) s.key_figures.push_back(trajectory(m, column_named(name)));
 
   s.defaults = static_cast<int>(m.back().defaults_count);

@@ -37,6 +37,10 @@ struct Bust {
   bool occurred = false;
   core::Month month;      ///< the first month any condition holds (meaningful when occurred)
   std::string trigger;    ///< the condition(s) that held that month, in words
+  // Which conditions held in the bust month (several can).
+  bool by_equity_drawdown = false;
+  bool by_capex_drop = false;
+  bool by_writeoffs = false;
 };
 
 /// The legacy ledger (DESIGN §1.10): what is left standing, set against capital destroyed.
@@ -88,6 +92,10 @@ const std::vector<std::string>& key_figure_columns();
 
 /// The trajectory of one column over the path (months must not be empty).
 Trajectory trajectory(const std::vector<model::MonthRecord>& months, const model::Column& column);
+
+/// The legacy ledger of a path from its months, its end state and its bust verdict.
+LegacyLedger legacy_ledger(const std::vector<model::MonthRecord>& months, const sim::LegacyState& left, const Bust& bust,
+                           const model::VerdictParams& verdict);
 
 /// Summarises a finished path: key figures, story, losses, the bust verdict and the legacy.
 PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenario);

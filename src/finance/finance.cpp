@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "core/calendar.h"
@@ -1121,14 +1122,30 @@ void Month::run() {
 
 }  // namespace
 
+// Present value of an annuity of `months` months of 1 at the monthly equivalent of the annual
+// rate. Called for every cohort every month with one rate per scenario, so the factors are kept
+// per thread in a table (the same arithmetic as computing each one: results are unchanged).
+static double annuity_factor(double rate_per_year, int months) {
+  thread_local double table_rate = std::numeric_limits<double>::quiet_NaN();
+  thread_local std::vector<double> table;
+  if (!(rate_per_year == table_rate)) {
+    table_rate = rate_per_year;
+    table.clear();
+  }
+  if (static_cast<std::size_t>(months) >= table.size()) {
+    const double r = core::monthly_rate(rate_per_year);
+    for (auto n = static_cast<int>(table.size()); n <= months; ++n) {
+      table.push_back(r > 0.0 ? (1.0 - std::pow(1.0 + r, -n)) / r : n);
+    }
+  }
+  return table[static_cast<std::size_t>(months)];
+}
+
 double economic_value(const model::Scenario& scenario, const model::World& world, const model::Cohort& cohort) {
   const model::Generation& g = scenario.technology.generations[cohort.generation];
   const double margin = std::max(0.0, world.spot_price - model::marginal_cost(scenario.supply, g));
   const int remaining = std::max(0, scenario.firms[cohort.owner.index()].book_life_months - (world.month - cohort.vintage));
-  const double r = core::monthly_rate(scenario.finance.discount_rate_per_year);
-  // Present value of an annuity of `remaining` months of margin.
-  const double annuity = r > 0.0 ? (1.0 - std::pow(1.0 + r, -remaining)) / r : remaining;
-  return cohort.h100e * margin * core::kHoursPerMonth * annuity / 1e9;
+  return cohort.h100e * margin * core::kHoursPerMonth * annuity_factor(scenario.finance.discount_rate_per_year, remaining) / 1e9;
 }
 
 double fleet_market_to_book(const model::Scenario& scenario, const model::World& world) {

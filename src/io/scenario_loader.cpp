@@ -1938,6 +1938,7 @@ LoadedScenario load_scenario_text(std::string_view text, const std::string& sour
   }
   out.correlations = std::move(uncertain.correlations);
   out.snapshot = std::make_shared<const ScenarioSnapshot>(std::move(v), std::move(uncertain_pos));
+  out.overrides = overrides;
   return out;
 }
 

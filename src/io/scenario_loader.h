@@ -58,6 +58,7 @@ struct LoadedScenario {
   std::vector<analysis::UncertainParameter> uncertain;
   std::vector<analysis::RankCorrelation> correlations;
   std::shared_ptr<const ScenarioSnapshot> snapshot;
+  std::vector<std::string> overrides;  ///< the `--set` strings applied, in order
 };
 
 /// Validates and converts scenario text. `overrides` are `path=value` strings (`--set`).

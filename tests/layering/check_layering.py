@@ -2,7 +2,7 @@
 """Fails when an #include in src/ crosses the layering of DESIGN §2.
 
 Layers, lowest first: core ← model ← mechanisms (technology, supply, demand, market, finance,
-behaviour; none may include another) ← sim ← analysis ← io ← apps. A file may include its own
+behaviour; none may include another) ← sim ← analysis ← io ← jobs ← apps. A file may include its own
 module and modules of lower layers only. Usage: check_layering.py SRC_DIR
 """
 import pathlib
@@ -10,7 +10,7 @@ import re
 import sys
 
 RANK = {"core": 0, "model": 1, "technology": 2, "supply": 2, "demand": 2, "market": 2,
-        "finance": 2, "behaviour": 2, "sim": 3, "analysis": 4, "io": 5, "apps": 6}
+        "finance": 2, "behaviour": 2, "sim": 3, "analysis": 4, "io": 5, "jobs": 6, "apps": 7}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"/]+)/[^"]+"', re.M)
 
 

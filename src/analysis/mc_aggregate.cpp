@@ -1,0 +1,288 @@
+#include "analysis/mc_aggregate.h"
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+
+#include "model/contracts.h"
+#include "model/events.h"
+#include "sim/run_path.h"
+
+namespace bsim::analysis {
+namespace {
+
+constexpr std::string_view kMagic = "BSIMAGG1";
+
+std::vector<std::string> holder_class_names() {
+  std::vector<std::string> names;
+  for (std::size_t c = 0; c < model::kHolderClassCount; ++c) {
+    const auto cls = static_cast<model::HolderClass>(c);
+    if (cls != model::HolderClass::kFirm) names.emplace_back(model::holder_class_name(cls));
+  }
+  names.emplace_back("firms");
+  return names;
+}
+
+// The per-path figures of a verdict, in path_figure_names() order.
+std::vector<double> figures_of(const PathVerdict& v) {
+  return {v.capital_destroyed_usd_bn,
+          v.accelerator_writedown_usd_bn,
+          v.claims_written_off_usd_bn,
+          v.equity_wiped_out_usd_bn,
+          static_cast<double>(v.defaults),
+          v.peak_ai_equity_value_usd_bn,
+          v.max_equity_drawdown,
+          v.end_spot_price_usd_per_h100e_hour,
+          v.legacy_power_gw,
+          v.legacy_datacenter_gw};
+}
+
+void put_u64(std::string& out, std::uint64_t x) {
+  for (int i = 0; i < 8; ++i) out += static_cast<char>((x >> (8 * i)) & 0xFF);
+}
+
+std::uint64_t get_u64(std::string_view& in) {
+  if (in.size() < 8) throw std::invalid_argument("Monte Carlo aggregate: truncated");
+  std::uint64_t x = 0;
+  for (int i = 0; i < 8; ++i) x |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  in.remove_prefix(8);
+  return x;
+}
+
+void put_f64(std::string& out, double x) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  put_u64(out, bits);
+}
+
+double get_f64(std::string_view& in) {
+  const std::uint64_t bits = get_u64(in);
+  double x = 0.0;
+  std::memcpy(&x, &bits, sizeof x);
+  return x;
+}
+
+}  // namespace
+
+const std::vector<std::string>& path_figure_names() {
+  static const std::vector<std::string> names = {
+      "capital_destroyed_usd_bn",  "accelerator_writedown_usd_bn", "claims_written_off_usd_bn",
+      "equity_wiped_out_usd_bn",   "defaults",                     "peak_ai_equity_value_usd_bn",
+      "max_equity_drawdown",       "end_spot_price_usd_per_h100e_hour", "legacy_power_gw",
+      "legacy_datacenter_gw"};
+  return names;
+}
+
+PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed) {
+  PathOutcome out;
+  PathVerdict& v = out.verdict;
+  v.path_id = path_id;
+  try {
+    model::NullEventSink events;
+    sim::PathRunner runner(scenario, path_id, seed);
+    out.months.reserve(static_cast<std::size_t>(std::max(0, scenario.time.months())));
+    while (!runner.done()) {
+      runner.step(events);
+      out.months.push_back(sim::record_month(scenario, runner.world()));
+    }
+    const std::vector<model::MonthRecord>& m = out.months;
+    v.bust = find_bust(m, scenario.verdict);
+    const LegacyLedger legacy = legacy_ledger(m, sim::legacy_state(scenario, runner.world()), v.bust, scenario.verdict);
+    v.defaults = m.empty() ? 0 : static_cast<int>(m.back().defaults_count);
+    v.claims_written_off_usd_bn = legacy.debts_written_off_usd_bn;
+    v.equity_wiped_out_usd_bn = legacy.equity_wiped_out_usd_bn;
+    v.accelerator_writedown_usd_bn = legacy.accelerator_writedown_usd_bn;
+    v.capital_destroyed_usd_bn = legacy.capital_destroyed_usd_bn();
+    double peak = 0.0;
+    for (const model::MonthRecord& r : m) {
+      peak = std::max(peak, r.ai_equity_value_usd_bn);
+      if (peak > 0.0) v.max_equity_drawdown = std::max(v.max_equity_drawdown, 1.0 - r.ai_equity_value_usd_bn / peak);
+    }
+    v.peak_ai_equity_value_usd_bn = peak;
+    v.end_spot_price_usd_per_h100e_hour = legacy.end_price_usd_per_h100e_hour;
+    v.legacy_power_gw = legacy.left.power_gw_added;
+    v.legacy_datacenter_gw = legacy.left.datacenter_gw_added;
+    v.losses_by_holder = sim::holder_losses(scenario, runner.world()).by_class;
+  } catch (const std::exception& e) {
+    out.months.clear();
+    v = PathVerdict{};
+    v.path_id = path_id;
+    v.error = e.what();
+  }
+  return out;
+}
+
+McAggregate::McAggregate(const model::Scenario& scenario, double relative_accuracy)
+    : accuracy_(relative_accuracy), months_(std::max(0, scenario.time.months())), start_(scenario.time.start) {
+  bust_months_.assign(static_cast<std::size_t>(months_), 0);
+  const std::size_t cells = model::kColumns.size() * static_cast<std::size_t>(months_);
+  fans_.assign(cells, QuantileSketch(accuracy_));
+  fan_sums_.assign(cells, ExactSum());
+  figures_.assign(path_figure_names().size(), QuantileSketch(accuracy_));
+  figure_sums_.assign(path_figure_names().size(), ExactSum());
+  holder_names_ = holder_class_names();
+  holder_losses_.assign(holder_names_.size(), QuantileSketch(accuracy_));
+  holder_sums_.assign(holder_names_.size(), ExactSum());
+}
+
+void McAggregate::clear() {
+  paths_ = failed_ = busts_ = by_equity_ = by_capex_ = by_writeoffs_ = with_defaults_ = 0;
+  std::fill(bust_months_.begin(), bust_months_.end(), 0);
+  for (auto& s : fans_) s = QuantileSketch(accuracy_);
+  for (auto& s : fan_sums_) s = ExactSum();
+  for (auto& s : figures_) s = QuantileSketch(accuracy_);
+  for (auto& s : figure_sums_) s = ExactSum();
+  for (auto& s : holder_losses_) s = QuantileSketch(accuracy_);
+  for (auto& s : holder_sums_) s = ExactSum();
+}
+
+void McAggregate::add(const PathVerdict& v, const std::vector<model::MonthRecord>& months) {
+  if (v.error) {
+    ++failed_;
+    return;
+  }
+  if (static_cast<int>(months.size()) != months_) {
+    throw std::invalid_argument("McAggregate::add: a path of " + std::to_string(months.size()) + " months, expected " +
+                                std::to_string(months_));
+  }
+  ++paths_;
+  if (v.bust.occurred) {
+    ++busts_;
+    if (v.bust.by_equity_drawdown) ++by_equity_;
+    if (v.bust.by_capex_drop) ++by_capex_;
+    if (v.bust.by_writeoffs) ++by_writeoffs_;
+    const int index = v.bust.month - start_;
+    if (index >= 0 && index < months_) ++bust_months_[static_cast<std::size_t>(index)];
+  }
+  if (v.defaults > 0) ++with_defaults_;
+  for (std::size_t c = 0; c < model::kColumns.size(); ++c) {
+    const auto field = model::kColumns[c].field;
+    const std::size_t base = c * static_cast<std::size_t>(months_);
+    for (std::size_t t = 0; t < months.size(); ++t) {
+      const double x = months[t].*field;
+      fans_[base + t].add(x);
+      fan_sums_[base + t].add(x);
+    }
+  }
+  const std::vector<double> figures = figures_of(v);
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    figures_[i].add(figures[i]);
+    figure_sums_[i].add(figures[i]);
+  }
+  for (const auto& [name, loss] : v.losses_by_holder) {
+    const auto it = std::find(holder_names_.begin(), holder_names_.end(), name);
+    if (it == holder_names_.end()) throw std::invalid_argument("McAggregate::add: unknown holder type '" + name + "'");
+    const auto i = static_cast<std::size_t>(it - holder_names_.begin());
+    holder_losses_[i].add(loss);
+    holder_sums_[i].add(loss);
+  }
+}
+
+void McAggregate::merge(const McAggregate& o) {
+  if (o.months_ != months_ || o.start_ != start_ || o.accuracy_ != accuracy_ || o.holder_names_ != holder_names_) {
+    throw std::invalid_argument("McAggregate::merge: aggregates of different shape");
+  }
+  paths_ += o.paths_;
+  failed_ += o.failed_;
+  busts_ += o.busts_;
+  by_equity_ += o.by_equity_;
+  by_capex_ += o.by_capex_;
+  by_writeoffs_ += o.by_writeoffs_;
+  with_defaults_ += o.with_defaults_;
+  for (std::size_t i = 0; i < bust_months_.size(); ++i) bust_months_[i] += o.bust_months_[i];
+  for (std::size_t i = 0; i < fans_.size(); ++i) {
+    fans_[i].merge(o.fans_[i]);
+    fan_sums_[i].merge(o.fan_sums_[i]);
+  }
+  for (std::size_t i = 0; i < figures_.size(); ++i) {
+    figures_[i].merge(o.figures_[i]);
+    figure_sums_[i].merge(o.figure_sums_[i]);
+  }
+  for (std::size_t i = 0; i < holder_losses_.size(); ++i) {
+    holder_losses_[i].merge(o.holder_losses_[i]);
+    holder_sums_[i].merge(o.holder_sums_[i]);
+  }
+}
+
+const QuantileSketch& McAggregate::fan(std::size_t column, int month) const {
+  if (column >= model::kColumns.size() || month < 0 || month >= months_) throw std::out_of_range("McAggregate::fan");
+  return fans_[column * static_cast<std::size_t>(months_) + static_cast<std::size_t>(month)];
+}
+
+const ExactSum& McAggregate::fan_sum(std::size_t column, int month) const {
+  if (column >= model::kColumns.size() || month < 0 || month >= months_) throw std::out_of_range("McAggregate::fan_sum");
+  return fan_sums_[column * static_cast<std::size_t>(months_) + static_cast<std::size_t>(month)];
+}
+
+std::size_t McAggregate::column_index(std::string_view name) {
+  for (std::size_t c = 0; c < model::kColumns.size(); ++c) {
+    if (model::kColumns[c].name == name) return c;
+  }
+  throw std::invalid_argument("no timeseries column '" + std::string(name) + "'");
+}
+
+std::string McAggregate::serialize() const {
+  std::string out(kMagic);
+  put_f64(out, accuracy_);
+  put_u64(out, static_cast<std::uint64_t>(months_));
+  put_u64(out, static_cast<std::uint64_t>(start_.index()));
+  put_u64(out, model::kColumns.size());
+  put_u64(out, figures_.size());
+  put_u64(out, holder_names_.size());
+  for (const std::uint64_t x : {paths_, failed_, busts_, by_equity_, by_capex_, by_writeoffs_, with_defaults_}) put_u64(out, x);
+  for (const std::uint64_t x : bust_months_) put_u64(out, x);
+  for (std::size_t i = 0; i < fans_.size(); ++i) {
+    fans_[i].serialize(out);
+    fan_sums_[i].serialize(out);
+  }
+  for (std::size_t i = 0; i < figures_.size(); ++i) {
+    figures_[i].serialize(out);
+    figure_sums_[i].serialize(out);
+  }
+  for (std::size_t i = 0; i < holder_losses_.size(); ++i) {
+    holder_losses_[i].serialize(out);
+    holder_sums_[i].serialize(out);
+  }
+  return out;
+}
+
+void McAggregate::deserialize(std::string_view in) {
+  if (in.substr(0, kMagic.size()) != kMagic) throw std::invalid_argument("Monte Carlo aggregate: not an aggregate (bad magic)");
+  in.remove_prefix(kMagic.size());
+  const double accuracy = get_f64(in);
+  const auto months = get_u64(in);
+  const auto start = get_u64(in);
+  const auto columns = get_u64(in);
+  const auto figures = get_u64(in);
+  const auto holders = get_u64(in);
+  if (accuracy != accuracy_ || months != static_cast<std::uint64_t>(months_) ||
+      start != static_cast<std::uint64_t>(start_.index()) || columns != model::kColumns.size() ||
+      figures != figures_.size() || holders != holder_names_.size()) {
+    throw std::invalid_argument("Monte Carlo aggregate: saved for a different horizon, version or accuracy");
+  }
+  McAggregate copy = *this;
+  for (std::uint64_t* x : {&copy.paths_, &copy.failed_, &copy.busts_, &copy.by_equity_, &copy.by_capex_, &copy.by_writeoffs_,
+                           &copy.with_defaults_}) {
+    *x = get_u64(in);
+  }
+  for (auto& x : copy.bust_months_) x = get_u64(in);
+  for (std::size_t i = 0; i < copy.fans_.size(); ++i) {
+    copy.fans_[i] = QuantileSketch::deserialize(in);
+    copy.fan_sums_[i] = ExactSum::deserialize(in);
+  }
+  for (std::size_t i = 0; i < copy.figures_.size(); ++i) {
+    copy.figures_[i] = QuantileSketch::deserialize(in);
+    copy.figure_sums_[i] = ExactSum::deserialize(in);
+  }
+  for (std::size_t i = 0; i < copy.holder_losses_.size(); ++i) {
+    copy.holder_losses_[i] = QuantileSketch::deserialize(in);
+    copy.holder_sums_[i] = ExactSum::deserialize(in);
+  }
+  if (!in.empty()) throw std::invalid_argument("Monte Carlo aggregate: trailing bytes");
+  *this = std::move(copy);
+}
+
+bool operator==(const McAggregate& a, const McAggregate& b) { return a.serialize() == b.serialize(); }
+
+}  // namespace bsim::analysis

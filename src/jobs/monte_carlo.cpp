@@ -1,0 +1,231 @@
+#include "jobs/monte_carlo.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "analysis/sampler.h"
+#include "core/diagnostics.h"
+#include "io/results_db.h"
+
+namespace bsim::jobs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kFailedKept = 100;
+
+io::McPathRow row_of(const analysis::PathVerdict& v) {
+  io::McPathRow row;
+  row.path_id = v.path_id;
+  row.bust = v.bust.occurred;
+  if (v.bust.occurred) row.bust_month = v.bust.month.str();
+  row.bust_trigger = v.bust.trigger;
+  row.defaults = v.defaults;
+  row.claims_written_off_usd_bn = v.claims_written_off_usd_bn;
+  row.equity_wiped_out_usd_bn = v.equity_wiped_out_usd_bn;
+  row.accelerator_writedown_usd_bn = v.accelerator_writedown_usd_bn;
+  row.capital_destroyed_usd_bn = v.capital_destroyed_usd_bn;
+  row.peak_ai_equity_value_usd_bn = v.peak_ai_equity_value_usd_bn;
+  row.max_equity_drawdown = v.max_equity_drawdown;
+  row.end_spot_price_usd_per_h100e_hour = v.end_spot_price_usd_per_h100e_hour;
+  row.legacy_power_gw = v.legacy_power_gw;
+  row.legacy_datacenter_gw = v.legacy_datacenter_gw;
+  row.parameters = v.parameters;
+  row.losses_by_holder = v.losses_by_holder;
+  row.error = v.error;
+  return row;
+}
+
+// One worker's share of the results since the last checkpoint, under its own lock so that a
+// checkpoint takes the rows and the aggregate of exactly the same paths.
+struct WorkerShelf {
+  std::mutex mutex;
+  std::optional<analysis::McAggregate> aggregate;
+  std::vector<io::McPathRow> rows;
+  std::vector<analysis::PathVerdict> failed;
+};
+
+}  // namespace
+
+model::Scenario path_scenario(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t path_id,
+                              std::vector<double>& drawn) {
+  drawn.clear();
+  if (loaded.uncertain.empty()) return loaded.scenario;
+  const analysis::ParameterSampler sampler(loaded.uncertain, loaded.correlations);
+  drawn = sampler.draw(seed, path_id);
+  std::vector<std::pair<std::string, double>> values;
+  for (std::size_t i = 0; i < drawn.size(); ++i) values.emplace_back(loaded.uncertain[i].key, drawn[i]);
+  return io::instantiate(loaded, values);
+}
+
+io::LoadedScenario scenario_of_database(const std::string& db_path) {
+  const io::ResultsDb db = io::ResultsDb::open_existing(db_path);
+  const io::McRunMeta& meta = db.meta();
+  return io::load_scenario_text(meta.scenario_text, meta.scenario_name, meta.overrides);
+}
+
+McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options) {
+  if (options.ranks < 1 || options.rank < 0 || options.rank >= options.ranks) {
+    throw std::invalid_argument("run_monte_carlo: rank out of range");
+  }
+  const auto started = Clock::now();
+  McRun run{.scenario_name = loaded.scenario.name,
+            .seed = options.seed,
+            .paths_requested = options.paths,
+            .parameter_keys = {},
+            .parameter_distributions = {},
+            .aggregate = analysis::McAggregate(loaded.scenario, options.sketch_accuracy),
+            .failed = {}};
+  for (const analysis::UncertainParameter& p : loaded.uncertain) {
+    run.parameter_keys.push_back(p.key);
+    run.parameter_distributions.push_back(p.distribution.describe());
+  }
+  const std::optional<analysis::ParameterSampler> sampler =
+      loaded.uncertain.empty() ? std::nullopt
+                               : std::optional<analysis::ParameterSampler>(std::in_place, loaded.uncertain, loaded.correlations);
+
+  // The database: a new one, or the one being resumed (its aggregate so far and its paths).
+  std::optional<io::ResultsDb> db;
+  std::vector<std::uint64_t> completed;
+  if (!options.db_path.empty()) {
+    if (options.resume) {
+      db.emplace(io::ResultsDb::open_existing(options.db_path));
+      const std::string state = db->aggregate_state();
+      if (!state.empty()) run.aggregate.deserialize(state);
+      completed = db->completed_path_ids();
+      run.seed = db->meta().seed;
+      run.paths_requested = db->meta().paths_requested;
+    } else {
+      io::McRunMeta meta;
+      meta.scenario_name = loaded.source_name;
+      meta.scenario_text = loaded.text;
+      meta.overrides = loaded.overrides;
+      meta.seed = options.seed;
+      meta.paths_requested = options.paths;
+      meta.bubblesim_version = BSIM_VERSION;
+      meta.sketch_accuracy = options.sketch_accuracy;
+      meta.command_line = options.command_line;
+      meta.parameter_keys = run.parameter_keys;
+      meta.parameter_distributions = run.parameter_distributions;
+      db.emplace(io::ResultsDb::create(options.db_path, meta));
+    }
+  }
+
+  // This process's path ids still to run, in increasing order.
+  std::vector<std::uint64_t> todo;
+  {
+    std::size_t c = 0;
+    for (std::uint64_t id = 0; id < run.paths_requested; ++id) {
+      while (c < completed.size() && completed[c] < id) ++c;
+      const bool done = c < completed.size() && completed[c] == id;
+      if (!done && id % static_cast<std::uint64_t>(options.ranks) == static_cast<std::uint64_t>(options.rank)) todo.push_back(id);
+    }
+  }
+  const std::uint64_t resumed = run.aggregate.paths() + run.aggregate.failed();
+
+  const int threads = std::max(1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  std::vector<WorkerShelf> shelves(static_cast<std::size_t>(threads));
+  for (WorkerShelf& s : shelves) s.aggregate.emplace(loaded.scenario, options.sketch_accuracy);
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> finished{0};
+  std::atomic<std::uint64_t> busts{run.aggregate.busts()};
+  auto stopping = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed); };
+
+  std::atomic<int> running{static_cast<int>(shelves.size())};
+  auto work = [&](WorkerShelf& shelf) {
+    std::vector<double> drawn;
+    while (!stopping()) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= todo.size()) break;
+      const std::uint64_t id = todo[i];
+      analysis::PathOutcome out;
+      try {
+        drawn.clear();
+        if (sampler) {
+          drawn = sampler->draw(run.seed, id);
+          std::vector<std::pair<std::string, double>> values;
+          for (std::size_t k = 0; k < drawn.size(); ++k) values.emplace_back(loaded.uncertain[k].key, drawn[k]);
+          out = analysis::evaluate_path(io::instantiate(loaded, values), id, run.seed);
+        } else {
+          out = analysis::evaluate_path(loaded.scenario, id, run.seed);
+        }
+      } catch (const std::exception& e) {
+        // Only instantiate() can throw here (evaluate_path catches its own): a drawn value the
+        // scenario rejects.
+        out = analysis::PathOutcome{};
+        out.verdict.path_id = id;
+        out.verdict.error = std::string("drawn values are invalid: ") + e.what();
+      }
+      out.verdict.parameters = drawn;
+      {
+        std::lock_guard lock(shelf.mutex);
+        shelf.aggregate->add(out.verdict, out.months);
+        if (db) shelf.rows.push_back(row_of(out.verdict));
+        if (out.verdict.error && shelf.failed.size() < kFailedKept) shelf.failed.push_back(out.verdict);
+      }
+      if (out.verdict.bust.occurred) busts.fetch_add(1);
+      finished.fetch_add(1);
+    }
+    running.fetch_sub(1);
+  };
+
+  // Moves every shelf into the run's aggregate (and the database, if any).
+  auto collect = [&](io::McStatus status) {
+    std::vector<io::McPathRow> rows;
+    for (WorkerShelf& shelf : shelves) {
+      std::lock_guard lock(shelf.mutex);
+      run.aggregate.merge(*shelf.aggregate);
+      shelf.aggregate->clear();
+      std::move(shelf.rows.begin(), shelf.rows.end(), std::back_inserter(rows));
+      shelf.rows.clear();
+      for (auto& f : shelf.failed) {
+        if (run.failed.size() < kFailedKept) run.failed.push_back(std::move(f));
+      }
+      shelf.failed.clear();
+    }
+    if (db) {
+      std::sort(rows.begin(), rows.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
+      db->checkpoint(rows, run.aggregate.serialize(), status);
+    }
+  };
+
+  auto report = [&] {
+    if (!options.progress) return;
+    McProgress p;
+    p.done = resumed + finished.load();
+    p.total = resumed + todo.size();
+    p.busts = busts.load();
+    p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    p.paths_per_second = p.elapsed_seconds > 0 ? static_cast<double>(finished.load()) / p.elapsed_seconds : 0.0;
+    options.progress(p);
+  };
+
+  {
+    std::vector<std::thread> pool;
+    pool.reserve(shelves.size());
+    for (WorkerShelf& shelf : shelves) pool.emplace_back(work, std::ref(shelf));
+    auto last_checkpoint = Clock::now();
+    while (running.load() > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      report();
+      if (db && std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >= options.checkpoint_seconds) {
+        collect(io::McStatus::kRunning);
+        last_checkpoint = Clock::now();
+      }
+    }
+    // Explicit joins: every worker finishes the path it is on before the last checkpoint.
+    for (std::thread& t : pool) t.join();
+  }
+  run.paths_run = finished.load();
+  run.interrupted = run.paths_run < todo.size();
+  collect(run.interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete);
+  report();
+  run.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  return run;
+}
+
+}  // namespace bsim::jobs

@@ -1,0 +1,82 @@
+#pragma once
+/// Monte Carlo runs (DESIGN §1.11): many paths of one scenario on several threads (and MPI
+/// ranks), each a pure function of (scenario, path id, seed), aggregated as they finish, with
+/// optional checkpoints into a results database that a later run can resume.
+///
+///   jobs::McOptions opt;
+///   opt.paths = 10'000;
+///   opt.threads = 2;
+///   jobs::McRun run = jobs::run_monte_carlo(io::load_scenario("default"), opt);
+///   run.aggregate.bust_probability();
+///
+/// A path whose scenario has `[uncertain]` keys first draws their values from the random
+/// stream (seed, path id, analysis::kUncertainStream) and instantiates the scenario with them.
+/// Results do not depend on the number of threads or ranks: the aggregate merges exactly.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "analysis/mc_aggregate.h"
+#include "io/scenario_loader.h"
+
+namespace bsim::jobs {
+
+/// Where a run stands, for progress displays.
+struct McProgress {
+  std::uint64_t done = 0;      ///< paths finished in this process (resumed paths included)
+  std::uint64_t total = 0;     ///< paths this process will have finished at the end
+  std::uint64_t busts = 0;     ///< busts among the paths done (checkpointed ones and this run's)
+  double elapsed_seconds = 0;  ///< since this run started
+  double paths_per_second = 0; ///< this run's paths ÷ elapsed
+};
+
+struct McOptions {
+  std::uint64_t paths = 1000;   ///< path ids 0 … paths − 1
+  std::uint64_t seed = 1;
+  int threads = 0;              ///< 0: one per hardware thread
+  double sketch_accuracy = 0.005;
+  /// Results database (SQLite); empty for none. With `resume`, an existing one is continued.
+  std::string db_path;
+  bool resume = false;
+  double checkpoint_seconds = 2.0;  ///< how often completed paths are committed to the database
+  std::string command_line;         ///< recorded in the database
+  /// Called from the calling thread about ten times a second, and once at the end.
+  std::function<void(const McProgress&)> progress;
+  /// Set (e.g. by a signal handler) to stop: paths under way finish, nothing new starts, the
+  /// database gets a last checkpoint with status "interrupted".
+  const std::atomic<bool>* stop = nullptr;
+  /// MPI: this process runs the path ids with id mod ranks == rank (see jobs/mpi.h).
+  int rank = 0;
+  int ranks = 1;
+};
+
+struct McRun {
+  std::string scenario_name;
+  std::uint64_t seed = 0;
+  std::uint64_t paths_requested = 0;
+  bool interrupted = false;
+  std::vector<std::string> parameter_keys;           ///< the [uncertain] keys, in order
+  std::vector<std::string> parameter_distributions;  ///< their distributions, as text
+  analysis::McAggregate aggregate;                   ///< every completed path (of this rank, before an MPI merge)
+  std::vector<analysis::PathVerdict> failed;          ///< failed paths with their messages (at most 100 kept)
+  double seconds = 0;                                 ///< wall time of this run
+  std::uint64_t paths_run = 0;                        ///< paths run by this process in this run (not resumed)
+};
+
+/// Runs the paths. With `db_path`, creates the database (or, with `resume`, opens it, takes
+/// its scenario, seed and path count, and runs only the missing paths). Throws
+/// core::InputError for a bad scenario or options, io::DatabaseError for database problems.
+McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options);
+
+/// With `resume`: the scenario recorded in the database (its text and --set overrides).
+io::LoadedScenario scenario_of_database(const std::string& db_path);
+
+/// The scenario of path `path_id`: the base scenario, or with [uncertain] keys their drawn
+/// values (returned in `drawn`, in key order). Throws core::InputError if a drawn value is invalid.
+model::Scenario path_scenario(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t path_id,
+                              std::vector<double>& drawn);
+
+}  // namespace bsim::jobs

@@ -1,0 +1,346 @@
+#include "jobs/sensitivity.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "analysis/sampler.h"
+#include "core/diagnostics.h"
+
+namespace bsim::jobs {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Values = std::vector<std::pair<std::string, double>>;
+
+// One model evaluation: a path of the scenario with some keys set.
+struct Evaluation {
+  Values values;
+  std::uint64_t path_id = 0;
+};
+
+// Runs the evaluations on the options' threads; result i belongs to evaluation i.
+std::vector<analysis::PathVerdict> evaluate_all(const io::LoadedScenario& loaded, const std::vector<Evaluation>& evals,
+                                                const SweepOptions& options) {
+  std::vector<analysis::PathVerdict> out(evals.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> finished{0};
+  std::atomic<std::uint64_t> busts{0};
+  std::atomic<int> running{0};
+  auto stopping = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed); };
+  const int threads = std::max(1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  running = threads;
+  auto work = [&] {
+    while (!stopping()) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= evals.size()) break;
+      try {
+        if (evals[i].values.empty()) {
+          out[i] = analysis::evaluate_path(loaded.scenario, evals[i].path_id, options.seed).verdict;
+        } else {
+          out[i] = analysis::evaluate_path(io::instantiate(loaded, evals[i].values), evals[i].path_id, options.seed).verdict;
+        }
+      } catch (const std::exception& e) {
+        out[i] = analysis::PathVerdict{};
+        out[i].path_id = evals[i].path_id;
+        out[i].error = std::string("the setting is invalid: ") + e.what();
+      }
+      if (out[i].bust.occurred) busts.fetch_add(1);
+      finished.fetch_add(1);
+    }
+    running.fetch_sub(1);
+  };
+  const auto started = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+  auto report = [&] {
+    if (!options.progress) return;
+    McProgress p;
+    p.done = finished.load();
+    p.total = evals.size();
+    p.busts = busts.load();
+    p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    p.paths_per_second = p.elapsed_seconds > 0 ? static_cast<double>(p.done) / p.elapsed_seconds : 0.0;
+    options.progress(p);
+  };
+  while (running.load() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    report();
+  }
+  for (std::thread& t : pool) t.join();
+  report();
+  if (finished.load() < evals.size()) throw SweepInterrupted();
+  return out;
+}
+
+// Appends `paths` evaluations of one setting (path ids 0 … paths − 1).
+void add_setting(std::vector<Evaluation>& evals, const Values& values, std::uint64_t paths) {
+  for (std::uint64_t id = 0; id < paths; ++id) evals.push_back({values, id});
+}
+
+// Summarises verdicts [from, from + paths).
+SettingResult summarise(const std::vector<analysis::PathVerdict>& v, std::size_t from, std::uint64_t paths) {
+  SettingResult r;
+  double capital = 0.0;
+  double claims = 0.0;
+  for (std::size_t i = from; i < from + paths; ++i) {
+    if (v[i].error) {
+      ++r.failed;
+      continue;
+    }
+    ++r.paths;
+    if (v[i].bust.occurred) ++r.busts;
+    capital += v[i].capital_destroyed_usd_bn;
+    claims += v[i].claims_written_off_usd_bn;
+  }
+  if (r.paths > 0) {
+    r.mean_capital_destroyed_usd_bn = capital / static_cast<double>(r.paths);
+    r.mean_claims_written_off_usd_bn = claims / static_cast<double>(r.paths);
+  }
+  return r;
+}
+
+void require_uncertain(const io::LoadedScenario& loaded, const char* what) {
+  if (loaded.uncertain.empty()) {
+    throw core::InputError({loaded.source_name, 0, 0},
+                           fmt::format("{} needs uncertain parameters: add an [uncertain] table to the scenario "
+                                       "(docs/scenario.md, \"Uncertain parameters\")",
+                                       what));
+  }
+}
+
+std::string pct(double x) { return std::isnan(x) ? "n/a" : fmt::format("{:5.1f}%", 100 * x); }
+
+std::string setting_text(const SettingResult& r) {
+  const analysis::Interval ci = r.bust_ci();
+  return fmt::format("{} [{}–{}]  {:>8.1f}", pct(r.bust_probability()), pct(ci.low), pct(ci.high),
+                     r.mean_capital_destroyed_usd_bn);
+}
+
+void add_setting_rows(std::vector<io::SensitivityRow>& rows, const std::string& analysis, const std::string& keys,
+                      const std::string& setting, const SettingResult& r) {
+  const analysis::Interval ci = r.bust_ci();
+  rows.push_back({analysis, keys, setting, "paths", static_cast<double>(r.paths)});
+  rows.push_back({analysis, keys, setting, "bust_probability", r.bust_probability()});
+  rows.push_back({analysis, keys, setting, "bust_probability_ci_low", ci.low});
+  rows.push_back({analysis, keys, setting, "bust_probability_ci_high", ci.high});
+  rows.push_back({analysis, keys, setting, "mean_capital_destroyed_usd_bn", r.mean_capital_destroyed_usd_bn});
+  rows.push_back({analysis, keys, setting, "mean_claims_written_off_usd_bn", r.mean_claims_written_off_usd_bn});
+}
+
+}  // namespace
+
+double SettingResult::bust_probability() const {
+  return paths == 0 ? std::nan("") : static_cast<double>(busts) / static_cast<double>(paths);
+}
+
+analysis::Interval SettingResult::bust_ci() const { return analysis::wilson_interval(busts, paths); }
+
+double TornadoBar::swing() const {
+  const double d = high.bust_probability() - low.bust_probability();
+  return std::isnan(d) ? 0.0 : std::fabs(d);
+}
+
+Tornado run_tornado(const io::LoadedScenario& loaded, const SweepOptions& options) {
+  require_uncertain(loaded, "a tornado");
+  std::vector<Evaluation> evals;
+  add_setting(evals, {}, options.paths);
+  for (const analysis::UncertainParameter& p : loaded.uncertain) {
+    add_setting(evals, {{p.key, p.distribution.quantile(0.05)}}, options.paths);
+    add_setting(evals, {{p.key, p.distribution.quantile(0.95)}}, options.paths);
+  }
+  const std::vector<analysis::PathVerdict> v = evaluate_all(loaded, evals, options);
+  Tornado t;
+  t.base = summarise(v, 0, options.paths);
+  for (std::size_t k = 0; k < loaded.uncertain.size(); ++k) {
+    const analysis::UncertainParameter& p = loaded.uncertain[k];
+    TornadoBar bar;
+    bar.key = p.key;
+    bar.distribution = p.distribution.describe();
+    bar.low_value = p.distribution.quantile(0.05);
+    bar.high_value = p.distribution.quantile(0.95);
+    bar.low = summarise(v, (1 + 2 * k) * options.paths, options.paths);
+    bar.high = summarise(v, (2 + 2 * k) * options.paths, options.paths);
+    t.bars.push_back(std::move(bar));
+  }
+  std::stable_sort(t.bars.begin(), t.bars.end(), [](const TornadoBar& a, const TornadoBar& b) { return a.swing() > b.swing(); });
+  return t;
+}
+
+GridAxis parse_grid_axis(const std::string& text) {
+  const auto eq = text.find('=');
+  auto fail = [&](const std::string& why) {
+    throw core::InputError({"--grid", 0, 0}, fmt::format("'{}': {}; write KEY=V1,V2,… (e.g. "
+                                                         "demand.elasticity_long_run=0.8,1.2,1.6)",
+                                                         text, why));
+  };
+  if (eq == std::string::npos || eq == 0) fail("no '='");
+  GridAxis axis;
+  axis.key = text.substr(0, eq);
+  std::string rest = text.substr(eq + 1);
+  std::size_t start = 0;
+  while (start <= rest.size()) {
+    const auto comma = rest.find(',', start);
+    const std::string item = rest.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::size_t used = 0;
+    double x = 0.0;
+    try {
+      x = std::stod(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size() || !std::isfinite(x)) fail(fmt::format("'{}' is not a number", item));
+    axis.values.push_back(x);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return axis;
+}
+
+std::vector<GridCell> run_grid(const io::LoadedScenario& loaded, const std::vector<GridAxis>& axes, const SweepOptions& options) {
+  if (axes.empty() || axes.size() > 2) throw core::InputError({"--grid", 0, 0}, "a grid has one or two axes (--grid given once or twice)");
+  std::vector<std::vector<double>> settings;
+  for (const double a : axes[0].values) {
+    if (axes.size() == 1) {
+      settings.push_back({a});
+    } else {
+      for (const double b : axes[1].values) settings.push_back({a, b});
+    }
+  }
+  // Every cell is checked before anything runs: a bad key or value is bad input.
+  std::vector<Evaluation> evals;
+  for (const auto& s : settings) {
+    Values values;
+    for (std::size_t i = 0; i < axes.size(); ++i) values.emplace_back(axes[i].key, s[i]);
+    (void)io::instantiate(loaded, values);
+    add_setting(evals, values, options.paths);
+  }
+  const std::vector<analysis::PathVerdict> v = evaluate_all(loaded, evals, options);
+  std::vector<GridCell> cells;
+  for (std::size_t c = 0; c < settings.size(); ++c) cells.push_back({settings[c], summarise(v, c * options.paths, options.paths)});
+  return cells;
+}
+
+SobolResult run_sobol(const io::LoadedScenario& loaded, std::size_t base_rows, const SweepOptions& options) {
+  require_uncertain(loaded, "Sobol indices");
+  const std::size_t k = loaded.uncertain.size();
+  const analysis::SobolDesign design = analysis::sobol_design(base_rows, k, options.seed);
+  std::vector<Evaluation> evals;
+  evals.reserve(design.evaluations());
+  for (std::size_t i = 0; i < design.evaluations(); ++i) {
+    const std::vector<double> u = analysis::sobol_point(design, i);
+    Values values;
+    for (std::size_t j = 0; j < k; ++j) values.emplace_back(loaded.uncertain[j].key, loaded.uncertain[j].distribution.quantile(u[j]));
+    evals.push_back({std::move(values), i % base_rows});
+  }
+  const std::vector<analysis::PathVerdict> v = evaluate_all(loaded, evals, options);
+  std::vector<double> bust(v.size());
+  std::vector<double> capital(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (v[i].error) throw std::runtime_error(fmt::format("Sobol evaluation {} (path {}) failed: {}", i, v[i].path_id, *v[i].error));
+    bust[i] = v[i].bust.occurred ? 1.0 : 0.0;
+    capital[i] = v[i].capital_destroyed_usd_bn;
+  }
+  SobolResult r;
+  for (const auto& p : loaded.uncertain) r.keys.push_back(p.key);
+  r.base_rows = base_rows;
+  r.bust = analysis::sobol_indices(design, bust);
+  r.capital_destroyed = analysis::sobol_indices(design, capital);
+  double busts = 0.0;
+  for (std::size_t i = 0; i < 2 * base_rows; ++i) busts += bust[i];
+  r.bust_probability = busts / static_cast<double>(2 * base_rows);
+  return r;
+}
+
+std::string tornado_text(const Tornado& t) {
+  std::string out = fmt::format("Tornado: each uncertain parameter at the 5th and 95th percentile of its distribution, the "
+                                "others at the scenario's values; {} paths per setting.\n",
+                                t.base.paths + t.base.failed);
+  out += "Columns: P(bust) [95% CI]  mean capital destroyed (USD bn)\n\n";
+  out += fmt::format("  {:<44} {}\n", "base (scenario values)", setting_text(t.base));
+  for (const TornadoBar& b : t.bars) {
+    out += fmt::format("\n  {}  ~ {}   swing {:.1f} points\n", b.key, b.distribution, 100 * b.swing());
+    out += fmt::format("    {:<42} {}\n", fmt::format("low  = {:g}", b.low_value), setting_text(b.low));
+    out += fmt::format("    {:<42} {}\n", fmt::format("high = {:g}", b.high_value), setting_text(b.high));
+  }
+  return out;
+}
+
+std::string grid_text(const std::vector<GridAxis>& axes, const std::vector<GridCell>& cells) {
+  std::string out = "Grid: P(bust) [95% CI]  mean capital destroyed (USD bn)";
+  out += fmt::format(", {} paths per cell\n\n", cells.empty() ? 0 : cells.front().result.paths + cells.front().result.failed);
+  for (const GridCell& c : cells) {
+    std::string setting;
+    for (std::size_t i = 0; i < axes.size(); ++i) setting += fmt::format("{}{}={:g}", i ? ", " : "", axes[i].key, c.values[i]);
+    out += fmt::format("  {:<60} {}\n", setting, setting_text(c.result));
+  }
+  return out;
+}
+
+std::string sobol_text(const SobolResult& s) {
+  std::string out = fmt::format("Sobol indices ({} base rows, {} paths; inputs independent, drawn from their marginals); "
+                                "P(bust) over the design {}\n",
+                                s.base_rows, s.base_rows * (s.keys.size() + 2), pct(s.bust_probability));
+  auto table = [&](const char* title, const analysis::SobolIndices& x) {
+    out += fmt::format("\n  {} (variance {:.4g})\n  {:<44} {:>22} {:>22}\n", title, x.variance, "parameter",
+                       "first order [95% CI]", "total [95% CI]");
+    for (std::size_t i = 0; i < s.keys.size(); ++i) {
+      out += fmt::format("  {:<44} {:>6.3f} [{:6.3f},{:6.3f}] {:>6.3f} [{:6.3f},{:6.3f}]\n", s.keys[i], x.first_order[i],
+                         x.first_order_ci[i].low, x.first_order_ci[i].high, x.total[i], x.total_ci[i].low, x.total_ci[i].high);
+    }
+  };
+  table("bust (1/0)", s.bust);
+  table("capital destroyed, USD bn", s.capital_destroyed);
+  return out;
+}
+
+std::vector<io::SensitivityRow> tornado_rows(const Tornado& t) {
+  std::vector<io::SensitivityRow> rows;
+  add_setting_rows(rows, "tornado", "", "base", t.base);
+  for (const TornadoBar& b : t.bars) {
+    rows.push_back({"tornado", b.key, "low", "value", b.low_value});
+    rows.push_back({"tornado", b.key, "high", "value", b.high_value});
+    add_setting_rows(rows, "tornado", b.key, "low", b.low);
+    add_setting_rows(rows, "tornado", b.key, "high", b.high);
+    rows.push_back({"tornado", b.key, "", "swing", b.swing()});
+  }
+  return rows;
+}
+
+std::vector<io::SensitivityRow> grid_rows(const std::vector<GridAxis>& axes, const std::vector<GridCell>& cells) {
+  std::vector<io::SensitivityRow> rows;
+  std::string keys;
+  for (std::size_t i = 0; i < axes.size(); ++i) keys += (i ? "," : "") + axes[i].key;
+  for (const GridCell& c : cells) {
+    std::string setting;
+    for (std::size_t i = 0; i < c.values.size(); ++i) setting += fmt::format("{}{:.17g}", i ? "," : "", c.values[i]);
+    add_setting_rows(rows, "grid", keys, setting, c.result);
+  }
+  return rows;
+}
+
+std::vector<io::SensitivityRow> sobol_rows(const SobolResult& s) {
+  std::vector<io::SensitivityRow> rows;
+  auto add = [&](const char* output, const analysis::SobolIndices& x) {
+    for (std::size_t i = 0; i < s.keys.size(); ++i) {
+      const std::string setting = output;
+      rows.push_back({"sobol", s.keys[i], setting, "first_order", x.first_order[i]});
+      rows.push_back({"sobol", s.keys[i], setting, "first_order_ci_low", x.first_order_ci[i].low});
+      rows.push_back({"sobol", s.keys[i], setting, "first_order_ci_high", x.first_order_ci[i].high});
+      rows.push_back({"sobol", s.keys[i], setting, "total", x.total[i]});
+      rows.push_back({"sobol", s.keys[i], setting, "total_ci_low", x.total_ci[i].low});
+      rows.push_back({"sobol", s.keys[i], setting, "total_ci_high", x.total_ci[i].high});
+    }
+  };
+  add("bust", s.bust);
+  add("capital_destroyed_usd_bn", s.capital_destroyed);
+  rows.push_back({"sobol", "", "bust", "bust_probability", s.bust_probability});
+  return rows;
+}
+
+}  // namespace bsim::jobs
