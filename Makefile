@@ -1,7 +1,7 @@
 # The two set-up commands of the README. Both install what is missing first.
 #   make run   builds the release preset and runs the embedded default scenario
 #   make test  builds the dev preset (sanitizers on) and runs the quick tests
-.PHONY: deps run test build-release build-dev test-slow bench docs clean
+.PHONY: deps run test build-release build-dev test-slow test-mpi bench docs clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -24,6 +24,14 @@ test-slow: deps
 	cmake --preset release >/dev/null
 	cmake --build build/release
 	ctest --test-dir build/release -L slow --output-on-failure
+
+# MPI: installs OpenMPI, builds the release preset with BSIM_MPI=ON in build/mpi and runs the
+# tests labelled mpi (mpirun -n 2 against one process).
+test-mpi: deps
+	@bash scripts/install-deps.sh --mpi
+	cmake -S . -B build/mpi -G Ninja -DCMAKE_BUILD_TYPE=Release -DBSIM_MPI=ON >/dev/null
+	cmake --build build/mpi --target bubblesim
+	ctest --test-dir build/mpi -L mpi --output-on-failure
 
 # Benchmarks (Google Benchmark) on the release build; results go in docs/performance.md.
 bench: build-release

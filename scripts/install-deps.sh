@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages bubblesim needs to build and test, and only those missing.
+# Installs the Debian 12 packages bubblesim needs to build and test, and only those missing
+# (with --mpi, also OpenMPI).
 # Runs apt-get through sudo when not root. Safe to run repeatedly: it does nothing when all
 # packages are present.
 set -euo pipefail
@@ -9,6 +10,11 @@ packages=(
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev librandom123-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
 )
+
+# --mpi adds OpenMPI, for builds with BSIM_MPI=ON (make test-mpi).
+if [ "${1:-}" = "--mpi" ]; then
+  packages+=(libopenmpi-dev openmpi-bin)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -26,6 +26,7 @@
 #include "io/schema.h"
 #include "jobs/mc_report.h"
 #include "jobs/monte_carlo.h"
+#include "jobs/mpi.h"
 #include "jobs/sensitivity.h"
 #include "sim/run_path.h"
 
@@ -137,9 +138,55 @@ class ProgressDisplay {
   double last_line_ = -1e9;
 };
 
-int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given) {
+// Under mpirun: every rank runs its share of the path ids without a database; rank 0 gathers
+// the aggregates and rows, writes the database once at the end and prints.
+int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded, const bsim::jobs::MpiSession& mpi) {
+  using namespace bsim;
+  const bool root = mpi.rank() == 0;
+  ProgressDisplay display(!opt.quiet && root);
+  jobs::McOptions mo;
+  mo.paths = opt.paths;
+  mo.seed = opt.seed;
+  mo.threads = opt.threads;
+  mo.keep_rows = !opt.db.empty();
+  mo.rank = mpi.rank();
+  mo.ranks = mpi.size();
+  mo.stop = &g_stop;
+  mo.progress = [&display](const jobs::McProgress& p) { display(p); };
+  jobs::McRun run = jobs::run_monte_carlo(loaded, mo);
+  display.finish();
+  const bool interrupted = jobs::any_rank_interrupted(run.interrupted, mpi.size());
+  std::vector<io::McPathRow> rows = std::move(run.rows);
+  jobs::gather_runs(run, rows, mpi.rank(), mpi.size());
+  if (!root) return interrupted ? kExitInterrupted : 0;
+  run.interrupted = interrupted;
+  if (!opt.db.empty()) {
+    io::McRunMeta meta;
+    meta.scenario_name = loaded.source_name;
+    meta.scenario_text = loaded.text;
+    meta.overrides = loaded.overrides;
+    meta.seed = opt.seed;
+    meta.paths_requested = opt.paths;
+    meta.bubblesim_version = BSIM_VERSION;
+    meta.command_line = opt.command_line;
+    meta.parameter_keys = run.parameter_keys;
+    meta.parameter_distributions = run.parameter_distributions;
+    io::ResultsDb db = io::ResultsDb::create(opt.db, meta);
+    db.checkpoint(rows, run.aggregate.serialize(), interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete);
+    db.write_quantiles(jobs::quantile_rows(run.aggregate));
+  }
+  std::cout << (opt.json ? jobs::mc_summary_json(run).dump(2) + "\n" : jobs::mc_summary_text(run));
+  std::cerr << fmt::format("mc: {} paths on {} ranks in {:.1f} s{}\n", run.paths_run, mpi.size(), run.seconds,
+                           opt.db.empty() ? "" : fmt::format("; results in {}", opt.db));
+  return interrupted ? kExitInterrupted : 0;
+}
+
+int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const bsim::jobs::MpiSession& mpi) {
   using namespace bsim;
   io::LoadedScenario loaded;
+  if (opt.resume && mpi.size() > 1) {
+    throw core::InputError({"--resume", 0, 0}, "--resume runs in one process: start it without mpirun");
+  }
   if (opt.resume) {
     if (opt.db.empty()) throw core::InputError({"--resume", 0, 0}, "--resume needs --db FILE, the database to continue");
     if (scenario_given || !opt.sets.empty() || paths_given) {
@@ -153,6 +200,7 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given) {
   }
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
+  if (mpi.size() > 1) return do_mc_ranks(opt, loaded, mpi);
   ProgressDisplay display(!opt.quiet);
   jobs::McOptions mo;
   mo.paths = opt.paths;
@@ -334,11 +382,11 @@ int do_validate(const std::string& scenario, const std::vector<std::string>& set
   // Every [[contract]], whatever its type.
   const std::size_t contracts = s.contracts.size() + s.debts.size() + s.leases.size() + s.equity_investments.size() +
                                 s.stakes.size() + s.warrants.size() + s.ppas.size() + s.securitisations.size();
-  std::cout << fmt::format("{}: ok — scenario '{}', {} to {}, {} segments, {} firms, {} contracts, {} shocks\n",
+  std::cout << fmt::format("{}: ok — scenario '{}', {} to {}, {} segments, {} firms, {} contracts, {} shocks, {} uncertain keys\n",
                            loaded.source_name, loaded.scenario.name, loaded.scenario.time.start.str(),
                            loaded.scenario.time.end.str(), loaded.scenario.segments.size(),
                            loaded.scenario.firms.size(), contracts,
-                           loaded.scenario.shocks.size());
+                           loaded.scenario.shocks.size(), loaded.uncertain.size());
   return 0;
 }
 
@@ -358,6 +406,8 @@ int do_scenarios() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Under mpirun every rank parses the same command line; only `mc` uses the other ranks.
+  const bsim::jobs::MpiSession mpi(argc, argv);
   CLI::App app{"bubblesim — a stress-test simulator of the AI infrastructure economy"};
   app.set_version_flag("--version", std::string("bubblesim ") + BSIM_VERSION);
   app.require_subcommand(1);
@@ -457,7 +507,7 @@ int main(int argc, char** argv) {
   try {
     if (*run) return do_run(run_opt);
     if (*sweep) return do_sweep(sweep_opt);
-    if (*mc) return do_mc(mc_opt, mc_paths->count() > 0, mc_scenario->count() > 0);
+    if (*mc) return do_mc(mc_opt, mc_paths->count() > 0, mc_scenario->count() > 0, mpi);
     if (*compare) return do_compare(compare_opt);
     if (*validate) return do_validate(validate_file, validate_sets);
     if (*scenarios) return do_scenarios();

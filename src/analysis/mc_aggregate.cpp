@@ -12,7 +12,7 @@
 namespace bsim::analysis {
 namespace {
 
-constexpr std::string_view kMagic = "BSIMAGG1";
+constexpr std::string_view kMagic = "BSIMAGG2";
 
 std::vector<std::string> holder_class_names() {
   std::vector<std::string> names;
@@ -113,8 +113,17 @@ PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id
   return out;
 }
 
-McAggregate::McAggregate(const model::Scenario& scenario, double relative_accuracy)
+McAggregate::McAggregate(const model::Scenario& scenario, double relative_accuracy,
+                         const std::vector<UncertainParameter>& parameters)
     : accuracy_(relative_accuracy), months_(std::max(0, scenario.time.months())), start_(scenario.time.start) {
+  for (const UncertainParameter& p : parameters) {
+    std::vector<double> edges;
+    for (std::size_t b = 1; b < kDriverBins; ++b) edges.push_back(p.distribution.quantile(static_cast<double>(b) / kDriverBins));
+    driver_edges_.push_back(std::move(edges));
+  }
+  driver_paths_.assign(driver_edges_.size() * kDriverBins, 0);
+  driver_busts_.assign(driver_edges_.size() * kDriverBins, 0);
+  driver_capital_.assign(driver_edges_.size() * kDriverBins, ExactSum());
   bust_months_.assign(static_cast<std::size_t>(months_), 0);
   const std::size_t cells = model::kColumns.size() * static_cast<std::size_t>(months_);
   fans_.assign(cells, QuantileSketch(accuracy_));
@@ -135,6 +144,9 @@ void McAggregate::clear() {
   for (auto& s : figure_sums_) s = ExactSum();
   for (auto& s : holder_losses_) s = QuantileSketch(accuracy_);
   for (auto& s : holder_sums_) s = ExactSum();
+  std::fill(driver_paths_.begin(), driver_paths_.end(), 0);
+  std::fill(driver_busts_.begin(), driver_busts_.end(), 0);
+  for (auto& s : driver_capital_) s = ExactSum();
 }
 
 void McAggregate::add(const PathVerdict& v, const std::vector<model::MonthRecord>& months) {
@@ -170,6 +182,21 @@ void McAggregate::add(const PathVerdict& v, const std::vector<model::MonthRecord
     figures_[i].add(figures[i]);
     figure_sums_[i].add(figures[i]);
   }
+  if (!driver_edges_.empty()) {
+    if (v.parameters.size() != driver_edges_.size()) {
+      throw std::invalid_argument("McAggregate::add: a path with " + std::to_string(v.parameters.size()) +
+                                  " drawn values, expected " + std::to_string(driver_edges_.size()));
+    }
+    for (std::size_t p = 0; p < driver_edges_.size(); ++p) {
+      // The bin: how many of the fifths' edges the value lies above (ties go down, so a
+      // discrete distribution's atoms fall in one bin).
+      const auto& edges = driver_edges_[p];
+      const auto bin = static_cast<std::size_t>(std::lower_bound(edges.begin(), edges.end(), v.parameters[p]) - edges.begin());
+      ++driver_paths_[p * kDriverBins + bin];
+      if (v.bust.occurred) ++driver_busts_[p * kDriverBins + bin];
+      driver_capital_[p * kDriverBins + bin].add(v.capital_destroyed_usd_bn);
+    }
+  }
   for (const auto& [name, loss] : v.losses_by_holder) {
     const auto it = std::find(holder_names_.begin(), holder_names_.end(), name);
     if (it == holder_names_.end()) throw std::invalid_argument("McAggregate::add: unknown holder type '" + name + "'");
@@ -180,7 +207,8 @@ void McAggregate::add(const PathVerdict& v, const std::vector<model::MonthRecord
 }
 
 void McAggregate::merge(const McAggregate& o) {
-  if (o.months_ != months_ || o.start_ != start_ || o.accuracy_ != accuracy_ || o.holder_names_ != holder_names_) {
+  if (o.months_ != months_ || o.start_ != start_ || o.accuracy_ != accuracy_ || o.holder_names_ != holder_names_ ||
+      o.driver_edges_ != driver_edges_) {
     throw std::invalid_argument("McAggregate::merge: aggregates of different shape");
   }
   paths_ += o.paths_;
@@ -202,6 +230,11 @@ void McAggregate::merge(const McAggregate& o) {
   for (std::size_t i = 0; i < holder_losses_.size(); ++i) {
     holder_losses_[i].merge(o.holder_losses_[i]);
     holder_sums_[i].merge(o.holder_sums_[i]);
+  }
+  for (std::size_t i = 0; i < driver_paths_.size(); ++i) {
+    driver_paths_[i] += o.driver_paths_[i];
+    driver_busts_[i] += o.driver_busts_[i];
+    driver_capital_[i].merge(o.driver_capital_[i]);
   }
 }
 
@@ -230,6 +263,10 @@ std::string McAggregate::serialize() const {
   put_u64(out, model::kColumns.size());
   put_u64(out, figures_.size());
   put_u64(out, holder_names_.size());
+  put_u64(out, driver_edges_.size());
+  for (const auto& edges : driver_edges_) {
+    for (const double e : edges) put_f64(out, e);
+  }
   for (const std::uint64_t x : {paths_, failed_, busts_, by_equity_, by_capex_, by_writeoffs_, with_defaults_}) put_u64(out, x);
   for (const std::uint64_t x : bust_months_) put_u64(out, x);
   for (std::size_t i = 0; i < fans_.size(); ++i) {
@@ -244,6 +281,11 @@ std::string McAggregate::serialize() const {
     holder_losses_[i].serialize(out);
     holder_sums_[i].serialize(out);
   }
+  for (std::size_t i = 0; i < driver_paths_.size(); ++i) {
+    put_u64(out, driver_paths_[i]);
+    put_u64(out, driver_busts_[i]);
+    driver_capital_[i].serialize(out);
+  }
   return out;
 }
 
@@ -256,7 +298,12 @@ void McAggregate::deserialize(std::string_view in) {
   const auto columns = get_u64(in);
   const auto figures = get_u64(in);
   const auto holders = get_u64(in);
-  if (accuracy != accuracy_ || months != static_cast<std::uint64_t>(months_) ||
+  const auto drivers = get_u64(in);
+  bool same_edges = drivers == driver_edges_.size();
+  for (std::size_t p = 0; same_edges && p < driver_edges_.size(); ++p) {
+    for (const double e : driver_edges_[p]) same_edges = same_edges && get_f64(in) == e;
+  }
+  if (!same_edges || accuracy != accuracy_ || months != static_cast<std::uint64_t>(months_) ||
       start != static_cast<std::uint64_t>(start_.index()) || columns != model::kColumns.size() ||
       figures != figures_.size() || holders != holder_names_.size()) {
     throw std::invalid_argument("Monte Carlo aggregate: saved for a different horizon, version or accuracy");
@@ -278,6 +325,11 @@ void McAggregate::deserialize(std::string_view in) {
   for (std::size_t i = 0; i < copy.holder_losses_.size(); ++i) {
     copy.holder_losses_[i] = QuantileSketch::deserialize(in);
     copy.holder_sums_[i] = ExactSum::deserialize(in);
+  }
+  for (std::size_t i = 0; i < copy.driver_paths_.size(); ++i) {
+    copy.driver_paths_[i] = get_u64(in);
+    copy.driver_busts_[i] = get_u64(in);
+    copy.driver_capital_[i] = ExactSum::deserialize(in);
   }
   if (!in.empty()) throw std::invalid_argument("Monte Carlo aggregate: trailing bytes");
   *this = std::move(copy);

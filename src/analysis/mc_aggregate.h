@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/sampler.h"
 #include "analysis/sketch.h"
 #include "analysis/summary.h"
 #include "model/record.h"
@@ -63,8 +64,13 @@ const std::vector<std::string>& path_figure_names();
 /// indicators, not on the number of paths.
 class McAggregate {
  public:
-  /// An empty aggregate for the scenario's horizon and every `timeseries.csv` column.
-  explicit McAggregate(const model::Scenario& scenario, double relative_accuracy = 0.005);
+  /// An empty aggregate for the scenario's horizon and every `timeseries.csv` column, with the
+  /// driver bins of the scenario's uncertain parameters (none when the list is empty).
+  explicit McAggregate(const model::Scenario& scenario, double relative_accuracy = 0.005,
+                       const std::vector<UncertainParameter>& parameters = {});
+
+  /// Bins per uncertain parameter for the drivers: fifths of its distribution.
+  static constexpr std::size_t kDriverBins = 5;
 
   /// Adds one path. A failed path (verdict.error) counts in failed() only.
   void add(const PathVerdict& verdict, const std::vector<model::MonthRecord>& months);
@@ -102,6 +108,16 @@ class McAggregate {
   [[nodiscard]] const QuantileSketch& holder_loss(std::size_t i) const { return holder_losses_.at(i); }
   [[nodiscard]] const ExactSum& holder_loss_sum(std::size_t i) const { return holder_sums_.at(i); }
 
+  /// Drivers: paths, busts and capital destroyed with parameter `p` drawn in fifth `bin` (0 =
+  /// lowest) of its distribution — the bust probability conditional on each parameter's range,
+  /// read off the Monte Carlo sample without further runs.
+  [[nodiscard]] std::size_t driver_parameters() const { return driver_edges_.size(); }
+  [[nodiscard]] std::uint64_t driver_paths(std::size_t p, std::size_t bin) const { return driver_paths_.at(p * kDriverBins + bin); }
+  [[nodiscard]] std::uint64_t driver_busts(std::size_t p, std::size_t bin) const { return driver_busts_.at(p * kDriverBins + bin); }
+  [[nodiscard]] const ExactSum& driver_capital_destroyed(std::size_t p, std::size_t bin) const {
+    return driver_capital_.at(p * kDriverBins + bin);
+  }
+
   /// A portable binary form (for checkpoints and MPI); deserialize checks it matches the shape.
   [[nodiscard]] std::string serialize() const;
   /// Replaces this aggregate's contents with the serialized one. Throws std::invalid_argument
@@ -129,6 +145,10 @@ class McAggregate {
   std::vector<std::string> holder_names_;
   std::vector<QuantileSketch> holder_losses_;
   std::vector<ExactSum> holder_sums_;
+  std::vector<std::vector<double>> driver_edges_;  ///< per parameter: its 20/40/60/80% quantiles
+  std::vector<std::uint64_t> driver_paths_;
+  std::vector<std::uint64_t> driver_busts_;
+  std::vector<ExactSum> driver_capital_;
 };
 
 }  // namespace bsim::analysis

@@ -1831,7 +1831,10 @@ toml::table parse_toml(std::string_view text, const std::string& source_name) {
 }
 
 /// Resolves `extends = "<built-in>"` chains (at most 8 deep) into one merged table.
-toml::table resolve_extends(toml::table root, const std::string& source_name, int depth = 0) {
+/// `layers` receives the files of the chain, the file itself first and its furthest base last.
+toml::table resolve_extends(toml::table root, const std::string& source_name, std::vector<std::string>& layers,
+                            int depth = 0) {
+  layers.push_back(source_name);
   const toml::node* ext = root.get("extends");
   if (!ext) return root;
   const auto* name = ext->as_string();
@@ -1846,7 +1849,7 @@ toml::table resolve_extends(toml::table root, const std::string& source_name, in
                                    (hint.empty() ? std::string(" `bubblesim scenarios` lists them") : hint));
   }
   toml::table base = resolve_extends(parse_toml(std::string_view(base_file->bytes, base_file->size), base_file->path),
-                                     base_file->path, depth + 1);
+                                     base_file->path, layers, depth + 1);
   root.erase("extends");
   merge_into(base, root);
   return base;
@@ -1915,7 +1918,8 @@ struct ScenarioSnapshot {
 
 LoadedScenario load_scenario_text(std::string_view text, const std::string& source_name,
                                   const std::vector<std::string>& overrides) {
-  const toml::table root = resolve_extends(parse_toml(text, source_name), source_name);
+  std::vector<std::string> layers;
+  const toml::table root = resolve_extends(parse_toml(text, source_name), source_name, layers);
 
   Validator v(source_name);
   v.walk_table(root, "", "");
@@ -1931,12 +1935,23 @@ LoadedScenario load_scenario_text(std::string_view text, const std::string& sour
   out.params = v.params;
   out.source_name = source_name;
   out.text = std::string(text);
+  // A value written in a more specific layer than the distribution — a file that extends the one
+  // declaring it, or --set — fixes the key: `gradual-10x` sets the efficiency trend that
+  // `default` makes uncertain, and its Monte Carlo keeps the trend at ×10.
+  auto layer_of = [&](const std::string& file) {
+    const auto it = std::find(layers.begin(), layers.end(), file);
+    return it == layers.end() ? -1 : static_cast<int>(it - layers.begin());  // -1: --set
+  };
   std::map<std::string, SourcePos> uncertain_pos;
   for (UncertainEntry& e : uncertain.entries) {
+    const auto value = out.params.find(e.parameter.key);
+    if (value != out.params.end() && layer_of(value->second.pos.file) < layer_of(e.pos.file)) continue;
     uncertain_pos[e.parameter.key] = e.pos;
     out.uncertain.push_back(std::move(e.parameter));
   }
-  out.correlations = std::move(uncertain.correlations);
+  for (analysis::RankCorrelation& c : uncertain.correlations) {
+    if (uncertain_pos.count(c.a) != 0 && uncertain_pos.count(c.b) != 0) out.correlations.push_back(std::move(c));
+  }
   out.snapshot = std::make_shared<const ScenarioSnapshot>(std::move(v), std::move(uncertain_pos));
   out.overrides = overrides;
   return out;

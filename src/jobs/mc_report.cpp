@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -53,6 +54,39 @@ std::string compact(double x) {
   return fmt::format("{:.3g}", x);
 }
 
+// One uncertain parameter's effect in the sample: P(bust) with it in its lowest and its highest
+// fifth, and the paths behind each.
+struct Driver {
+  std::size_t index;
+  double low;
+  double high;
+  std::uint64_t low_paths;
+  std::uint64_t high_paths;
+  double low_capital;   ///< mean capital destroyed, USD bn
+  double high_capital;
+  [[nodiscard]] double swing() const { return std::isnan(high - low) ? 0.0 : std::fabs(high - low); }
+  [[nodiscard]] double capital_swing() const {
+    return std::isnan(high_capital - low_capital) ? 0.0 : std::fabs(high_capital - low_capital);
+  }
+};
+
+std::vector<Driver> drivers(const analysis::McAggregate& a) {
+  std::vector<Driver> out;
+  constexpr std::size_t kTop = analysis::McAggregate::kDriverBins - 1;
+  for (std::size_t p = 0; p < a.driver_parameters(); ++p) {
+    out.push_back({p, share(a.driver_busts(p, 0), a.driver_paths(p, 0)), share(a.driver_busts(p, kTop), a.driver_paths(p, kTop)),
+                   a.driver_paths(p, 0), a.driver_paths(p, kTop), analysis::mean(a.driver_capital_destroyed(p, 0)),
+                   analysis::mean(a.driver_capital_destroyed(p, kTop))});
+  }
+  // Largest swing in the bust probability first; equal swings (e.g. every path busts) by the
+  // swing in capital destroyed.
+  std::stable_sort(out.begin(), out.end(), [](const Driver& x, const Driver& y) {
+    if (x.swing() != y.swing()) return x.swing() > y.swing();
+    return x.capital_swing() > y.capital_swing();
+  });
+  return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& fan_chart_columns() {
@@ -94,13 +128,27 @@ std::string mc_summary_text(const McRun& run) {
     for (const auto& [year, n] : years) {
       if (n > 0) last_year = year;
     }
+    std::uint64_t by_then = 0;
+    out += fmt::format("  {}  {:>6}  {:>9}\n", "year", "busts", "by its end");
     for (const auto& [year, n] : years) {
       if (year > last_year) break;
+      by_then += n;
       const double s = share(n, a.paths());
-      out += fmt::format("  {}  {:>6}  {}\n", year, percent(s), std::string(static_cast<std::size_t>(std::lround(s * 50)), '#'));
+      out += fmt::format("  {}  {:>6}  {:>9}  {}\n", year, percent(s), percent(share(by_then, a.paths())),
+                         std::string(static_cast<std::size_t>(std::lround(s * 50)), '#'));
     }
-    out += fmt::format("  no bust  {:>6}\n", percent(share(a.paths() - a.busts(), a.paths())));
+    out += fmt::format("  never  {:>6}\n", percent(share(a.paths() - a.busts(), a.paths())));
     out += fmt::format("  median bust month (of busting paths): {}\n", median_bust_month(a)->str());
+  }
+  if (a.paths() > 0 && a.driver_parameters() > 0) {
+    out += "\nDrivers (a tornado from the sample): P(bust) and mean capital destroyed (USD bn) with each uncertain\n"
+           "parameter in the lowest and the highest fifth of its distribution, the others varying as drawn;\n"
+           "largest swing in P(bust) first, then in capital destroyed:\n";
+    out += fmt::format("  {:<44} {:>8} {:>8} {:>7}   {:>9} {:>9}\n", "parameter", "P low", "P high", "swing", "cap. low", "cap. high");
+    for (const Driver& d : drivers(a)) {
+      out += fmt::format("  {:<44} {:>8} {:>8} {:>5.1f}pt   {:>9} {:>9}\n", run.parameter_keys[d.index], percent(d.low),
+                         percent(d.high), 100 * d.swing(), compact(d.low_capital), compact(d.high_capital));
+    }
   }
   if (a.paths() > 0) {
     out += "\nFan charts, quantiles 5 / 25 / 50 / 75 / 95 % each December:\n";
@@ -166,6 +214,24 @@ nlohmann::json mc_summary_json(const McRun& run) {
   const auto median = median_bust_month(a);
   bust["median_month"] = median ? nlohmann::json(median->str()) : nlohmann::json(nullptr);
   j["bust"] = bust;
+  nlohmann::json drivers_json = nlohmann::json::array();
+  for (const Driver& d : drivers(a)) {
+    nlohmann::json bins = nlohmann::json::array();
+    for (std::size_t b = 0; b < analysis::McAggregate::kDriverBins; ++b) {
+      bins.push_back({{"paths", a.driver_paths(d.index, b)},
+                      {"busts", a.driver_busts(d.index, b)},
+                      {"bust_probability", number(share(a.driver_busts(d.index, b), a.driver_paths(d.index, b)))},
+                      {"mean_capital_destroyed_usd_bn", number(analysis::mean(a.driver_capital_destroyed(d.index, b)))}});
+    }
+    drivers_json.push_back({{"key", run.parameter_keys[d.index]},
+                            {"bust_probability_low", number(d.low)},
+                            {"bust_probability_high", number(d.high)},
+                            {"swing", number(d.swing())},
+                            {"mean_capital_destroyed_usd_bn_low", number(d.low_capital)},
+                            {"mean_capital_destroyed_usd_bn_high", number(d.high_capital)},
+                            {"fifths", bins}});
+  }
+  j["drivers"] = drivers_json;
 
   nlohmann::json fans = nlohmann::json::object();
   for (const std::string& name : fan_chart_columns()) {

@@ -78,8 +78,9 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
             .paths_requested = options.paths,
             .parameter_keys = {},
             .parameter_distributions = {},
-            .aggregate = analysis::McAggregate(loaded.scenario, options.sketch_accuracy),
-            .failed = {}};
+            .aggregate = analysis::McAggregate(loaded.scenario, options.sketch_accuracy, loaded.uncertain),
+            .failed = {},
+            .rows = {}};
   for (const analysis::UncertainParameter& p : loaded.uncertain) {
     run.parameter_keys.push_back(p.key);
     run.parameter_distributions.push_back(p.distribution.describe());
@@ -129,7 +130,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
 
   const int threads = std::max(1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<WorkerShelf> shelves(static_cast<std::size_t>(threads));
-  for (WorkerShelf& s : shelves) s.aggregate.emplace(loaded.scenario, options.sketch_accuracy);
+  for (WorkerShelf& s : shelves) s.aggregate.emplace(loaded.scenario, options.sketch_accuracy, loaded.uncertain);
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> busts{run.aggregate.busts()};
@@ -164,7 +165,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
       {
         std::lock_guard lock(shelf.mutex);
         shelf.aggregate->add(out.verdict, out.months);
-        if (db) shelf.rows.push_back(row_of(out.verdict));
+        if (db || options.keep_rows) shelf.rows.push_back(row_of(out.verdict));
         if (out.verdict.error && shelf.failed.size() < kFailedKept) shelf.failed.push_back(out.verdict);
       }
       if (out.verdict.bust.occurred) busts.fetch_add(1);
@@ -187,10 +188,9 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
       }
       shelf.failed.clear();
     }
-    if (db) {
-      std::sort(rows.begin(), rows.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
-      db->checkpoint(rows, run.aggregate.serialize(), status);
-    }
+    std::sort(rows.begin(), rows.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
+    if (db) db->checkpoint(rows, run.aggregate.serialize(), status);
+    if (options.keep_rows) std::move(rows.begin(), rows.end(), std::back_inserter(run.rows));
   };
 
   auto report = [&] {
@@ -225,6 +225,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
   collect(run.interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete);
   report();
   run.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::sort(run.rows.begin(), run.rows.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
   return run;
 }
 

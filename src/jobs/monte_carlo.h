@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "analysis/mc_aggregate.h"
+#include "io/results_db.h"
 #include "io/scenario_loader.h"
 
 namespace bsim::jobs {
@@ -48,6 +49,8 @@ struct McOptions {
   /// Set (e.g. by a signal handler) to stop: paths under way finish, nothing new starts, the
   /// database gets a last checkpoint with status "interrupted".
   const std::atomic<bool>* stop = nullptr;
+  /// Keep every path's row in McRun::rows (for an MPI gather; the database has them otherwise).
+  bool keep_rows = false;
   /// MPI: this process runs the path ids with id mod ranks == rank (see jobs/mpi.h).
   int rank = 0;
   int ranks = 1;
@@ -64,6 +67,7 @@ struct McRun {
   std::vector<analysis::PathVerdict> failed;          ///< failed paths with their messages (at most 100 kept)
   double seconds = 0;                                 ///< wall time of this run
   std::uint64_t paths_run = 0;                        ///< paths run by this process in this run (not resumed)
+  std::vector<io::McPathRow> rows;                     ///< with McOptions::keep_rows, sorted by path id
 };
 
 /// Runs the paths. With `db_path`, creates the database (or, with `resume`, opens it, takes

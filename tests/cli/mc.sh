@@ -80,7 +80,7 @@ expect2 "$bsim" mc default -n 2 --quiet --db "$db"            # exists and is no
 expect2 "$bsim" mc default -n 2 --quiet --db "$work/t1.json" --resume  # not a results database
 expect2 "$bsim" mc default -n 2 --quiet --set no.such.key=1
 expect2 "$bsim" sweep default --quiet                          # no analysis chosen
-expect2 "$bsim" sweep default --tornado --quiet                # default has no [uncertain] keys
+expect2 "$bsim" sweep default --tornado -n 0 --quiet           # no paths
 expect2 "$bsim" sweep default --grid demand.nothing=1,2 --quiet
 expect2 "$bsim" sweep default --grid "verdict.bust_capex_drop=0.2,x" --quiet
 echo "mc CLI: ok"
