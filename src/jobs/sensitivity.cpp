@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
-#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "analysis/sampler.h"
@@ -18,16 +18,21 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Values = std::vector<std::pair<std::string, double>>;
 
-// One model evaluation: a path of the scenario with some keys set.
-struct Evaluation {
-  Values values;
-  std::uint64_t path_id = 0;
+// What one evaluation leaves for the summaries: a few numbers, not the path's whole verdict
+// (whose losses by holder and trigger text are heap strings), so that memory stays small when
+// a design has millions of evaluations.
+struct Outcome {
+  bool bust = false;
+  double capital_destroyed_usd_bn = 0.0;
+  double claims_written_off_usd_bn = 0.0;
+  std::optional<std::string> error;  ///< set when the path failed
 };
 
-// Runs the evaluations on the options' threads; result i belongs to evaluation i.
-std::vector<analysis::PathVerdict> evaluate_all(const io::LoadedScenario& loaded, const std::vector<Evaluation>& evals,
-                                                const SweepOptions& options) {
-  std::vector<analysis::PathVerdict> out(evals.size());
+// Runs evaluations 0 … count − 1 on the options' threads; outcome i is run_one(i). run_one is
+// called from several threads at once and must be a pure function of i.
+std::vector<Outcome> evaluate_all(std::size_t count, const std::function<analysis::PathVerdict(std::size_t)>& run_one,
+                                  const SweepOptions& options) {
+  std::vector<Outcome> out(count);
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> busts{0};
@@ -38,19 +43,20 @@ std::vector<analysis::PathVerdict> evaluate_all(const io::LoadedScenario& loaded
   auto work = [&] {
     while (!stopping()) {
       const std::size_t i = next.fetch_add(1);
-      if (i >= evals.size()) break;
+      if (i >= count) break;
+      Outcome& o = out[i];
       try {
-        if (evals[i].values.empty()) {
-          out[i] = analysis::evaluate_path(loaded.scenario, evals[i].path_id, options.seed).verdict;
-        } else {
-          out[i] = analysis::evaluate_path(io::instantiate(loaded, evals[i].values), evals[i].path_id, options.seed).verdict;
-        }
+        const analysis::PathVerdict v = run_one(i);
+        o.bust = v.bust.occurred;
+        o.capital_destroyed_usd_bn = v.capital_destroyed_usd_bn;
+        o.claims_written_off_usd_bn = v.claims_written_off_usd_bn;
+        o.error = v.error;
       } catch (const std::exception& e) {
-        out[i] = analysis::PathVerdict{};
-        out[i].path_id = evals[i].path_id;
-        out[i].error = std::string("the setting is invalid: ") + e.what();
+        o = Outcome{};
+        o.error = std::string("the setting is invalid: ") + e.what();
       }
-      if (out[i].bust.occurred) busts.fetch_add(1);
+      if (o.error) o.bust = false;
+      if (o.bust) busts.fetch_add(1);
       finished.fetch_add(1);
     }
     running.fetch_sub(1);
@@ -62,7 +68,7 @@ std::vector<analysis::PathVerdict> evaluate_all(const io::LoadedScenario& loaded
     if (!options.progress) return;
     McProgress p;
     p.done = finished.load();
-    p.total = evals.size();
+    p.total = count;
     p.busts = busts.load();
     p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started).count();
     p.paths_per_second = p.elapsed_seconds > 0 ? static_cast<double>(p.done) / p.elapsed_seconds : 0.0;
@@ -74,17 +80,21 @@ std::vector<analysis::PathVerdict> evaluate_all(const io::LoadedScenario& loaded
   }
   for (std::thread& t : pool) t.join();
   report();
-  if (finished.load() < evals.size()) throw SweepInterrupted();
+  if (finished.load() < count) throw SweepInterrupted();
   return out;
 }
 
-// Appends `paths` evaluations of one setting (path ids 0 … paths − 1).
-void add_setting(std::vector<Evaluation>& evals, const Values& values, std::uint64_t paths) {
-  for (std::uint64_t id = 0; id < paths; ++id) evals.push_back({values, id});
+// Runs `paths` paths (ids 0 … paths − 1, the same for every setting) of each scenario;
+// outcome s · paths + id belongs to setting s and path id.
+std::vector<Outcome> evaluate_settings(const std::vector<model::Scenario>& settings, std::uint64_t paths,
+                                       const SweepOptions& options) {
+  return evaluate_all(settings.size() * paths, [&](std::size_t i) {
+    return analysis::evaluate_path(settings[i / paths], i % paths, options.seed).verdict;
+  }, options);
 }
 
-// Summarises verdicts [from, from + paths).
-SettingResult summarise(const std::vector<analysis::PathVerdict>& v, std::size_t from, std::uint64_t paths) {
+// Summarises outcomes [from, from + paths).
+SettingResult summarise(const std::vector<Outcome>& v, std::size_t from, std::uint64_t paths) {
   SettingResult r;
   double capital = 0.0;
   double claims = 0.0;
@@ -94,7 +104,7 @@ SettingResult summarise(const std::vector<analysis::PathVerdict>& v, std::size_t
       continue;
     }
     ++r.paths;
-    if (v[i].bust.occurred) ++r.busts;
+    if (v[i].bust) ++r.busts;
     capital += v[i].capital_destroyed_usd_bn;
     claims += v[i].claims_written_off_usd_bn;
   }
@@ -103,6 +113,10 @@ SettingResult summarise(const std::vector<analysis::PathVerdict>& v, std::size_t
     r.mean_claims_written_off_usd_bn = claims / static_cast<double>(r.paths);
   }
   return r;
+}
+
+void require_paths(const SweepOptions& options, const char* what) {
+  if (options.paths == 0) throw core::InputError({"--paths", 0, 0}, fmt::format("{} needs at least 1 path per setting", what));
 }
 
 void require_uncertain(const io::LoadedScenario& loaded, const char* what) {
@@ -118,14 +132,17 @@ std::string pct(double x) { return std::isnan(x) ? "n/a" : fmt::format("{:5.1f}%
 
 std::string setting_text(const SettingResult& r) {
   const analysis::Interval ci = r.bust_ci();
-  return fmt::format("{} [{}–{}]  {:>8.1f}", pct(r.bust_probability()), pct(ci.low), pct(ci.high),
-                     r.mean_capital_destroyed_usd_bn);
+  std::string text = fmt::format("{} [{}–{}]  {:>8.1f}", pct(r.bust_probability()), pct(ci.low), pct(ci.high),
+                                 r.mean_capital_destroyed_usd_bn);
+  if (r.failed > 0) text += fmt::format("  ({} paths failed)", r.failed);
+  return text;
 }
 
 void add_setting_rows(std::vector<io::SensitivityRow>& rows, const std::string& analysis, const std::string& keys,
                       const std::string& setting, const SettingResult& r) {
   const analysis::Interval ci = r.bust_ci();
   rows.push_back({analysis, keys, setting, "paths", static_cast<double>(r.paths)});
+  rows.push_back({analysis, keys, setting, "failed", static_cast<double>(r.failed)});
   rows.push_back({analysis, keys, setting, "bust_probability", r.bust_probability()});
   rows.push_back({analysis, keys, setting, "bust_probability_ci_low", ci.low});
   rows.push_back({analysis, keys, setting, "bust_probability_ci_high", ci.high});
@@ -146,15 +163,34 @@ double TornadoBar::swing() const {
   return std::isnan(d) ? 0.0 : std::fabs(d);
 }
 
+// The scenario with `values` set, for a setting that will run many paths. A value the scenario
+// rejects is bad input, collected in `problems` with `what` names the setting.
+model::Scenario setting_scenario(const io::LoadedScenario& loaded, const Values& values, const std::string& what,
+                                 core::Diagnostics& problems) {
+  try {
+    return io::instantiate(loaded, values);
+  } catch (const core::InputError& e) {
+    for (const core::Diagnostic& d : e.diagnostics().items()) problems.error(d.pos, fmt::format("{}: {}", what, d.message));
+    return loaded.scenario;
+  }
+}
+
 Tornado run_tornado(const io::LoadedScenario& loaded, const SweepOptions& options) {
   require_uncertain(loaded, "a tornado");
-  std::vector<Evaluation> evals;
-  add_setting(evals, {}, options.paths);
+  require_paths(options, "a tornado");
+  // Every setting is made (and checked) before anything runs: a percentile that breaks a rule
+  // between keys is bad input, not a column of failed paths.
+  core::Diagnostics problems;
+  std::vector<model::Scenario> settings{loaded.scenario};
   for (const analysis::UncertainParameter& p : loaded.uncertain) {
-    add_setting(evals, {{p.key, p.distribution.quantile(0.05)}}, options.paths);
-    add_setting(evals, {{p.key, p.distribution.quantile(0.95)}}, options.paths);
+    for (const auto& [u, name] : {std::pair{0.05, "5th"}, std::pair{0.95, "95th"}}) {
+      const double x = p.distribution.quantile(u);
+      settings.push_back(setting_scenario(loaded, {{p.key, x}},
+                                          fmt::format("tornado setting {} = {:g} (its {} percentile)", p.key, x, name), problems));
+    }
   }
-  const std::vector<analysis::PathVerdict> v = evaluate_all(loaded, evals, options);
+  if (problems.has_errors()) throw core::InputError(std::move(problems));
+  const std::vector<Outcome> v = evaluate_settings(settings, options.paths, options);
   Tornado t;
   t.base = summarise(v, 0, options.paths);
   for (std::size_t k = 0; k < loaded.uncertain.size(); ++k) {
@@ -179,7 +215,8 @@ GridAxis parse_grid_axis(const std::string& text) {
                                                          "demand.elasticity_long_run=0.8,1.2,1.6)",
                                                          text, why));
   };
-  if (eq == std::string::npos || eq == 0) fail("no '='");
+  if (eq == std::string::npos) fail("no '='");
+  if (eq == 0) fail("no key before '='");
   GridAxis axis;
   axis.key = text.substr(0, eq);
   std::string rest = text.substr(eq + 1);
@@ -195,6 +232,7 @@ GridAxis parse_grid_axis(const std::string& text) {
       used = 0;
     }
     if (item.empty() || used != item.size() || !std::isfinite(x)) fail(fmt::format("'{}' is not a number", item));
+    if (std::find(axis.values.begin(), axis.values.end(), x) != axis.values.end()) fail(fmt::format("{} is given twice", x));
     axis.values.push_back(x);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -204,25 +242,47 @@ GridAxis parse_grid_axis(const std::string& text) {
 
 std::vector<GridCell> run_grid(const io::LoadedScenario& loaded, const std::vector<GridAxis>& axes, const SweepOptions& options) {
   if (axes.empty() || axes.size() > 2) throw core::InputError({"--grid", 0, 0}, "a grid has one or two axes (--grid given once or twice)");
-  std::vector<std::vector<double>> settings;
-  for (const double a : axes[0].values) {
-    if (axes.size() == 1) {
-      settings.push_back({a});
-    } else {
-      for (const double b : axes[1].values) settings.push_back({a, b});
+  require_paths(options, "a grid");
+  // A key on both axes would set it twice (the second value winning), and a value given twice
+  // would run the same cell twice under one name: neither grid is what it says.
+  if (axes.size() == 2 && axes[0].key == axes[1].key) {
+    throw core::InputError({"--grid", 0, 0}, fmt::format("'{}' is on both axes; give each --grid its own key", axes[0].key));
+  }
+  for (const GridAxis& axis : axes) {
+    if (axis.values.empty()) throw core::InputError({"--grid", 0, 0}, fmt::format("'{}' has no values", axis.key));
+    for (std::size_t i = 0; i < axis.values.size(); ++i) {
+      if (std::find(axis.values.begin(), axis.values.begin() + static_cast<std::ptrdiff_t>(i), axis.values[i]) !=
+          axis.values.begin() + static_cast<std::ptrdiff_t>(i)) {
+        throw core::InputError({"--grid", 0, 0}, fmt::format("'{}' has the value {} twice", axis.key, axis.values[i]));
+      }
     }
   }
-  // Every cell is checked before anything runs: a bad key or value is bad input.
-  std::vector<Evaluation> evals;
-  for (const auto& s : settings) {
-    Values values;
-    for (std::size_t i = 0; i < axes.size(); ++i) values.emplace_back(axes[i].key, s[i]);
-    (void)io::instantiate(loaded, values);
-    add_setting(evals, values, options.paths);
+  std::vector<std::vector<double>> cells_values;
+  for (const double a : axes[0].values) {
+    if (axes.size() == 1) {
+      cells_values.push_back({a});
+    } else {
+      for (const double b : axes[1].values) cells_values.push_back({a, b});
+    }
   }
-  const std::vector<analysis::PathVerdict> v = evaluate_all(loaded, evals, options);
+  // Every cell is made (and checked) before anything runs: a bad key or value is bad input.
+  core::Diagnostics problems;
+  std::vector<model::Scenario> settings;
+  for (const auto& c : cells_values) {
+    Values values;
+    std::string name;
+    for (std::size_t i = 0; i < axes.size(); ++i) {
+      values.emplace_back(axes[i].key, c[i]);
+      name += fmt::format("{}{}={}", i ? ", " : "", axes[i].key, c[i]);
+    }
+    settings.push_back(setting_scenario(loaded, values, "grid cell " + name, problems));
+  }
+  if (problems.has_errors()) throw core::InputError(std::move(problems));
+  const std::vector<Outcome> v = evaluate_settings(settings, options.paths, options);
   std::vector<GridCell> cells;
-  for (std::size_t c = 0; c < settings.size(); ++c) cells.push_back({settings[c], summarise(v, c * options.paths, options.paths)});
+  for (std::size_t c = 0; c < cells_values.size(); ++c) {
+    cells.push_back({cells_values[c], summarise(v, c * options.paths, options.paths)});
+  }
   return cells;
 }
 
@@ -230,20 +290,18 @@ SobolResult run_sobol(const io::LoadedScenario& loaded, std::size_t base_rows, c
   require_uncertain(loaded, "Sobol indices");
   const std::size_t k = loaded.uncertain.size();
   const analysis::SobolDesign design = analysis::sobol_design(base_rows, k, options.seed);
-  std::vector<Evaluation> evals;
-  evals.reserve(design.evaluations());
-  for (std::size_t i = 0; i < design.evaluations(); ++i) {
+  // Each evaluation's values are made from its design point when it runs, not stored.
+  const std::vector<Outcome> v = evaluate_all(design.evaluations(), [&](std::size_t i) {
     const std::vector<double> u = analysis::sobol_point(design, i);
     Values values;
     for (std::size_t j = 0; j < k; ++j) values.emplace_back(loaded.uncertain[j].key, loaded.uncertain[j].distribution.quantile(u[j]));
-    evals.push_back({std::move(values), i % base_rows});
-  }
-  const std::vector<analysis::PathVerdict> v = evaluate_all(loaded, evals, options);
+    return analysis::evaluate_path(io::instantiate(loaded, values), i % base_rows, options.seed).verdict;
+  }, options);
   std::vector<double> bust(v.size());
   std::vector<double> capital(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i].error) throw std::runtime_error(fmt::format("Sobol evaluation {} (path {}) failed: {}", i, v[i].path_id, *v[i].error));
-    bust[i] = v[i].bust.occurred ? 1.0 : 0.0;
+    if (v[i].error) throw std::runtime_error(fmt::format("Sobol evaluation {} (path {}) failed: {}", i, i % base_rows, *v[i].error));
+    bust[i] = v[i].bust ? 1.0 : 0.0;
     capital[i] = v[i].capital_destroyed_usd_bn;
   }
   SobolResult r;
@@ -318,7 +376,7 @@ std::vector<io::SensitivityRow> grid_rows(const std::vector<GridAxis>& axes, con
   for (std::size_t i = 0; i < axes.size(); ++i) keys += (i ? "," : "") + axes[i].key;
   for (const GridCell& c : cells) {
     std::string setting;
-    for (std::size_t i = 0; i < c.values.size(); ++i) setting += fmt::format("{}{:.17g}", i ? "," : "", c.values[i]);
+    for (std::size_t i = 0; i < c.values.size(); ++i) setting += fmt::format("{}{}", i ? "," : "", c.values[i]);  // shortest text that reads back exactly
     add_setting_rows(rows, "grid", keys, setting, c.result);
   }
   return rows;

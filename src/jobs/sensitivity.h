@@ -43,7 +43,7 @@ struct SweepInterrupted : std::runtime_error {
 /// What one setting of the parameters comes to over its paths.
 struct SettingResult {
   std::uint64_t paths = 0;   ///< completed
-  std::uint64_t failed = 0;
+  std::uint64_t failed = 0;  ///< paths that threw (a model invariant broke); not in P(bust)
   std::uint64_t busts = 0;
   [[nodiscard]] double bust_probability() const;
   [[nodiscard]] analysis::Interval bust_ci() const;  ///< Wilson 95%
@@ -69,7 +69,10 @@ struct Tornado {
   std::vector<TornadoBar> bars;  ///< largest swing first (ties: declaration order)
 };
 
-/// One-at-a-time tornado over the `[uncertain]` keys. Throws core::InputError if there are none.
+/// One-at-a-time tornado over the `[uncertain]` keys (rank correlations play no part: one key
+/// moves at a time). Throws core::InputError if there are none, if options.paths is 0, or if a
+/// key's 5th or 95th percentile is a value the scenario rejects (a rule between keys), before
+/// anything runs.
 Tornado run_tornado(const io::LoadedScenario& loaded, const SweepOptions& options);
 
 struct GridAxis {
@@ -83,11 +86,13 @@ struct GridCell {
 };
 
 /// Every combination of the axes' values (one or two axes), the first axis varying slowest.
-/// Throws core::InputError for a key the scenario does not have or a value it rejects.
+/// Throws core::InputError, before anything runs, for a key the scenario does not have or a
+/// value it rejects, the same key on both axes, a value given twice, or options.paths 0.
 std::vector<GridCell> run_grid(const io::LoadedScenario& loaded, const std::vector<GridAxis>& axes,
                                const SweepOptions& options);
 
-/// Parses `KEY=V1,V2,…` (a --grid argument). Throws core::InputError naming the argument.
+/// Parses `KEY=V1,V2,…` (a --grid argument). Throws core::InputError naming the argument for a
+/// missing key or '=', a value that is not a finite number, or a value given twice.
 GridAxis parse_grid_axis(const std::string& text);
 
 struct SobolResult {
@@ -101,8 +106,10 @@ struct SobolResult {
 /// Sobol indices over the `[uncertain]` keys, each drawn from its marginal distribution
 /// independently (rank correlations are ignored here: the indices assume independent inputs).
 /// base_rows · (keys + 2) paths; evaluation i runs path id i mod base_rows, so the rows of A,
-/// B and every A_B^i share their random jumps. Throws core::InputError without [uncertain]
-/// keys, std::runtime_error if a path fails.
+/// B and every A_B^i share their random jumps. Each evaluation's values are made when it runs,
+/// and only its bust and losses are kept, so memory is a few dozen bytes per evaluation. Throws
+/// core::InputError without [uncertain] keys, std::invalid_argument for fewer than 2 base rows,
+/// std::runtime_error if a path fails.
 SobolResult run_sobol(const io::LoadedScenario& loaded, std::size_t base_rows, const SweepOptions& options);
 
 /// The analyses as text tables.
