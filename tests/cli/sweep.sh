@@ -2,20 +2,18 @@
 # `bubblesim sweep --tornado` on a scenario file with two [uncertain] keys: exit 0, both keys and
 # their swings in the table, the same table on 1 and 2 threads, and the rows in the database's
 # `sensitivity` table and in the JSON.
-# Usage: sweep.sh BUBBLESIM WORK_DIR
+# Usage: sweep.sh BUBBLESIM WORK_DIR SOURCE_DIR
 set -euo pipefail
 bsim=$1
 work=$2
+src=$3
 rm -rf "$work"
 mkdir -p "$work"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cat > "$work/two-keys.toml" <<'TOML'
-schema_version = 1
-extends = "default"
-name = "two-keys"
-description = "default with an uncertain bust threshold and an uncertain post-bust window."
-
+# default.toml without its own [uncertain] table and correlation (its last part), then two keys.
+sed '/^\[uncertain\]/,$d' "$src/scenarios/default.toml" > "$work/two-keys.toml"
+cat >> "$work/two-keys.toml" <<'TOML'
 [uncertain]
 "verdict.post_bust_months" = { dist = "uniform", min = 6, max = 18 }
 "verdict.bust_equity_drawdown" = { dist = "uniform", min = 0.05, max = 0.95 }

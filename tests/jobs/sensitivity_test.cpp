@@ -24,6 +24,13 @@
 namespace bsim::jobs {
 namespace {
 
+// `default` without its own [uncertain] table (the last part of default.toml), so a test sets
+// exactly the uncertain keys it means to.
+std::string default_without_uncertainty() {
+  const std::string text = io::load_scenario("default").text;
+  return text.substr(0, text.find("\n[uncertain]"));
+}
+
 constexpr const char* kDecisive = "verdict.bust_equity_drawdown";
 constexpr const char* kDead = "verdict.post_bust_months";
 
@@ -36,7 +43,7 @@ const std::vector<std::string> kSets = {"time.end=2029-06", "technology.efficien
 // `default` with two uncertain keys: the post-bust window only changes a post-bust average price
 // (not the bust, not the losses); the drawdown threshold decides the bust.
 io::LoadedScenario two_key_scenario() {
-  std::string text = io::load_scenario("default").text;
+  std::string text = default_without_uncertainty();
   text += "\n[uncertain]\n";
   text += "\"verdict.post_bust_months\" = { dist = \"normal\", mean = 12, sd = 3, min = 1, max = 120 }\n";
   text += "\"verdict.bust_equity_drawdown\" = { dist = \"uniform\", min = 0.05, max = 0.95 }\n";
@@ -135,7 +142,7 @@ TEST_F(SensitivityTwoKeys, TornadoSettingsAreTheFifthAndNinetyFifthPercentiles) 
 }
 
 TEST_F(SensitivityTwoKeys, TornadoBaseIsAPlainMonteCarloRunOfTheSamePaths) {
-  std::string text = io::load_scenario("default").text;
+  std::string text = default_without_uncertainty();
   const io::LoadedScenario plain = io::load_scenario_text(text, "plain.toml", kSets);
   ASSERT_TRUE(plain.uncertain.empty());
   McOptions o;
@@ -232,7 +239,7 @@ TEST_F(SensitivityTwoKeys, RowsGoThroughTheResultsDatabaseUnchanged) {
 }
 
 TEST(SensitivityGrid, BustProbabilityDoesNotRiseAsTheDrawdownThresholdRises) {
-  const io::LoadedScenario s = io::load_scenario("default", kSets);
+  const io::LoadedScenario s = io::load_scenario_text(default_without_uncertainty(), "default-fixed.toml", kSets);
   const std::vector<GridAxis> axes = {parse_grid_axis("verdict.bust_equity_drawdown=0.05,0.15,0.3,0.5,0.9")};
   ASSERT_EQ(axes[0].values.size(), 5u);
   const std::vector<GridCell> cells = run_grid(s, axes, options(6, 2));
@@ -249,7 +256,7 @@ TEST(SensitivityGrid, BustProbabilityDoesNotRiseAsTheDrawdownThresholdRises) {
 }
 
 TEST(SensitivityGrid, TwoAxesGiveEveryCombinationFirstAxisSlowest) {
-  const io::LoadedScenario s = io::load_scenario("default", kSets);
+  const io::LoadedScenario s = io::load_scenario_text(default_without_uncertainty(), "default-fixed.toml", kSets);
   const std::vector<GridAxis> axes = {parse_grid_axis("verdict.bust_equity_drawdown=0.1,0.9"),
                                       parse_grid_axis("verdict.bust_capex_drop=0,0.3,0.6")};
   const std::vector<GridCell> cells = run_grid(s, axes, options(1, 2));
@@ -267,7 +274,7 @@ TEST(SensitivityGrid, TwoAxesGiveEveryCombinationFirstAxisSlowest) {
 }
 
 TEST(SensitivityGrid, BadKeysAndValuesThrowInputErrorBeforeAnythingRuns) {
-  const io::LoadedScenario s = io::load_scenario("default", kSets);
+  const io::LoadedScenario s = io::load_scenario_text(default_without_uncertainty(), "default-fixed.toml", kSets);
   int progress_calls = 0;
   SweepOptions o = options(2, 1);
   o.progress = [&](const McProgress&) { ++progress_calls; };
@@ -300,7 +307,7 @@ TEST(SensitivityGrid, ParsesAxisTextAndNamesWhatIsWrong) {
 }
 
 TEST(SensitivityTornado, WithoutUncertainKeysThrowsInputError) {
-  const io::LoadedScenario s = io::load_scenario("default", kSets);
+  const io::LoadedScenario s = io::load_scenario_text(default_without_uncertainty(), "default-fixed.toml", kSets);
   EXPECT_THROW((void)run_tornado(s, options(2, 1)), core::InputError);
   EXPECT_THROW((void)run_sobol(s, 4, options(0, 1)), core::InputError);
 }
@@ -308,7 +315,7 @@ TEST(SensitivityTornado, WithoutUncertainKeysThrowsInputError) {
 TEST(SensitivityTornado, APercentileThatBreaksARuleBetweenKeysIsBadInputBeforeAnythingRuns) {
   // The 95th percentile of the floor, 4.755, is above the ceiling sentiment.max_index = 3: every
   // path of that setting would fail, so the tornado refuses it and says which setting it was.
-  std::string text = io::load_scenario("default").text;
+  std::string text = default_without_uncertainty();
   text += "\n[uncertain]\n\"sentiment.min_index\" = { dist = \"uniform\", min = 0.1, max = 5 }\n";
   const io::LoadedScenario s = io::load_scenario_text(text, "floor.toml", kSets);
   int progress_calls = 0;
