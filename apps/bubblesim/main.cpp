@@ -48,11 +48,20 @@ struct RunOptions {
   std::vector<std::string> sets;
   std::uint64_t seed = 1;
   std::uint64_t path_id = 0;
+  bool drawn = false;
 };
 
 int do_run(const RunOptions& opt) {
   using namespace bsim;
-  const io::LoadedScenario loaded = io::load_scenario(opt.scenario, opt.sets);
+  io::LoadedScenario loaded = io::load_scenario(opt.scenario, opt.sets);
+  if (opt.drawn) {
+    // The Monte Carlo path itself: the [uncertain] values it draws for (seed, path id).
+    std::vector<double> values;
+    loaded.scenario = jobs::path_scenario(loaded, opt.seed, opt.path_id, values);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      std::cerr << fmt::format("drawn: {} = {:.6g}\n", loaded.uncertain[i].key, values[i]);
+    }
+  }
   const sim::PathResult path = sim::run_path(loaded.scenario, opt.path_id, opt.seed);
   const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario);
   const nlohmann::json json = io::summary_json(loaded, path, summary);
@@ -422,6 +431,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run->add_option("--seed", run_opt.seed, "Random seed")->capture_default_str();
   run->add_option("--path", run_opt.path_id, "Path id (which random path of the seed)")->capture_default_str();
+  run->add_flag("--drawn", run_opt.drawn,
+                "Use the values Monte Carlo path --path draws for its [uncertain] keys (rerun one mc path as a story)");
 
   McCliOptions mc_opt;
   for (int i = 0; i < argc; ++i) mc_opt.command_line += (i ? " " : "") + std::string(argv[i]);

@@ -65,7 +65,19 @@ assert con.execute("SELECT COUNT(*) FROM paths").fetchone()[0] == int(sys.argv[2
 assert con.execute("SELECT COUNT(*) FROM quantiles").fetchone()[0] > 0
 EOF
 
-# 3. Bad input: exit 2 with a message.
+# 3. `run --drawn` replays a Monte Carlo path with its drawn values: the same capital destroyed
+#    and bust verdict as the path's row in the database.
+"$bsim" run default --seed 3 --path 7 --drawn --json "${short[@]}" > "$work/drawn.json" 2> "$work/drawn.err"
+grep -q "drawn: technology.efficiency.trend_per_year" "$work/drawn.err" || fail "run --drawn does not print the drawn values"
+/usr/bin/python3 - "$db" "$work/drawn.json" <<'EOF' || fail "run --drawn differs from the mc path"
+import json, sqlite3, sys
+row = sqlite3.connect(sys.argv[1]).execute("SELECT capital_destroyed_usd_bn, bust FROM paths WHERE path_id = 7").fetchone()
+summary = json.load(open(sys.argv[2]))
+assert abs(summary["legacy"]["capital_destroyed_usd_bn"]["total"] - row[0]) <= 1e-9 * max(1.0, abs(row[0])), (summary["legacy"], row)
+assert summary["bust"]["occurred"] == bool(row[1])
+EOF
+
+# 4. Bad input: exit 2 with a message.
 expect2() {
   set +e
   "$@" > "$work/out.txt" 2> "$work/err.txt"
