@@ -170,17 +170,7 @@ int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded,
   if (!root) return interrupted ? kExitInterrupted : 0;
   run.interrupted = interrupted;
   if (!opt.db.empty()) {
-    io::McRunMeta meta;
-    meta.scenario_name = loaded.source_name;
-    meta.scenario_text = loaded.text;
-    meta.overrides = loaded.overrides;
-    meta.seed = opt.seed;
-    meta.paths_requested = opt.paths;
-    meta.bubblesim_version = BSIM_VERSION;
-    meta.command_line = opt.command_line;
-    meta.parameter_keys = run.parameter_keys;
-    meta.parameter_distributions = run.parameter_distributions;
-    io::ResultsDb db = io::ResultsDb::create(opt.db, meta);
+    io::ResultsDb db = io::ResultsDb::create(opt.db, jobs::run_meta(loaded, opt.seed, opt.paths, opt.command_line));
     db.checkpoint(rows, run.aggregate.serialize(), interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete);
     db.write_quantiles(jobs::quantile_rows(run.aggregate));
   }
@@ -313,19 +303,7 @@ int do_sweep(const SweepCliOptions& opt) {
   }
   display.finish();
   if (!opt.db.empty()) {
-    io::McRunMeta meta;
-    meta.scenario_name = loaded.source_name;
-    meta.scenario_text = loaded.text;
-    meta.overrides = loaded.overrides;
-    meta.seed = opt.seed;
-    meta.paths_requested = 0;
-    meta.bubblesim_version = BSIM_VERSION;
-    meta.command_line = opt.command_line;
-    for (const auto& p : loaded.uncertain) {
-      meta.parameter_keys.push_back(p.key);
-      meta.parameter_distributions.push_back(p.distribution.describe());
-    }
-    io::ResultsDb db = io::ResultsDb::create(opt.db, meta);
+    io::ResultsDb db = io::ResultsDb::create(opt.db, jobs::run_meta(loaded, opt.seed, 0, opt.command_line));
     db.write_sensitivity(rows);
     db.checkpoint({}, {}, io::McStatus::kComplete);
   }

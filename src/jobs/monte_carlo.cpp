@@ -62,6 +62,23 @@ model::Scenario path_scenario(const io::LoadedScenario& loaded, std::uint64_t se
   return io::instantiate(loaded, values);
 }
 
+io::McRunMeta run_meta(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t paths,
+                       const std::string& command_line) {
+  io::McRunMeta meta;
+  meta.scenario_name = loaded.source_name;
+  meta.scenario_text = loaded.text;
+  meta.overrides = loaded.overrides;
+  meta.seed = seed;
+  meta.paths_requested = paths;
+  meta.bubblesim_version = BSIM_VERSION;
+  meta.command_line = command_line;
+  for (const analysis::UncertainParameter& p : loaded.uncertain) {
+    meta.parameter_keys.push_back(p.key);
+    meta.parameter_distributions.push_back(p.distribution.describe());
+  }
+  return meta;
+}
+
 io::LoadedScenario scenario_of_database(const std::string& db_path) {
   const io::ResultsDb db = io::ResultsDb::open_existing(db_path);
   const io::McRunMeta& meta = db.meta();
@@ -101,17 +118,8 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
       run.seed = db->meta().seed;
       run.paths_requested = db->meta().paths_requested;
     } else {
-      io::McRunMeta meta;
-      meta.scenario_name = loaded.source_name;
-      meta.scenario_text = loaded.text;
-      meta.overrides = loaded.overrides;
-      meta.seed = options.seed;
-      meta.paths_requested = options.paths;
-      meta.bubblesim_version = BSIM_VERSION;
+      io::McRunMeta meta = run_meta(loaded, options.seed, options.paths, options.command_line);
       meta.sketch_accuracy = options.sketch_accuracy;
-      meta.command_line = options.command_line;
-      meta.parameter_keys = run.parameter_keys;
-      meta.parameter_distributions = run.parameter_distributions;
       db.emplace(io::ResultsDb::create(options.db_path, meta));
     }
   }

@@ -78,6 +78,11 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
 /// With `resume`: the scenario recorded in the database (its text and --set overrides).
 io::LoadedScenario scenario_of_database(const std::string& db_path);
 
+/// The database's record of a run of `loaded` (its text, --set values, uncertain keys) with
+/// this seed, path count and command line.
+io::McRunMeta run_meta(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t paths,
+                       const std::string& command_line);
+
 /// The scenario of path `path_id`: the base scenario, or with [uncertain] keys their drawn
 /// values (returned in `drawn`, in key order). Throws core::InputError if a drawn value is invalid.
 model::Scenario path_scenario(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t path_id,

@@ -9,33 +9,15 @@
 #include <mpi.h>
 #endif
 
+#include "core/bytes.h"
+
 namespace bsim::jobs {
 namespace {
 
-void put_u64(std::string& out, std::uint64_t x) {
-  for (int i = 0; i < 8; ++i) out += static_cast<char>((x >> (8 * i)) & 0xFF);
-}
-
-std::uint64_t get_u64(std::string_view& in) {
-  if (in.size() < 8) throw std::invalid_argument("path rows: truncated");
-  std::uint64_t x = 0;
-  for (int i = 0; i < 8; ++i) x |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
-  in.remove_prefix(8);
-  return x;
-}
-
-void put_f64(std::string& out, double x) {
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &x, sizeof bits);
-  put_u64(out, bits);
-}
-
-double get_f64(std::string_view& in) {
-  const std::uint64_t bits = get_u64(in);
-  double x = 0.0;
-  std::memcpy(&x, &bits, sizeof x);
-  return x;
-}
+using core::get_f64;
+using core::get_u64;
+using core::put_f64;
+using core::put_u64;
 
 void put_text(std::string& out, const std::string& s) {
   put_u64(out, s.size());
