@@ -378,6 +378,8 @@ std::string tornado_chart(const TornadoChart& c) {
                      px(kTop - 4), px(bottom));
   out += text(x(base), kTop - 8, "base " + format_number(c.base), "middle", "value");
   out += text((left + right) / 2, bottom + 34, c.value_label, "middle", "axis-label x-label");
+  const double mid = (kTop + bottom) / 2;
+  out += text(12, mid, c.key_label, "middle", "axis-label y-label", fmt::format(" transform=\"rotate(-90 12 {})\"", px(mid)));
   out += legend({{c.low_name, colour(0)}, {c.high_name, colour(1)}}, left, height - 14);
   return out + "</svg>\n";
 }

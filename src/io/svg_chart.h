@@ -87,6 +87,7 @@ struct TornadoChart {
   std::string title;
   std::string caption;
   std::string value_label;  ///< the result with its unit
+  std::string key_label = "scenario key";  ///< the axis the rows sit on
   double base = 0;          ///< the result with every key at its base value
   std::string low_name = "low setting";
   std::string high_name = "high setting";
