@@ -1,4 +1,4 @@
-/// The `bubblesim` command line: run, mc, sweep, compare, validate, scenarios, schema.
+/// The `bubblesim` command line: run, mc, sweep, compare, report, validate, scenarios, schema.
 ///
 /// Exit codes: 0 success, 2 bad input (scenario, option or value), 1 any other failure.
 
@@ -21,9 +21,11 @@
 #include "core/diagnostics.h"
 #include "io/builtin_scenarios.h"
 #include "io/output.h"
+#include "io/report.h"
 #include "io/scenario_loader.h"
 #include "io/results_db.h"
 #include "io/schema.h"
+#include "io/svg_chart.h"
 #include "jobs/mc_report.h"
 #include "jobs/monte_carlo.h"
 #include "jobs/mpi.h"
@@ -363,6 +365,33 @@ int do_compare(const CompareOptions& opt) {
   return 0;
 }
 
+struct ReportOptions {
+  std::string results;
+  std::string out_file;
+  std::string svg_dir;
+};
+
+int do_report(const ReportOptions& opt) {
+  using namespace bsim;
+  if (opt.out_file.empty() && opt.svg_dir.empty()) {
+    std::cerr << "bubblesim: error: report: give -o FILE (the HTML page), --svg DIR (one SVG file per chart), or both\n";
+    return kExitBadInput;
+  }
+  const io::Report report = io::make_report(opt.results);
+  if (!opt.out_file.empty()) {
+    io::write_file_atomic(opt.out_file, report.html);
+    std::cout << fmt::format("wrote {} ({} charts)\n", opt.out_file, report.charts.size());
+  }
+  if (!opt.svg_dir.empty()) {
+    std::filesystem::create_directories(opt.svg_dir);
+    for (const io::ReportChart& chart : report.charts) {
+      io::write_file_atomic(std::filesystem::path(opt.svg_dir) / (chart.name + ".svg"), io::svg::standalone(chart.svg));
+    }
+    std::cout << fmt::format("wrote {} SVG files into {}\n", report.charts.size(), opt.svg_dir);
+  }
+  return 0;
+}
+
 int do_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   const bsim::io::LoadedScenario loaded = bsim::io::load_scenario(scenario, sets);
   const bsim::model::Scenario& s = loaded.scenario;
@@ -472,6 +501,13 @@ int main(int argc, char** argv) {
   compare->add_option("--seed", compare_opt.seed, "Random seed, the same for both")->capture_default_str();
   compare->add_option("--path", compare_opt.path_id, "Path id, the same for both")->capture_default_str();
 
+  ReportOptions report_opt;
+  CLI::App* report = app.add_subcommand(
+      "report", "Write an HTML page of charts (inline SVG, self-contained) from a run --out folder or an mc --db file");
+  report->add_option("results", report_opt.results, "A run output folder or a Monte Carlo results database")->required();
+  report->add_option("-o,--out", report_opt.out_file, "Write the HTML page to this file");
+  report->add_option("--svg", report_opt.svg_dir, "Also write each chart as its own SVG file into this folder");
+
   std::string validate_file;
   std::vector<std::string> validate_sets;
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
@@ -498,6 +534,7 @@ int main(int argc, char** argv) {
     if (*sweep) return do_sweep(sweep_opt);
     if (*mc) return do_mc(mc_opt, mc_paths->count() > 0, mc_scenario->count() > 0, mpi);
     if (*compare) return do_compare(compare_opt);
+    if (*report) return do_report(report_opt);
     if (*validate) return do_validate(validate_file, validate_sets);
     if (*scenarios) return do_scenarios();
     if (*schema) {
@@ -508,6 +545,9 @@ int main(int argc, char** argv) {
     std::cerr << e.diagnostics().str();
     const int n = e.diagnostics().error_count();
     std::cerr << fmt::format("{} error{}; nothing was run.\n", n, n == 1 ? "" : "s");
+    return kExitBadInput;
+  } catch (const bsim::io::ReportInputError& e) {
+    std::cerr << "bubblesim: error: " << e.what() << '\n';
     return kExitBadInput;
   } catch (const bsim::io::DatabaseError& e) {
     std::cerr << "bubblesim: error: " << e.what() << '\n';

@@ -1,0 +1,479 @@
+#include "io/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "io/results_db.h"
+#include "io/svg_chart.h"
+
+namespace bsim::io {
+namespace {
+
+using nlohmann::json;
+
+/// A chart of timeseries.csv columns: in a run each column is a line; in a Monte Carlo database
+/// each is a fan (median line, p25–p75 and p05–p95 bands).
+struct IndicatorChart {
+  const char* name;
+  const char* title;
+  const char* y_label;
+  const char* what;  ///< the first sentence of the caption
+  std::vector<std::pair<const char*, const char*>> columns;  ///< column, legend name
+};
+
+const std::vector<IndicatorChart>& indicator_charts() {
+  static const std::vector<IndicatorChart> charts = {
+      {"demand_capacity", "Compute demand and operable capacity", "H100e",
+       "Notional compute demand at the month's spot price (inference and training) against the installed "
+       "accelerators that powered halls can run.",
+       {{"demand_h100e", "demand"}, {"operable_h100e", "operable capacity"}}},
+      {"utilization", "Utilization", "share of operable capacity (0-1)",
+       "Compute served as a share of operable capacity.", {{"utilization", "utilization"}}},
+      {"spot_price", "Spot compute price", "USD per H100e-hour",
+       "The spot price of compute in the month, after price stickiness.",
+       {{"spot_price_usd_per_h100e_hour", "spot price"}}},
+      {"capex_revenue", "Capex, AI revenue and the revenue gap", "USD bn per month",
+       "Capital spending, end users' spending on AI services, and the revenue gap: what the infrastructure in "
+       "service needs (running costs, depreciation, cost of capital) less that spending.",
+       {{"capex_usd_bn", "capex"}, {"ai_revenue_usd_bn", "AI revenue"}, {"revenue_gap_usd_bn", "revenue gap"}}},
+      {"sentiment", "Sentiment index", "multiple on AI equity fundamentals (x)",
+       "The sentiment multiple on AI equity: it rises with revenue surprises and falls with losses from "
+       "defaults.",
+       {{"sentiment_index", "sentiment"}}},
+  };
+  return charts;
+}
+
+// Holder classes in the order docs/outputs.md lists them (summary.json keeps JSON key order).
+const std::vector<std::string> kHolderOrder = {"public-equity", "venture",     "banks",     "private-credit",
+                                               "bondholders",   "abs-holders", "suppliers", "firms"};
+
+std::string h(std::string_view text) { return svg::xml_escape(text); }
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ReportInputError(fmt::format("{}: cannot read the file", path.string()));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+double parse_number(const std::string& field, const std::string& where) {
+  double v = 0;
+  const char* end = field.data() + field.size();
+  const auto [ptr, ec] = std::from_chars(field.data(), end, v);
+  if (ec != std::errc() || ptr != end) {
+    if (field == "nan" || field == "-nan") return NAN;
+    throw ReportInputError(fmt::format("{}: '{}' is not a number", where, field));
+  }
+  return v;
+}
+
+/// The peak of a series and its month, for captions ("peaks at 1.2M in 2029-04").
+std::string peak_sentence(const std::string& name, const std::vector<double>& values,
+                          const std::vector<std::string>& months) {
+  std::size_t best = values.size();
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i]) && (best == values.size() || values[i] > values[best])) best = i;
+  }
+  if (best == values.size()) return "";
+  return fmt::format(" {} peaks at {} in {}.", name, svg::format_number(values[best]), months[best]);
+}
+
+std::string figure(const ReportChart& chart, const std::string& caption) {
+  return fmt::format("<figure id=\"{}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", h(chart.name), chart.svg,
+                     h(caption));
+}
+
+constexpr const char* kStyle = R"(body { font-family: Helvetica, Arial, sans-serif; max-width: 800px; margin: 2em auto; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+figure { margin: 1.5em 0; } figcaption { font-size: 0.9em; color: #444; margin-top: 0.3em; }
+svg.chart { max-width: 100%; height: auto; border: 1px solid #eee; }
+table { border-collapse: collapse; font-size: 0.9em; } td, th { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; } .verdict { font-size: 1.05em; }
+)";
+
+std::string page(const std::string& title, const std::string& body) {
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n"
+      "</head>\n<body>\n<h1>{}</h1>\n{}</body>\n</html>\n",
+      h(title), kStyle, h(title), body);
+}
+
+// ---------------------------------------------------------------- a run output folder
+
+Report run_report(const std::filesystem::path& dir) {
+  const std::filesystem::path ts_path = dir / "timeseries.csv";
+  const std::filesystem::path summary_path = dir / "summary.json";
+  for (const auto& p : {ts_path, summary_path}) {
+    if (!std::filesystem::is_regular_file(p)) {
+      throw ReportInputError(fmt::format("{}: not found; a run folder (bubblesim run --out DIR) holds timeseries.csv "
+                                         "and summary.json",
+                                         p.string()));
+    }
+  }
+  const CsvTable table = parse_csv(read_text(ts_path), ts_path.string());
+  json summary;
+  try {
+    summary = json::parse(read_text(summary_path));
+  } catch (const json::exception& e) {
+    throw ReportInputError(fmt::format("{}: not valid JSON: {}", summary_path.string(), e.what()));
+  }
+  if (!summary.is_object()) throw ReportInputError(fmt::format("{}: not a JSON object", summary_path.string()));
+
+  const std::size_t month_col = table.column("month", ts_path.string());
+  std::vector<std::string> months;
+  for (const auto& row : table.rows) months.push_back(row[month_col]);
+  const auto column_values = [&](const char* name) {
+    const std::size_t c = table.column(name, ts_path.string());
+    std::vector<double> v;
+    for (std::size_t r = 0; r < table.rows.size(); ++r) {
+      v.push_back(parse_number(table.rows[r][c], fmt::format("{}:{}: column {}", ts_path.string(), r + 2, name)));
+    }
+    return v;
+  };
+
+  const auto at = [](const json& j, const char* key) { return j.is_object() && j.contains(key) ? j[key] : json(nullptr); };
+  Report report;
+  std::string body;
+  const json scenario = summary.value("scenario", json::object());
+  const std::string scenario_name = scenario.value("name", std::string("?"));
+  body += fmt::format("<p>Scenario <b>{}</b>, seed {}, path {}, {} to {} ({} months). {}</p>\n", h(scenario_name),
+                      summary.value("seed", std::uint64_t{0}), summary.value("path_id", std::uint64_t{0}), h(summary.value("start", std::string())),
+                      h(summary.value("end", std::string())), months.size(),
+                      h(scenario.value("description", std::string())));
+  const json bust = summary.value("bust", json::object());
+  if (bust.value("occurred", false)) {
+    body += fmt::format("<p class=\"verdict\"><b>Verdict: bust in {}.</b> Trigger: {}. Rule: {}.</p>\n",
+                        h(at(bust, "month").is_string() ? at(bust, "month").get<std::string>() : "?"),
+                        h(at(bust, "trigger").is_string() ? at(bust, "trigger").get<std::string>() : "?"),
+                        h(bust.value("rule", std::string())));
+  } else {
+    body += fmt::format("<p class=\"verdict\"><b>Verdict: no bust.</b> Rule: {}.</p>\n", h(bust.value("rule", std::string())));
+  }
+
+  body += "<h2>Indicators</h2>\n";
+  for (const IndicatorChart& spec : indicator_charts()) {
+    svg::LineChart chart;
+    chart.title = spec.title;
+    chart.y_label = spec.y_label;
+    chart.months = months;
+    std::string caption = spec.what;
+    for (const auto& [column, legend] : spec.columns) {
+      chart.series.push_back({legend, column_values(column), std::nullopt, std::nullopt});
+      std::string name = legend;
+      name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+      caption += peak_sentence(name, chart.series.back().values, months);
+    }
+    chart.caption = caption;
+    report.charts.push_back({spec.name, spec.title, svg::line_chart(chart)});
+    body += figure(report.charts.back(), caption);
+  }
+
+  body += "<h2>Losses</h2>\n";
+  const json losses = summary.value("losses", json::object());
+  const json by_holder = losses.value("by_holder_usd_bn", json::object());
+  svg::BarChart bars;
+  bars.title = "Losses by holder type";
+  bars.category_label = "holder type";
+  bars.value_label = "loss over the path (USD bn)";
+  bars.horizontal = true;
+  for (const std::string& holder : kHolderOrder) {
+    if (by_holder.contains(holder) && by_holder[holder].is_number()) bars.bars.push_back({holder, by_holder[holder].get<double>()});
+  }
+  for (const auto& [holder, value] : by_holder.items()) {
+    if (std::find(kHolderOrder.begin(), kHolderOrder.end(), holder) == kHolderOrder.end() && value.is_number()) {
+      bars.bars.push_back({holder, value.get<double>()});
+    }
+  }
+  double total = 0;
+  for (const svg::Bar& b : bars.bars) total += b.value;
+  bars.caption = fmt::format("Claims written off in defaults and equity wiped out, by who held them: USD {} bn in all, "
+                             "{} firms in default at the end.",
+                             svg::format_number(total), losses.value("defaults", 0));
+  report.charts.push_back({"losses_by_holder", bars.title, svg::bar_chart(bars)});
+  body += figure(report.charts.back(), bars.caption);
+
+  body += "<h2>Legacy ledger</h2>\n<p>What the build-out leaves behind at the end of the path, and the capital it "
+          "destroyed.</p>\n<table>\n<tr><th>item</th><th>value</th><th>unit</th></tr>\n";
+  const json legacy = summary.value("legacy", json::object());
+  const auto ledger_row = [&](const char* label, const json& value, const char* unit) {
+    const std::string text = value.is_number() ? svg::format_number(value.get<double>())
+                             : value.is_string() ? value.get<std::string>()
+                                                 : std::string("—");
+    body += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>\n", h(label), h(text), h(unit));
+  };
+  ledger_row("grid power added", at(legacy, "power_gw_added"), "GW");
+  ledger_row("data-centre shells added", at(legacy, "datacenter_gw_added"), "GW");
+  ledger_row("fab capacity added", at(legacy, "production_h100e_per_month_added"), "H100e per month");
+  ledger_row("replacement value of the above", at(legacy, "replacement_value_usd_bn"), "USD bn");
+  ledger_row("accelerators installed", at(legacy, "accelerators_h100e"), "H100e");
+  ledger_row("accelerators at book value", at(legacy, "accelerators_book_usd_bn"), "USD bn");
+  ledger_row("accelerators at economic value", at(legacy, "accelerators_value_usd_bn"), "USD bn");
+  ledger_row("mean spot price after the bust", at(legacy, "post_bust_price_usd_per_h100e_hour"), "USD per H100e-hour");
+  ledger_row("spot price at the end", at(legacy, "end_price_usd_per_h100e_hour"), "USD per H100e-hour");
+  const json destroyed = at(legacy, "capital_destroyed_usd_bn");
+  if (destroyed.is_object()) {
+    ledger_row("capital destroyed", at(destroyed, "total"), "USD bn");
+    ledger_row("  of which accelerator write-down", at(destroyed, "accelerator_writedown"), "USD bn");
+    ledger_row("  of which debts written off", at(destroyed, "debts_written_off"), "USD bn");
+    ledger_row("  of which equity wiped out", at(destroyed, "equity_wiped_out"), "USD bn");
+  }
+  body += "</table>\n";
+  report.html = page(fmt::format("bubblesim report: {}", scenario_name), body);
+  return report;
+}
+
+// ---------------------------------------------------------------- a Monte Carlo database
+
+/// The q-quantile of sorted values, interpolating linearly between order statistics.
+double quantile_of_sorted(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return NAN;
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto i = static_cast<std::size_t>(std::floor(pos));
+  const std::size_t j = std::min(i + 1, sorted.size() - 1);
+  return sorted[i] + (sorted[j] - sorted[i]) * (pos - static_cast<double>(i));
+}
+
+std::string tornado_figure(Report& report, const std::vector<SensitivityRow>& rows, const std::string& statistic,
+                           const std::string& name, const std::string& title, const std::string& label) {
+  double base = NAN;
+  std::map<std::string, svg::TornadoRow> by_key;
+  for (const SensitivityRow& r : rows) {
+    if (r.analysis != "tornado" || r.statistic != statistic) continue;
+    if (r.keys.empty() && r.setting == "base") base = r.value;
+    if (r.keys.empty()) continue;
+    svg::TornadoRow& row = by_key[r.keys];
+    row.label = r.keys;
+    if (r.setting == "low") row.low = r.value;
+    if (r.setting == "high") row.high = r.value;
+  }
+  if (by_key.empty()) return "";
+  svg::TornadoChart chart;
+  chart.title = title;
+  chart.value_label = label;
+  chart.base = base;
+  chart.low_name = "key at its 5th percentile";
+  chart.high_name = "key at its 95th percentile";
+  for (const auto& [key, row] : by_key) chart.rows.push_back(row);
+  std::stable_sort(chart.rows.begin(), chart.rows.end(), [](const svg::TornadoRow& a, const svg::TornadoRow& b) {
+    return std::abs(a.high - a.low) > std::abs(b.high - b.low);
+  });
+  chart.caption = fmt::format("Each uncertain key at the 5th and the 95th percentile of its distribution, the others at "
+                              "the scenario's values; bars from the base ({}) to the result, largest swing first.",
+                              svg::format_number(base));
+  report.charts.push_back({name, title, svg::tornado_chart(chart)});
+  return figure(report.charts.back(), chart.caption);
+}
+
+Report mc_report(const std::filesystem::path& file) {
+  const ResultsDb db = ResultsDb::open_existing(file.string());
+  const McRunMeta& meta = db.meta();
+  const std::vector<McPathRow> paths = db.read_paths();
+  const std::vector<McQuantileRow> quantiles = db.read_quantiles();
+  const std::vector<SensitivityRow> sensitivity = db.read_sensitivity();
+
+  std::vector<const McPathRow*> ok;
+  for (const McPathRow& p : paths) {
+    if (!p.error) ok.push_back(&p);
+  }
+  const std::size_t busts = static_cast<std::size_t>(
+      std::count_if(ok.begin(), ok.end(), [](const McPathRow* p) { return p->bust; }));
+
+  Report report;
+  std::string body;
+  body += fmt::format("<p>Scenario <b>{}</b>, seed {}: {} of {} paths in the database ({}), {} failed.</p>\n",
+                      h(meta.scenario_name), meta.seed, paths.size(), meta.paths_requested,
+                      h(mc_status_name(db.status())), paths.size() - ok.size());
+  if (!meta.overrides.empty()) {
+    std::string sets;
+    for (const std::string& s : meta.overrides) sets += (sets.empty() ? "" : ", ") + s;
+    body += fmt::format("<p>Overrides: <code>{}</code></p>\n", h(sets));
+  }
+  if (!ok.empty()) {
+    body += fmt::format("<p class=\"verdict\"><b>P(bust) = {:.1f}%</b> ({} busts in {} paths).</p>\n",
+                        100.0 * static_cast<double>(busts) / static_cast<double>(ok.size()), busts, ok.size());
+  }
+
+  // Fans: quantile rows come ordered by indicator, then month.
+  std::map<std::string, std::vector<const McQuantileRow*>> fans;
+  for (const McQuantileRow& q : quantiles) fans[q.indicator].push_back(&q);
+  std::vector<std::string> horizon;
+  if (!fans.empty()) {
+    for (const McQuantileRow* q : fans.begin()->second) horizon.push_back(q->month);
+    body += "<h2>Indicators</h2>\n";
+    for (const IndicatorChart& spec : indicator_charts()) {
+      svg::LineChart chart;
+      chart.title = spec.title;
+      chart.y_label = spec.y_label;
+      chart.months = horizon;
+      std::string caption = std::string(spec.what) +
+                            " Median over the paths (line), 25th-75th percentile (dark band) and 5th-95th percentile "
+                            "(light band).";
+      bool complete = true;
+      for (const auto& [column, legend] : spec.columns) {
+        const auto found = fans.find(column);
+        if (found == fans.end() || found->second.size() != horizon.size()) {
+          complete = false;
+          break;
+        }
+        svg::Series s{std::string("median ") + legend, {}, svg::Band{}, svg::Band{}};
+        for (const McQuantileRow* q : found->second) {
+          s.values.push_back(q->p50);
+          s.outer_band->low.push_back(q->p05);
+          s.outer_band->high.push_back(q->p95);
+          s.inner_band->low.push_back(q->p25);
+          s.inner_band->high.push_back(q->p75);
+        }
+        caption += peak_sentence("The median " + std::string(legend), s.values, horizon);
+        chart.series.push_back(std::move(s));
+      }
+      if (!complete) continue;
+      chart.caption = caption;
+      report.charts.push_back({spec.name, spec.title, svg::line_chart(chart)});
+      body += figure(report.charts.back(), caption);
+    }
+  }
+
+  if (!ok.empty()) {
+    body += "<h2>Bust timing</h2>\n";
+    std::map<std::string, double> by_year;
+    for (const std::string& m : horizon) by_year[m.substr(0, 4)] += 0;  // every year of the horizon, busts or not
+    for (const McPathRow* p : ok) {
+      if (p->bust && p->bust_month) by_year[p->bust_month->substr(0, 4)] += 1;
+    }
+    svg::BarChart bars;
+    bars.title = "Bust timing";
+    bars.category_label = "year of the bust";
+    bars.value_label = "paths";
+    for (const auto& [year, count] : by_year) bars.bars.push_back({year, count});
+    bars.bars.push_back({"no bust", static_cast<double>(ok.size() - busts)});
+    bars.caption = fmt::format("The number of paths whose bust rule first holds in each year, and of paths without a "
+                               "bust, out of {} paths.",
+                               ok.size());
+    report.charts.push_back({"bust_timing", bars.title, svg::bar_chart(bars)});
+    body += figure(report.charts.back(), bars.caption);
+
+    body += "<h2>Losses</h2>\n";
+    std::vector<std::pair<std::string, double>> holders;  // in the order the first path lists them
+    for (const McPathRow* p : ok) {
+      for (const auto& [holder, loss] : p->losses_by_holder) {
+        auto it = std::find_if(holders.begin(), holders.end(), [&](const auto& e) { return e.first == holder; });
+        if (it == holders.end()) {
+          holders.emplace_back(holder, 0.0);
+          it = holders.end() - 1;
+        }
+        it->second += loss;
+      }
+    }
+    svg::BarChart losses;
+    losses.title = "Losses by holder type (mean over paths)";
+    losses.category_label = "holder type";
+    losses.value_label = "mean loss over a path (USD bn)";
+    losses.horizontal = true;
+    for (const auto& [holder, sum] : holders) losses.bars.push_back({holder, sum / static_cast<double>(ok.size())});
+    losses.caption = fmt::format("Claims written off in defaults and equity wiped out, by who held them: the mean over "
+                                 "{} paths.",
+                                 ok.size());
+    report.charts.push_back({"losses_by_holder", losses.title, svg::bar_chart(losses)});
+    body += figure(report.charts.back(), losses.caption);
+
+    body += "<h2>Legacy ledger</h2>\n<p>Over the paths: the mean and the 5th, 50th and 95th percentiles.</p>\n<table>\n"
+            "<tr><th>item</th><th>unit</th><th>mean</th><th>p05</th><th>p50</th><th>p95</th></tr>\n";
+    const auto ledger_row = [&](const char* label, const char* unit, double McPathRow::*field) {
+      std::vector<double> v;
+      for (const McPathRow* p : ok) v.push_back(p->*field);
+      std::sort(v.begin(), v.end());
+      double sum = 0;
+      for (const double x : v) sum += x;
+      body += fmt::format("<tr><td>{}</td><td>{}</td>", h(label), h(unit));
+      for (const double x : {sum / static_cast<double>(v.size()), quantile_of_sorted(v, 0.05), quantile_of_sorted(v, 0.5),
+                             quantile_of_sorted(v, 0.95)}) {
+        body += fmt::format("<td class=\"num\">{}</td>", h(svg::format_number(x)));
+      }
+      body += "</tr>\n";
+    };
+    ledger_row("capital destroyed", "USD bn", &McPathRow::capital_destroyed_usd_bn);
+    ledger_row("  of which claims written off", "USD bn", &McPathRow::claims_written_off_usd_bn);
+    ledger_row("  of which equity wiped out", "USD bn", &McPathRow::equity_wiped_out_usd_bn);
+    ledger_row("  of which accelerator write-down", "USD bn", &McPathRow::accelerator_writedown_usd_bn);
+    ledger_row("grid power added", "GW", &McPathRow::legacy_power_gw);
+    ledger_row("data-centre shells added", "GW", &McPathRow::legacy_datacenter_gw);
+    ledger_row("spot price at the end", "USD per H100e-hour", &McPathRow::end_spot_price_usd_per_h100e_hour);
+    ledger_row("largest fall of AI equity value", "share of its peak", &McPathRow::max_equity_drawdown);
+    body += "</table>\n";
+  }
+
+  std::string tornado = tornado_figure(report, sensitivity, "bust_probability", "tornado_bust_probability",
+                                       "Sensitivity of the bust probability", "P(bust) (share of paths, 0-1)");
+  tornado += tornado_figure(report, sensitivity, "mean_capital_destroyed_usd_bn", "tornado_capital_destroyed",
+                            "Sensitivity of capital destroyed", "mean capital destroyed (USD bn)");
+  if (!tornado.empty()) body += "<h2>Sensitivity</h2>\n" + tornado;
+  if (report.charts.empty()) body += "<p>This database holds no paths, quantiles or tornado rows to chart.</p>\n";
+  report.html = page(fmt::format("bubblesim report: {} (Monte Carlo)", meta.scenario_name), body);
+  return report;
+}
+
+}  // namespace
+
+std::size_t CsvTable::column(std::string_view name, const std::string& source) const {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) throw ReportInputError(fmt::format("{}:1: no column '{}'", source, name));
+  return static_cast<std::size_t>(it - header.begin());
+}
+
+CsvTable parse_csv(std::string_view text, const std::string& source) {
+  CsvTable table;
+  const auto split = [](std::string_view line) {
+    std::vector<std::string> fields(1);
+    for (const char c : line) {
+      if (c == ',') {
+        fields.emplace_back();
+      } else if (c != '\r') {
+        fields.back() += c;
+      }
+    }
+    return fields;
+  };
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    const std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    ++line_no;
+    if (line.empty() || line == "\r") continue;
+    std::vector<std::string> fields = split(line);
+    if (table.header.empty()) {
+      table.header = std::move(fields);
+    } else if (fields.size() != table.header.size()) {
+      throw ReportInputError(
+          fmt::format("{}:{}: {} fields, the header has {}", source, line_no, fields.size(), table.header.size()));
+    } else {
+      table.rows.push_back(std::move(fields));
+    }
+  }
+  if (table.header.empty()) throw ReportInputError(fmt::format("{}: empty file", source));
+  return table;
+}
+
+Report make_report(const std::filesystem::path& results) {
+  if (std::filesystem::is_directory(results)) return run_report(results);
+  if (std::filesystem::is_regular_file(results)) return mc_report(results);
+  throw ReportInputError(fmt::format("{}: no such folder or file; give a run output folder (bubblesim run --out DIR) or "
+                                     "a results database (bubblesim mc --db FILE)",
+                                     results.string()));
+}
+
+std::string report_html(const std::filesystem::path& results) { return make_report(results).html; }
+
+}  // namespace bsim::io

@@ -1,0 +1,395 @@
+#include "io/svg_chart.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <tuple>
+
+namespace bsim::io::svg {
+namespace {
+
+// One size for every chart, so a report's charts line up.
+constexpr double kWidth = 760;
+constexpr double kHeight = 380;
+constexpr double kTop = 48;
+constexpr double kRight = 24;
+constexpr double kBottom = 78;  // room for the x ticks, the x label and the legend
+
+constexpr const char* kPalette[] = {"#1f5fa8", "#c0392b", "#2e8b57", "#7d3c98", "#d68910", "#5d6d7e"};
+
+const char* colour(std::size_t i) { return kPalette[i % (sizeof(kPalette) / sizeof(kPalette[0]))]; }
+
+// Coordinates with one decimal: enough for the eye, and the same text on every run.
+std::string px(double v) {
+  const std::string s = fmt::format("{:.1f}", v);
+  return s == "-0.0" ? "0.0" : s;
+}
+
+/// A linear map from a data range onto a pixel range.
+struct Scale {
+  double d0, d1, p0, p1;
+  [[nodiscard]] double operator()(double v) const { return p0 + (v - d0) / (d1 - d0) * (p1 - p0); }
+};
+
+/// The low and high of the finite values, widened to a non-empty range; 0 included if asked.
+std::pair<double, double> value_range(const std::vector<double>& values, bool from_zero) {
+  double lo = INFINITY;
+  double hi = -INFINITY;
+  for (const double v : values) {
+    if (!std::isfinite(v)) continue;
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (lo > hi) lo = hi = 0;  // nothing finite: an empty axis from 0
+  if (from_zero) {
+    lo = std::min(lo, 0.0);
+    hi = std::max(hi, 0.0);
+  }
+  if (lo == hi && lo == 0) {
+    hi = 1;  // all zero: a unit axis from 0
+  } else if (lo == hi) {
+    lo -= std::abs(lo) * 0.1;
+    hi += std::abs(hi) * 0.1;
+  }
+  return {lo, hi};
+}
+
+std::string open_svg(const std::string& title, const std::string& caption, double height = kHeight) {
+  std::string out = fmt::format(
+      "<svg class=\"chart\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n",
+      px(kWidth), px(height), kWidth, height);
+  out += "<title>" + xml_escape(title) + "</title>\n";
+  out += "<desc>" + xml_escape(caption) + "</desc>\n";
+  out += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", px(kWidth), px(height));
+  out += fmt::format("<text class=\"chart-title\" x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" "
+                     "font-weight=\"bold\">{}</text>\n",
+                     px(kWidth / 2), xml_escape(title));
+  return out;
+}
+
+std::string text(double x, double y, const std::string& content, const char* anchor, const char* cls,
+                 const std::string& extra = "") {
+  return fmt::format("<text class=\"{}\" x=\"{}\" y=\"{}\" text-anchor=\"{}\"{}>{}</text>\n", cls, px(x), px(y), anchor,
+                     extra, xml_escape(content));
+}
+
+/// Horizontal grid lines with their labels on the left (a vertical value axis).
+std::string value_axis_left(const Scale& y, const std::vector<double>& ticks, double left, double right) {
+  std::string out;
+  for (const double t : ticks) {
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#dddddd\"/>\n", px(left),
+                       px(y(t)), px(right), px(y(t)));
+    out += text(left - 6, y(t) + 4, format_number(t), "end", "tick");
+  }
+  return out;
+}
+
+/// Vertical grid lines with their labels below (a horizontal value axis).
+std::string value_axis_bottom(const Scale& x, const std::vector<double>& ticks, double top, double bottom) {
+  std::string out;
+  for (const double t : ticks) {
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#dddddd\"/>\n", px(x(t)),
+                       px(top), px(x(t)), px(bottom));
+    out += text(x(t), bottom + 16, format_number(t), "middle", "tick");
+  }
+  return out;
+}
+
+std::string axis_labels(const std::string& x_label, const std::string& y_label, double left, double right,
+                        double bottom) {
+  std::string out = text((left + right) / 2, bottom + 34, x_label, "middle", "axis-label x-label");
+  const double mid = (kTop + bottom) / 2;
+  out += text(16, mid, y_label, "middle", "axis-label y-label", fmt::format(" transform=\"rotate(-90 16 {})\"", px(mid)));
+  return out;
+}
+
+/// Legend entries in a row under the x label.
+std::string legend(const std::vector<std::pair<std::string, std::string>>& entries, double left, double y) {
+  std::string out = "<g class=\"legend\">\n";
+  double x = left;
+  for (const auto& [name, fill] : entries) {
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/>\n", px(x), px(y - 10), fill);
+    out += text(x + 16, y, name, "start", "legend-entry");
+    x += 16 + 7.0 * static_cast<double>(name.size()) + 18;
+  }
+  return out + "</g>\n";
+}
+
+/// Runs of consecutive indices where every one of `values` is finite.
+std::vector<std::pair<std::size_t, std::size_t>> finite_runs(const std::vector<const std::vector<double>*>& values,
+                                                             std::size_t n) {
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
+  std::size_t i = 0;
+  while (i < n) {
+    const auto ok = [&](std::size_t k) {
+      return std::all_of(values.begin(), values.end(), [&](const std::vector<double>* v) { return std::isfinite((*v)[k]); });
+    };
+    if (!ok(i)) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j + 1 < n && ok(j + 1)) ++j;
+    runs.emplace_back(i, j);
+    i = j + 1;
+  }
+  return runs;
+}
+
+std::string band_polygons(const Band& band, const Scale& x, const Scale& y, const char* fill, double opacity,
+                          const char* cls) {
+  std::string out;
+  for (const auto& [a, b] : finite_runs({&band.low, &band.high}, band.low.size())) {
+    std::string points;
+    for (std::size_t i = a; i <= b; ++i) points += px(x(static_cast<double>(i))) + "," + px(y(band.high[i])) + " ";
+    for (std::size_t i = b + 1; i-- > a;) points += px(x(static_cast<double>(i))) + "," + px(y(band.low[i])) + " ";
+    points.pop_back();
+    out += fmt::format("<polygon class=\"{}\" points=\"{}\" fill=\"{}\" fill-opacity=\"{}\" stroke=\"none\"/>\n", cls,
+                       points, fill, opacity);
+  }
+  return out;
+}
+
+void check_length(const std::vector<double>& v, std::size_t n, const std::string& what) {
+  if (v.size() != n) {
+    throw std::invalid_argument(fmt::format("svg chart: {} has {} values for {} months", what, v.size(), n));
+  }
+}
+
+}  // namespace
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_number(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  if (v == 0) return "0";
+  const double a = std::abs(v);
+  double scaled = v;
+  const char* suffix = "";
+  if (a >= 1e9) {
+    scaled = v / 1e9;
+    suffix = "G";
+  } else if (a >= 1e6) {
+    scaled = v / 1e6;
+    suffix = "M";
+  } else if (a >= 1e4) {
+    scaled = v / 1e3;
+    suffix = "k";
+  }
+  std::string s = fmt::format("{:.4g}", scaled);
+  if (s == "1000" && *suffix != '\0') s = "999.9";  // rounding across a suffix boundary: keep the unit
+  return s + suffix;
+}
+
+std::vector<double> nice_ticks(double low, double high, int target) {
+  if (!std::isfinite(low) || !std::isfinite(high) || low > high) return {};
+  if (low == high) return {low};
+  const double raw = (high - low) / std::max(1, target);
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  const double norm = raw / magnitude;
+  const double step = (norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10) * magnitude;
+  const double first = std::floor(low / step);
+  const double last = std::ceil(high / step);
+  std::vector<double> ticks;
+  for (double k = first; k <= last + 0.5; k += 1) {
+    const double t = k * step;
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  }
+  return ticks;
+}
+
+std::string line_chart(const LineChart& c) {
+  const std::size_t n = c.months.size();
+  std::vector<double> all;
+  for (const Series& s : c.series) {
+    check_length(s.values, n, "series '" + s.name + "'");
+    all.insert(all.end(), s.values.begin(), s.values.end());
+    for (const std::optional<Band>* band : {&s.outer_band, &s.inner_band}) {
+      if (!band->has_value()) continue;
+      check_length((*band)->low, n, "a band of '" + s.name + "'");
+      check_length((*band)->high, n, "a band of '" + s.name + "'");
+      all.insert(all.end(), (*band)->low.begin(), (*band)->low.end());
+      all.insert(all.end(), (*band)->high.begin(), (*band)->high.end());
+    }
+  }
+  const auto [lo, hi] = value_range(all, c.y_from_zero);
+  const std::vector<double> ticks = nice_ticks(lo, hi, 5);
+  const double left = 82;
+  const double right = kWidth - kRight;
+  const double bottom = kHeight - kBottom;
+  const Scale y{ticks.front(), ticks.back(), bottom, kTop};
+  // One point per month; a single month sits in the middle.
+  const Scale x = n > 1 ? Scale{0, static_cast<double>(n - 1), left, right} : Scale{-1, 1, left, right};
+
+  std::string out = open_svg(c.title, c.caption);
+  out += value_axis_left(y, ticks, left, right);
+  // Month ticks: each January labelled with its year, thinned to at most about 12 labels.
+  std::vector<std::size_t> januaries;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (c.months[i].size() == 7 && c.months[i].compare(4, 3, "-01") == 0) januaries.push_back(i);
+  }
+  if (januaries.empty() && n > 0) januaries = n > 1 ? std::vector<std::size_t>{0, n - 1} : std::vector<std::size_t>{0};
+  const std::size_t every = januaries.size() / 12 + 1;
+  for (std::size_t k = 0; k < januaries.size(); k += every) {
+    const std::size_t i = januaries[k];
+    const bool january = c.months[i].size() == 7 && c.months[i].compare(4, 3, "-01") == 0;
+    out += fmt::format("<line class=\"x-tick\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888888\"/>\n",
+                       px(x(static_cast<double>(i))), px(bottom), px(bottom + 5));
+    out += text(x(static_cast<double>(i)), bottom + 18, january ? c.months[i].substr(0, 4) : c.months[i], "middle", "tick");
+  }
+  out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444444\"/>\n", px(left),
+                     px(bottom), px(right), px(bottom));
+  if (ticks.front() < 0 && ticks.back() > 0) {
+    out += fmt::format("<line class=\"zero\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444444\"/>\n", px(left),
+                       px(y(0)), px(right), px(y(0)));
+  }
+  for (std::size_t k = 0; k < c.series.size(); ++k) {
+    const Series& s = c.series[k];
+    if (s.outer_band) out += band_polygons(*s.outer_band, x, y, colour(k), 0.15, "band band-outer");
+    if (s.inner_band) out += band_polygons(*s.inner_band, x, y, colour(k), 0.3, "band band-inner");
+  }
+  for (std::size_t k = 0; k < c.series.size(); ++k) {
+    const Series& s = c.series[k];
+    std::string d;
+    for (const auto& [a, b] : finite_runs({&s.values}, n)) {
+      for (std::size_t i = a; i <= b; ++i) {
+        d += fmt::format("{}{},{} ", i == a ? 'M' : 'L', px(x(static_cast<double>(i))), px(y(s.values[i])));
+      }
+    }
+    if (!d.empty()) d.pop_back();
+    out += fmt::format("<path class=\"line\" data-series=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
+                       xml_escape(s.name), d, colour(k));
+  }
+  out += axis_labels(c.x_label, c.y_label, left, right, bottom);
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (std::size_t k = 0; k < c.series.size(); ++k) entries.emplace_back(c.series[k].name, colour(k));
+  out += legend(entries, left, kHeight - 14);
+  return out + "</svg>\n";
+}
+
+std::string bar_chart(const BarChart& c) {
+  std::vector<double> values;
+  for (const Bar& b : c.bars) values.push_back(b.value);
+  const auto [lo, hi] = value_range(values, true);
+  const std::vector<double> ticks = nice_ticks(lo, hi, 5);
+  const std::size_t n = c.bars.size();
+  std::string out;
+  if (!c.horizontal) {
+    const double left = 82;
+    const double right = kWidth - kRight;
+    const double bottom = kHeight - kBottom;
+    const Scale y{ticks.front(), ticks.back(), bottom, kTop};
+    out = open_svg(c.title, c.caption);
+    out += value_axis_left(y, ticks, left, right);
+    const double slot = (right - left) / static_cast<double>(std::max<std::size_t>(n, 1));
+    for (std::size_t i = 0; i < n; ++i) {
+      const Bar& b = c.bars[i];
+      const double x0 = left + slot * static_cast<double>(i) + slot * 0.15;
+      const double v = std::isfinite(b.value) ? b.value : 0;
+      const double top = std::min(y(v), y(0));
+      out += fmt::format("<rect class=\"bar\" data-label=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+                         xml_escape(b.label), px(x0), px(top), px(slot * 0.7), px(std::abs(y(v) - y(0))), colour(0));
+      out += text(x0 + slot * 0.35, top - 4, format_number(b.value), "middle", "value");
+      out += text(x0 + slot * 0.35, bottom + 18, b.label, "middle", "tick");
+    }
+    out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444444\"/>\n", px(left),
+                       px(y(0)), px(right), px(y(0)));
+    out += axis_labels(c.category_label, c.value_label, left, right, bottom);
+    return out + "</svg>\n";
+  }
+  // Horizontal: one row per bar; long category names get a wide left margin.
+  const double row = 26;
+  const double height = std::max(kHeight, kTop + row * static_cast<double>(n) + 60);
+  const double left = 190;
+  const double right = kWidth - 70;  // room for the value after the longest bar
+  const double bottom = height - 60;
+  const Scale x{ticks.front(), ticks.back(), left, right};
+  out = open_svg(c.title, c.caption, height);
+  out += value_axis_bottom(x, ticks, kTop, bottom);
+  const double slot = (bottom - kTop) / static_cast<double>(std::max<std::size_t>(n, 1));
+  for (std::size_t i = 0; i < n; ++i) {
+    const Bar& b = c.bars[i];
+    const double y0 = kTop + slot * static_cast<double>(i) + slot * 0.15;
+    const double v = std::isfinite(b.value) ? b.value : 0;
+    const double x0 = std::min(x(v), x(0));
+    out += fmt::format("<rect class=\"bar\" data-label=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+                       xml_escape(b.label), px(x0), px(y0), px(std::abs(x(v) - x(0))), px(slot * 0.7), colour(0));
+    out += text(std::max(x(v), x(0)) + 4, y0 + slot * 0.35 + 4, format_number(b.value), "start", "value");
+    out += text(left - 8, y0 + slot * 0.35 + 4, b.label, "end", "tick");
+  }
+  out += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444444\"/>\n", px(x(0)),
+                     px(kTop), px(bottom));
+  out += text((left + right) / 2, bottom + 36, c.value_label, "middle", "axis-label x-label");
+  const double mid = (kTop + bottom) / 2;
+  out += text(16, mid, c.category_label, "middle", "axis-label y-label",
+              fmt::format(" transform=\"rotate(-90 16 {})\"", px(mid)));
+  return out + "</svg>\n";
+}
+
+std::string tornado_chart(const TornadoChart& c) {
+  std::vector<double> values{c.base};
+  for (const TornadoRow& r : c.rows) {
+    values.push_back(r.low);
+    values.push_back(r.high);
+  }
+  const auto [lo, hi] = value_range(values, false);
+  const std::vector<double> ticks = nice_ticks(lo, hi, 5);
+  const std::size_t n = c.rows.size();
+  const double row = 26;
+  const double height = std::max(kHeight, kTop + row * static_cast<double>(n) + 78);
+  const double left = 250;
+  const double right = kWidth - kRight;
+  const double bottom = height - kBottom;
+  const Scale x{ticks.front(), ticks.back(), left, right};
+  std::string out = open_svg(c.title, c.caption, height);
+  out += value_axis_bottom(x, ticks, kTop, bottom);
+  const double slot = (bottom - kTop) / static_cast<double>(std::max<std::size_t>(n, 1));
+  const double base = std::isfinite(c.base) ? c.base : 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const TornadoRow& r = c.rows[i];
+    const double y0 = kTop + slot * static_cast<double>(i) + slot * 0.15;
+    for (const auto& [v, k, cls] : {std::tuple{r.low, 0, "bar-low"}, std::tuple{r.high, 1, "bar-high"}}) {
+      const double end = std::isfinite(v) ? v : base;
+      out += fmt::format(
+          "<rect class=\"{}\" data-label=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" fill-opacity=\"0.8\"/>\n",
+          cls, xml_escape(r.label), px(std::min(x(end), x(base))), px(y0), px(std::abs(x(end) - x(base))), px(slot * 0.7),
+          colour(static_cast<std::size_t>(k)));
+    }
+    out += text(left - 8, y0 + slot * 0.35 + 4, r.label, "end", "tick");
+  }
+  out += fmt::format("<line class=\"base\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#222222\"/>\n", px(x(base)),
+                     px(kTop - 4), px(bottom));
+  out += text(x(base), kTop - 8, "base " + format_number(c.base), "middle", "value");
+  out += text((left + right) / 2, bottom + 34, c.value_label, "middle", "axis-label x-label");
+  const double mid = (kTop + bottom) / 2;
+  out += text(12, mid, c.key_label, "middle", "axis-label y-label", fmt::format(" transform=\"rotate(-90 12 {})\"", px(mid)));
+  out += legend({{c.low_name, colour(0)}, {c.high_name, colour(1)}}, left, height - 14);
+  return out + "</svg>\n";
+}
+
+std::string standalone(const std::string& chart) {
+  // Inline SVG in HTML needs no namespace; a file of its own does.
+  const std::string open = "<svg ";
+  if (chart.compare(0, open.size(), open) != 0) throw std::invalid_argument("svg standalone: not an <svg> element");
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" " +
+         chart.substr(open.size());
+}
+
+}  // namespace bsim::io::svg

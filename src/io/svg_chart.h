@@ -1,0 +1,112 @@
+#pragma once
+/// Static charts as hand-written SVG for `bubblesim report`: a line chart over months with
+/// shaded quantile bands (a fan chart), a vertical or horizontal bar chart, and a tornado.
+///
+/// Every chart carries a visible title, axis labels with units, ticks, a legend where there is
+/// more than one series, an SVG `<title>` and a `<desc>` caption. Text is XML-escaped and numbers
+/// are printed with a fixed number of decimals, so the same chart gives the same bytes on every
+/// run. Output has no script and no external reference: it can be inlined into an HTML page or
+/// saved as its own `.svg` file.
+///
+/// Example:
+///
+///     svg::LineChart c;
+///     c.title = "Spot price";
+///     c.y_label = "USD per H100e-hour";
+///     c.months = {"2026-01", "2026-02", "2026-03"};
+///     c.series.push_back({"median", {2.1, 2.0, 1.7}});
+///     c.series.back().outer_band = svg::Band{{1.9, 1.8, 1.2}, {2.3, 2.2, 2.0}};
+///     std::string text = svg::line_chart(c);
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bsim::io::svg {
+
+/// `text` with `&`, `<`, `>`, `"` and `'` replaced by XML entities.
+std::string xml_escape(std::string_view text);
+
+/// A number for a label: at most four significant figures, thousands as `k`, millions as `M`
+/// and billions as `G` (`1.25M`, `830k`, `0.042`, `-3.5`), "n/a" for a value that is not finite.
+std::string format_number(double value);
+
+/// A shaded area between two curves, one value per month each (NaN leaves a gap).
+struct Band {
+  std::vector<double> low;
+  std::vector<double> high;
+};
+
+/// One curve: a value per month (NaN leaves a gap), with optional bands around it
+/// (e.g. p05–p95 outer, p25–p75 inner).
+struct Series {
+  std::string name;  ///< shown in the legend
+  std::vector<double> values;
+  std::optional<Band> outer_band;
+  std::optional<Band> inner_band;
+};
+
+/// A chart of one or more series over months.
+struct LineChart {
+  std::string title;
+  std::string caption;                ///< what the chart shows, in a sentence or two (the `<desc>`)
+  std::string x_label = "month";
+  std::string y_label;                ///< with its unit, e.g. "USD bn per month"
+  std::vector<std::string> months;    ///< "YYYY-MM", one per point
+  std::vector<Series> series;         ///< each with months.size() values
+  bool y_from_zero = true;            ///< include 0 in the y range
+};
+
+/// One bar: its category label and its value.
+struct Bar {
+  std::string label;
+  double value = 0;
+};
+
+/// Bars, one per category, in the order given.
+struct BarChart {
+  std::string title;
+  std::string caption;
+  std::string category_label;  ///< the axis the categories sit on, e.g. "year"
+  std::string value_label;     ///< the value axis with its unit, e.g. "paths"
+  std::vector<Bar> bars;
+  bool horizontal = false;     ///< bars grow to the right, categories listed top to bottom
+};
+
+/// One row of a tornado: a result with a key at its low and at its high setting.
+struct TornadoRow {
+  std::string label;
+  double low = 0;   ///< result with the key at its low setting
+  double high = 0;  ///< result with the key at its high setting
+};
+
+/// A tornado: for each row a bar from `low` to `high` around the base result, rows in the
+/// order given (largest swing first is the usual order).
+struct TornadoChart {
+  std::string title;
+  std::string caption;
+  std::string value_label;  ///< the result with its unit
+  std::string key_label = "scenario key";  ///< the axis the rows sit on
+  double base = 0;          ///< the result with every key at its base value
+  std::string low_name = "low setting";
+  std::string high_name = "high setting";
+  std::vector<TornadoRow> rows;
+};
+
+/// The chart as a complete `<svg>` element. Throws std::invalid_argument when a series or band
+/// does not have one value per month.
+std::string line_chart(const LineChart& chart);
+std::string bar_chart(const BarChart& chart);
+std::string tornado_chart(const TornadoChart& chart);
+
+/// A chart made by the functions above as a file of its own: an XML declaration and the SVG
+/// namespace added (inline SVG in HTML needs neither). Throws std::invalid_argument when `chart`
+/// does not start with `<svg `.
+std::string standalone(const std::string& chart);
+
+/// Round tick values covering [low, high]: about `target` of them at a step of 1, 2 or 5 × 10^k.
+/// Empty when low > high or either is not finite; one tick when low == high.
+std::vector<double> nice_ticks(double low, double high, int target = 5);
+
+}  // namespace bsim::io::svg

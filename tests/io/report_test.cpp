@@ -1,0 +1,254 @@
+// `bubblesim report`: the SVG charts (escaping, numbers, ticks, one point per month) and the HTML
+// page of a real run folder and of a real Monte Carlo database: one <svg> per chart with its
+// title and axis labels, nothing that reaches outside the file, the plotted data matching the
+// CSV, and the same bytes from the same input.
+#include "io/report.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "analysis/summary.h"
+#include "io/output.h"
+#include "io/results_db.h"
+#include "io/scenario_loader.h"
+#include "io/svg_chart.h"
+#include "jobs/mc_report.h"
+#include "jobs/monte_carlo.h"
+#include "sim/run_path.h"
+
+namespace bsim::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A short horizon keeps the sanitizer build fast: 42 months (2026-01 … 2029-06).
+const std::vector<std::string> kShort = {"time.end=2029-06", "technology.efficiency.jump_rate_per_year=1.5"};
+constexpr std::size_t kShortMonths = 42;
+
+fs::path temp_path(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("bsim_report_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  return p;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+/// The `<svg>…</svg>` elements of a page.
+std::vector<std::string> svgs(const std::string& html) {
+  std::vector<std::string> out;
+  for (std::size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) {
+    out.push_back(html.substr(at, html.find("</svg>", at) + 6 - at));
+  }
+  return out;
+}
+
+/// The number of points of the line of `series` in `svg`: its M and L commands.
+std::size_t points_of(const std::string& svg, const std::string& series) {
+  const std::string key = "data-series=\"" + series + "\" d=\"";
+  const std::size_t at = svg.find(key);
+  if (at == std::string::npos) return 0;
+  const std::string d = svg.substr(at + key.size(), svg.find('"', at + key.size()) - at - key.size());
+  return static_cast<std::size_t>(std::count(d.begin(), d.end(), 'M') + std::count(d.begin(), d.end(), 'L'));
+}
+
+void expect_self_contained(const std::string& html) {
+  EXPECT_EQ(html.find("http"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_EQ(html.find("url("), std::string::npos);
+}
+
+void expect_labelled(const std::vector<std::string>& charts) {
+  for (const std::string& svg : charts) {
+    EXPECT_EQ(count(svg, "<title>"), 1u) << svg.substr(0, 300);
+    EXPECT_EQ(count(svg, "<desc>"), 1u);
+    EXPECT_EQ(count(svg, "class=\"chart-title\""), 1u);
+    EXPECT_GE(count(svg, "axis-label"), 2u) << svg.substr(0, 300);
+    EXPECT_GE(count(svg, "class=\"tick\""), 2u);
+  }
+}
+
+// ---------------------------------------------------------------- the charts
+
+TEST(SvgChart, EscapesTextAndFormatsNumbers) {
+  EXPECT_EQ(svg::xml_escape("a<b & \"c\" 'd'>"), "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;");
+  EXPECT_EQ(svg::format_number(0), "0");
+  EXPECT_EQ(svg::format_number(0.25), "0.25");
+  EXPECT_EQ(svg::format_number(1500), "1500");
+  EXPECT_EQ(svg::format_number(62150000), "62.15M");
+  EXPECT_EQ(svg::format_number(-830000), "-830k");
+  EXPECT_EQ(svg::format_number(2.5e9), "2.5G");
+  EXPECT_EQ(svg::format_number(999999), "999.9k");  // not "1000k"
+  EXPECT_EQ(svg::format_number(NAN), "n/a");
+}
+
+TEST(SvgChart, NiceTicksCoverTheRangeAtRoundSteps) {
+  EXPECT_EQ(svg::nice_ticks(0, 1, 5), (std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1}));
+  const std::vector<double> t = svg::nice_ticks(-3.2, 47, 5);
+  ASSERT_FALSE(t.empty());
+  EXPECT_LE(t.front(), -3.2);
+  EXPECT_GE(t.back(), 47);
+  EXPECT_DOUBLE_EQ(t[1] - t[0], 10);
+  EXPECT_TRUE(svg::nice_ticks(2, 1).empty());
+  EXPECT_EQ(svg::nice_ticks(3, 3), std::vector<double>{3});
+}
+
+TEST(SvgChart, LineChartHasOnePointPerMonthBandsAndEscapedText) {
+  svg::LineChart c;
+  c.title = "Price <test>";
+  c.caption = "A & B";
+  c.y_label = "USD per H100e-hour";
+  c.months = {"2026-11", "2026-12", "2027-01", "2027-02"};
+  c.series.push_back({"median", {1, 2, NAN, 4}, svg::Band{{0.5, 1, 2, 3}, {1.5, 3, 4, 5}}, std::nullopt});
+  const std::string s = svg::line_chart(c);
+  EXPECT_NE(s.find("<title>Price &lt;test&gt;</title>"), std::string::npos);
+  EXPECT_NE(s.find("<desc>A &amp; B</desc>"), std::string::npos);
+  EXPECT_EQ(points_of(s, "median"), 3u);  // the NaN month is a gap
+  EXPECT_EQ(count(s, "band-outer"), 1u);
+  EXPECT_NE(s.find(">2027</text>"), std::string::npos);  // January labelled with its year
+  EXPECT_EQ(s, svg::line_chart(c));
+  c.series[0].values.pop_back();
+  EXPECT_THROW(svg::line_chart(c), std::invalid_argument);
+}
+
+TEST(SvgChart, StandaloneAddsTheNamespaceOnlyThere) {
+  svg::BarChart c;
+  c.title = "Bars";
+  c.bars = {{"a", 1}, {"b", 3}};
+  const std::string inline_svg = svg::bar_chart(c);
+  EXPECT_EQ(inline_svg.find("xmlns"), std::string::npos);
+  EXPECT_NE(svg::standalone(inline_svg).find("xmlns="), std::string::npos);
+  EXPECT_EQ(count(inline_svg, "class=\"bar\""), 2u);
+}
+
+// ---------------------------------------------------------------- a run folder
+
+class RunFolderReport : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = temp_path("run");
+    fs::create_directories(dir_);
+    const LoadedScenario loaded = load_scenario("default", kShort);
+    const sim::PathResult path = sim::run_path(loaded.scenario, 0, 1);
+    const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario);
+    timeseries_ = timeseries_csv(path.months);
+    write_file_atomic(dir_ / "timeseries.csv", timeseries_);
+    write_file_atomic(dir_ / "summary.json", summary_json(loaded, path, summary).dump(2) + "\n");
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+  static inline fs::path dir_;
+  static inline std::string timeseries_;
+};
+
+TEST_F(RunFolderReport, OneLabelledSvgPerChartAndNothingOutside) {
+  const Report report = make_report(dir_);
+  const std::vector<std::string> charts = svgs(report.html);
+  ASSERT_EQ(charts.size(), report.charts.size());
+  EXPECT_EQ(report.charts.size(), 6u);  // five indicator charts and the losses
+  expect_labelled(charts);
+  expect_self_contained(report.html);
+  EXPECT_NE(report.html.find("Legacy ledger"), std::string::npos);
+  EXPECT_NE(report.html.find("Verdict"), std::string::npos);
+}
+
+TEST_F(RunFolderReport, PlottedSpotPriceMatchesTheCsv) {
+  const CsvTable table = parse_csv(timeseries_, "timeseries.csv");
+  ASSERT_EQ(table.rows.size(), kShortMonths);
+  const std::size_t col = table.column("spot_price_usd_per_h100e_hour", "timeseries.csv");
+  std::size_t peak = 0;
+  for (std::size_t r = 1; r < table.rows.size(); ++r) {
+    if (std::stod(table.rows[r][col]) > std::stod(table.rows[peak][col])) peak = r;
+  }
+  const Report report = make_report(dir_);
+  const auto chart = std::find_if(report.charts.begin(), report.charts.end(),
+                                  [](const ReportChart& c) { return c.name == "spot_price"; });
+  ASSERT_NE(chart, report.charts.end());
+  EXPECT_EQ(points_of(chart->svg, "spot price"), kShortMonths);
+  const std::string peak_text = "Spot price peaks at " + svg::format_number(std::stod(table.rows[peak][col])) + " in " +
+                                table.rows[peak][table.column("month", "timeseries.csv")] + ".";
+  EXPECT_NE(chart->svg.find(peak_text), std::string::npos) << peak_text;
+  // Two series on one chart: each has a point per month.
+  EXPECT_EQ(points_of(report.charts[0].svg, "operable capacity"), kShortMonths);
+  EXPECT_EQ(points_of(report.charts[0].svg, "demand"), kShortMonths);
+}
+
+TEST_F(RunFolderReport, SameInputSameBytes) { EXPECT_EQ(report_html(dir_), report_html(dir_)); }
+
+// ---------------------------------------------------------------- a Monte Carlo database
+
+TEST(McReport, FanChartsHaveTheHorizonAndTheDatabaseItsBustTiming) {
+  const fs::path db = temp_path("mc.sqlite");
+  jobs::McOptions o;
+  o.paths = 4;
+  o.seed = 5;
+  o.threads = 1;
+  o.db_path = db.string();
+  o.checkpoint_seconds = 0.05;
+  const jobs::McRun run = jobs::run_monte_carlo(load_scenario("default", kShort), o);
+  ResultsDb::open_existing(db.string()).write_quantiles(jobs::quantile_rows(run.aggregate));
+
+  const Report report = make_report(db);
+  const std::vector<std::string> charts = svgs(report.html);
+  ASSERT_EQ(charts.size(), report.charts.size());
+  expect_labelled(charts);
+  expect_self_contained(report.html);
+  std::vector<std::string> names;
+  for (const ReportChart& c : report.charts) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"demand_capacity", "utilization", "spot_price", "capex_revenue", "sentiment",
+                                             "bust_timing", "losses_by_holder"}));
+  EXPECT_EQ(points_of(report.charts[2].svg, "median spot price"), kShortMonths);
+  EXPECT_EQ(count(report.charts[2].svg, "band-outer"), 1u);
+  EXPECT_EQ(count(report.charts[2].svg, "band-inner"), 1u);
+  // Bust timing: the four years of the horizon and "no bust".
+  EXPECT_EQ(count(report.charts[5].svg, "class=\"bar\""), 5u);
+  EXPECT_NE(report.charts[5].svg.find("data-label=\"no bust\""), std::string::npos);
+  EXPECT_EQ(report.html, report_html(db));
+
+  // Tornado rows, as `sweep --tornado --db` writes them: two bars per key, largest swing first.
+  std::vector<SensitivityRow> tornado = {{"tornado", "", "base", "bust_probability", 0.5},
+                                         {"tornado", "a.small", "low", "bust_probability", 0.45},
+                                         {"tornado", "a.small", "high", "bust_probability", 0.55},
+                                         {"tornado", "b.large", "low", "bust_probability", 0.1},
+                                         {"tornado", "b.large", "high", "bust_probability", 0.9}};
+  ResultsDb::open_existing(db.string()).write_sensitivity(tornado);
+  const Report with_tornado = make_report(db);
+  ASSERT_EQ(with_tornado.charts.size(), 8u);
+  const std::string& svg = with_tornado.charts.back().svg;
+  EXPECT_EQ(with_tornado.charts.back().name, "tornado_bust_probability");
+  EXPECT_EQ(count(svg, "class=\"bar-low\""), 2u);
+  EXPECT_LT(svg.find("data-label=\"b.large\""), svg.find("data-label=\"a.small\""));
+  expect_labelled({svg});
+  fs::remove(db);
+}
+
+// ---------------------------------------------------------------- bad input
+
+TEST(ReportInput, MissingFolderOrFilesOrNotADatabaseAreInputErrors) {
+  EXPECT_THROW(make_report(temp_path("nothing-here")), ReportInputError);
+  const fs::path empty = temp_path("empty");
+  fs::create_directories(empty);
+  try {
+    make_report(empty);
+    FAIL() << "an empty folder gave a report";
+  } catch (const ReportInputError& e) {
+    EXPECT_NE(std::string(e.what()).find("timeseries.csv"), std::string::npos) << e.what();
+  }
+  write_file_atomic(empty / "not.db", "month,x\n2026-01,1\n");
+  EXPECT_THROW(make_report(empty / "not.db"), DatabaseError);
+  fs::remove_all(empty);
+  EXPECT_THROW(parse_csv("a,b\n1,2,3\n", "t.csv"), ReportInputError);
+}
+
+}  // namespace
+}  // namespace bsim::io
