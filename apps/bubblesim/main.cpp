@@ -126,7 +126,7 @@ class ProgressDisplay {
       std::cerr << fmt::format("\r[{}] {:5.1f}%  {}/{} paths  {:.0f} paths/s  ETA {}  busts {}   ", bar, 100 * fraction, p.done,
                                p.total, p.paths_per_second, duration_text(eta), busts)
                 << std::flush;
-      if (p.done >= p.total) std::cerr << '\n';
+      // The bar is left open until finish() ends its line (once, however often 100% is drawn).
       drew_ = true;
       return;
     }

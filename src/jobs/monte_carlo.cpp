@@ -40,6 +40,13 @@ io::McPathRow row_of(const analysis::PathVerdict& v) {
   return row;
 }
 
+// The (key, value) pairs of a path's drawn values, for io::instantiate.
+std::vector<std::pair<std::string, double>> keyed(const io::LoadedScenario& loaded, const std::vector<double>& drawn) {
+  std::vector<std::pair<std::string, double>> values;
+  for (std::size_t i = 0; i < drawn.size(); ++i) values.emplace_back(loaded.uncertain[i].key, drawn[i]);
+  return values;
+}
+
 // One worker's share of the results since the last checkpoint, under its own lock so that a
 // checkpoint takes the rows and the aggregate of exactly the same paths.
 struct WorkerShelf {
@@ -57,9 +64,7 @@ model::Scenario path_scenario(const io::LoadedScenario& loaded, std::uint64_t se
   if (loaded.uncertain.empty()) return loaded.scenario;
   const analysis::ParameterSampler sampler(loaded.uncertain, loaded.correlations);
   drawn = sampler.draw(seed, path_id);
-  std::vector<std::pair<std::string, double>> values;
-  for (std::size_t i = 0; i < drawn.size(); ++i) values.emplace_back(loaded.uncertain[i].key, drawn[i]);
-  return io::instantiate(loaded, values);
+  return io::instantiate(loaded, keyed(loaded, drawn));
 }
 
 io::McRunMeta run_meta(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t paths,
@@ -156,9 +161,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
         drawn.clear();
         if (sampler) {
           drawn = sampler->draw(run.seed, id);
-          std::vector<std::pair<std::string, double>> values;
-          for (std::size_t k = 0; k < drawn.size(); ++k) values.emplace_back(loaded.uncertain[k].key, drawn[k]);
-          out = analysis::evaluate_path(io::instantiate(loaded, values), id, run.seed);
+          out = analysis::evaluate_path(io::instantiate(loaded, keyed(loaded, drawn)), id, run.seed);
         } else {
           out = analysis::evaluate_path(loaded.scenario, id, run.seed);
         }
