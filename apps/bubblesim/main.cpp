@@ -22,6 +22,7 @@
 #include "analysis/summary.h"
 #include "core/diagnostics.h"
 #include "io/builtin_scenarios.h"
+#include "io/network.h"
 #include "io/output.h"
 #include "io/report.h"
 #include "io/scenario_loader.h"
@@ -77,13 +78,15 @@ int do_run(const RunOptions& opt) {
     io::write_file_atomic(dir / "firms.csv", io::firms_csv(loaded.scenario, path.firms));
     io::write_file_atomic(dir / "events.csv", io::events_csv(path.events));
     io::write_file_atomic(dir / "summary.json", json.dump(2) + "\n");
+    io::write_file_atomic(dir / "network.json", io::network_json(loaded.scenario, path).dump(2) + "\n");
   }
   if (opt.json) {
     std::cout << json.dump(2) << '\n';
   } else {
     std::cout << io::summary_text(loaded, path, summary);
     if (!opt.out_dir.empty()) {
-      std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv and {0}/summary.json\n",
+      std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv, {0}/summary.json and "
+                               "{0}/network.json\n",
                                opt.out_dir);
     }
   }
@@ -459,7 +462,7 @@ int main(int argc, char** argv) {
   RunOptions run_opt;
   CLI::App* run = app.add_subcommand("run", "Run one path and print its summary and story");
   run->add_option("scenario", run_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
-  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv, firms.csv, events.csv and summary.json into this folder");
+  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv, firms.csv, events.csv, summary.json and network.json into this folder");
   run->add_flag("--json", run_opt.json, "Print the summary as JSON on stdout");
   run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")
