@@ -11,6 +11,7 @@
 #include "analysis/summary.h"
 #include "core/diagnostics.h"
 #include "io/builtin_scenarios.h"
+#include "io/network.h"
 #include "io/output.h"
 #include "io/scenario_json.h"
 #include "io/schema.h"
@@ -283,7 +284,8 @@ json run_json(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_
           {"path", path_id},
           {"seconds", seconds},
           {"summary", io::summary_json(loaded, path, summary)},
-          {"timeseries", {{"months", months}, {"columns", columns}}}};
+          {"timeseries", {{"months", months}, {"columns", columns}}},
+          {"network", io::network_json(loaded.scenario, path)}};
 }
 
 /// The API routes, for answering 405 to a known path with another method.

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "io/builtin_scenarios.h"
+#include "io/network.h"
 #include "io/output.h"
 #include "io/scenario_json.h"
 #include "jobs/mc_report.h"
@@ -154,6 +155,22 @@ TEST(Server, RunAnswersThePathTheEngineComputes) {
   }
   EXPECT_EQ(j["summary"]["bust"]["occurred"].is_boolean(), true);
   EXPECT_EQ(j["scenario"]["name"], "default");
+  EXPECT_EQ(j["network"], io::network_json(s.scenario, path));
+}
+
+TEST(Server, RunMarksTheDefaultersInTheNetwork) {
+  LiveServer live;
+  auto c = live.client();
+  const json j = body_of(post(c, "/api/run", {{"scenario", "sudden-100x"}}));
+  int defaulted = 0;
+  for (const json& n : j["network"]["nodes"]) {
+    if (n["defaulted"] == true) {
+      ++defaulted;
+      EXPECT_TRUE(n["default_month"].is_string()) << n.dump();
+    }
+  }
+  EXPECT_GT(defaulted, 0);
+  EXPECT_EQ(defaulted, j["summary"]["losses"]["defaults"].get<int>());
 }
 
 TEST(Server, AJobGivesTheSameResultAsAnInProcessRun) {
