@@ -227,11 +227,8 @@ std::optional<double> mean_abs_log_error(const std::vector<std::pair<double, dou
 }
 
 std::optional<bool> HistoryRow::within_range() const {
-  if (!simulated) return std::nullopt;
-  const std::optional<double> low = observed.low ? observed.low : observed.value;
-  const std::optional<double> high = observed.high ? observed.high : observed.value;
-  if (!low || !high) return std::nullopt;
-  return *simulated >= *low && *simulated <= *high;
+  if (!simulated || !observed.low || !observed.high) return std::nullopt;
+  return *simulated >= *observed.low && *simulated <= *observed.high;
 }
 
 bool HistoryReport::all_targets_pass() const {
@@ -269,7 +266,10 @@ HistoryReport validate_history(const model::Scenario& scenario, const sim::PathR
         (v.fitted_through > 0 && year <= v.fitted_through ? in_sample : out_of_sample)
             .emplace_back(*row.simulated, *row.observed.value);
       }
-      if (row.within_range().value_or(false)) ++c.years_in_range;
+      if (const auto in_range = row.within_range()) {
+        ++c.years_ranged;
+        c.years_in_range += *in_range;
+      }
       c.rows.push_back(row);
     }
     c.error_all = mean_abs_log_error(all, s.change);

@@ -36,7 +36,7 @@ struct HistoryRow {
   int year = 0;
   std::optional<double> simulated;
   model::ObservedPoint observed;
-  /// The simulated value lies within the observed range (low–high, or the value when no range).
+  /// The simulated value lies within the observed range low–high (nothing without a range).
   [[nodiscard]] std::optional<bool> within_range() const;
 };
 
@@ -47,7 +47,8 @@ struct SeriesComparison {
   std::optional<double> error_in_sample;      ///< years up to validation.fitted_through
   std::optional<double> error_out_of_sample;  ///< later years
   int years_compared = 0;  ///< observed years with a value and a simulated value
-  int years_in_range = 0;  ///< observed years whose range holds the simulated value
+  int years_ranged = 0;    ///< observed years with a range (low and high) and a simulated value
+  int years_in_range = 0;  ///< of those, the years whose range holds the simulated value
 };
 
 struct TargetResult {

@@ -124,7 +124,7 @@ std::string history_text(const LoadedScenario& scenario, std::uint64_t seed, std
   for (const analysis::SeriesComparison& c : report.series) {
     out += fmt::format("{:<30} {:<28} {:>6} {:>10} {:>14} {:>9}\n", c.series.label, c.series.column, error_text(c.error_all),
                        error_text(c.error_in_sample), error_text(c.error_out_of_sample),
-                       fmt::format("{}/{}", c.years_in_range, c.years_compared));
+                       fmt::format("{}/{}", c.years_in_range, c.years_ranged));
   }
   out += "\nShape targets:\n";
   int passed = 0;
@@ -166,6 +166,7 @@ nlohmann::json history_json(const LoadedScenario& scenario, std::uint64_t seed, 
                                  {"in_sample", optional_json(c.error_in_sample)},
                                  {"out_of_sample", optional_json(c.error_out_of_sample)}}},
                       {"years_compared", c.years_compared},
+                      {"years_ranged", c.years_ranged},
                       {"years_in_range", c.years_in_range}});
   }
   json targets = json::array();
