@@ -1,4 +1,5 @@
-/// The `bubblesim` command line: run, mc, sweep, compare, report, serve, validate, scenarios, schema.
+/// The `bubblesim` command line: run, mc, sweep, compare, report, serve, validate, validate-history, scenarios,
+/// schema.
 ///
 /// Exit codes: 0 success, 2 bad input (scenario, option or value), 1 any other failure.
 
@@ -19,9 +20,11 @@
 #include <chrono>
 
 #include "analysis/compare.h"
+#include "analysis/history.h"
 #include "analysis/summary.h"
 #include "core/diagnostics.h"
 #include "io/builtin_scenarios.h"
+#include "io/history_output.h"
 #include "io/network.h"
 #include "io/output.h"
 #include "io/report.h"
@@ -437,6 +440,41 @@ int do_validate(const std::string& scenario, const std::vector<std::string>& set
   return 0;
 }
 
+struct HistoryOptions {
+  std::string scenario;
+  bool json = false;
+  std::vector<std::string> sets;
+  std::uint64_t seed = 1;
+  std::uint64_t path_id = 0;
+};
+
+/// `bubblesim validate-history NAME`: runs a scenario that declares observed series and shape
+/// targets and compares them. A name that is neither a built-in scenario nor a file is looked up
+/// as `history/NAME`. Exit 0 when every shape target passes, 1 when one fails.
+int do_validate_history(const HistoryOptions& opt) {
+  using namespace bsim;
+  std::string name = opt.scenario;
+  const std::vector<std::string> builtins = io::builtin_scenario_names();
+  const bool known = std::find(builtins.begin(), builtins.end(), name) != builtins.end() || std::filesystem::exists(name);
+  if (!known && std::find(builtins.begin(), builtins.end(), "history/" + name) != builtins.end()) name = "history/" + name;
+  const io::LoadedScenario loaded = io::load_scenario(name, opt.sets);
+  if (loaded.scenario.validation.empty()) {
+    core::Diagnostics diags;
+    diags.error({loaded.source_name, 1, 1}, fmt::format("scenario '{}' declares no [[observed]] series and no "
+                                                        "[[shape_target]] to validate against (docs/validation.md)",
+                                                        loaded.scenario.name));
+    throw core::InputError(std::move(diags));
+  }
+  const sim::PathResult path = sim::run_path(loaded.scenario, opt.path_id, opt.seed);
+  const analysis::HistoryReport report = analysis::validate_history(loaded.scenario, path);
+  if (opt.json) {
+    std::cout << io::history_json(loaded, opt.seed, opt.path_id, report).dump(2) << '\n';
+  } else {
+    std::cout << io::history_text(loaded, opt.seed, opt.path_id, report);
+  }
+  return report.all_targets_pass() ? 0 : kExitFailure;
+}
+
 int do_scenarios() {
   for (const bsim::io::EmbeddedFile& f : bsim::io::builtin_scenarios()) {
     std::string description;
@@ -579,6 +617,21 @@ int main(int argc, char** argv) {
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);
 
+  HistoryOptions history_opt;
+  CLI::App* history = app.add_subcommand(
+      "validate-history",
+      "Run a scenario that declares observed history and print simulated against observed series, errors and shape "
+      "targets (exit 1 if a target fails)");
+  history->add_option("scenario", history_opt.scenario,
+                      "Built-in scenario name, scenario file, or NAME for the built-in history/NAME")
+      ->required();
+  history->add_flag("--json", history_opt.json, "Print the comparison as JSON on stdout");
+  history->add_option("--set", history_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
+  history->add_option("--seed", history_opt.seed, "Random seed")->capture_default_str();
+  history->add_option("--path", history_opt.path_id, "Path id")->capture_default_str();
+
   CLI::App* scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
 
   CLI::App* schema = app.add_subcommand("schema", "Print the scenario key reference as Markdown (docs/scenario.md)");
@@ -600,6 +653,7 @@ int main(int argc, char** argv) {
     if (*report) return do_report(report_opt);
     if (*serve) return do_serve(serve_opt);
     if (*validate) return do_validate(validate_file, validate_sets);
+    if (*history) return do_validate_history(history_opt);
     if (*scenarios) return do_scenarios();
     if (*schema) {
       std::cout << bsim::io::schema_markdown();

@@ -138,6 +138,7 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
   PathSummary s;
   const auto& m = path.months;
   const double scarcity_price_cap = scenario.market.scarcity_price_cap;
+  const std::string& unit = scenario.capacity_unit_name;
   s.bust_rule = bust_rule_text(scenario.verdict);
   if (m.empty()) return s;
   s.bust = find_bust(m, scenario.verdict);
@@ -224,8 +225,8 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
         }
         break;
       case model::EventKind::kScarcityPricing:
-        s.story.push_back({e.month, fmt::format("compute runs short: the spot price hits the ${:.2f} cap and {} H100e "
-                                                "of demand go unserved", scarcity_price_cap, compact(e.value))});
+        s.story.push_back({e.month, fmt::format("compute runs short: the spot price hits the ${:.2f} cap and {} {} "
+                                                "of demand go unserved", scarcity_price_cap, compact(e.value), unit)});
         break;
     }
   }
@@ -249,8 +250,8 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
   for (const model::MonthRecord& r : m) {
     const bool short_now = r.installed_h100e > 0.0 && r.idle_no_power_h100e > 0.05 * r.installed_h100e;
     if (short_now && !power_short) {
-      s.story.push_back({r.month, fmt::format("power runs short: {} H100e ({:.0f}% of the fleet) sit idle without powered "
-                                              "halls", compact(r.idle_no_power_h100e),
+      s.story.push_back({r.month, fmt::format("power runs short: {} {} ({:.0f}% of the fleet) sit idle without powered "
+                                              "halls", compact(r.idle_no_power_h100e), unit,
                                               100 * r.idle_no_power_h100e / r.installed_h100e)});
     } else if (!short_now && power_short) {
       s.story.push_back({r.month, "power catches up: idle accelerators fall below 5% of the fleet"});
@@ -258,8 +259,8 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
     power_short = short_now;
     const bool unserved_now = r.demand_h100e > 0.0 && r.unmet_demand_h100e > 0.02 * r.demand_h100e;
     if (unserved_now && !unserved) {
-      s.story.push_back({r.month, fmt::format("demand outruns supply: {} H100e go unserved at ${:.2f} an hour",
-                                              compact(r.unmet_demand_h100e), r.spot_price_usd_per_h100e_hour)});
+      s.story.push_back({r.month, fmt::format("demand outruns supply: {} {} go unserved at ${:.2f} an hour",
+                                              compact(r.unmet_demand_h100e), unit, r.spot_price_usd_per_h100e_hour)});
     }
     unserved = unserved_now;
   }
@@ -275,9 +276,9 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
     }
   }
   if (worst_fall >= 0.2) {
-    s.story.push_back({m[worst].month, fmt::format("compute demand falls {:.0f}% in one month, from {} to {} H100e",
+    s.story.push_back({m[worst].month, fmt::format("compute demand falls {:.0f}% in one month, from {} to {} {}",
                                                    100 * worst_fall, compact(m[worst - 1].demand_h100e),
-                                                   compact(m[worst].demand_h100e))});
+                                                   compact(m[worst].demand_h100e), unit)});
   }
   const Trajectory capex = trajectory(m, column_named("capex_usd_bn"));
   if (capex.peak > 0.0 && capex.peak_month != m.front().month && capex.peak_month != m.back().month) {

@@ -260,15 +260,16 @@ std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& 
   }
   out += fmt::format("  rule: {}\n", summary.bust_rule);
   const analysis::LegacyLedger& lg = summary.legacy;
-  out += fmt::format("Legacy at the end: {:.1f} GW of power, {:.1f} GW of data-centre shells and {} H100e a month of fab "
-                     "capacity added since the start and still in service (replacement value ${:.0f}bn); {} H100e "
+  const std::string& unit = s.capacity_unit_name;
+  out += fmt::format("Legacy at the end: {:.1f} GW of power, {:.1f} GW of data-centre shells and {} {} a month of fab "
+                     "capacity added since the start and still in service (replacement value ${:.0f}bn); {} {} "
                      "installed, worth ${:.0f}bn against ${:.0f}bn at book.\n",
-                     lg.left.power_gw_added, lg.left.datacenter_gw_added, human(lg.left.production_h100e_per_month_added, "H100e"),
-                     lg.left.replacement_value_usd_bn, human(lg.left.accelerators_h100e, "H100e"),
+                     lg.left.power_gw_added, lg.left.datacenter_gw_added, human(lg.left.production_h100e_per_month_added, unit),
+                     unit, lg.left.replacement_value_usd_bn, human(lg.left.accelerators_h100e, unit), unit,
                      lg.left.accelerators_value_usd_bn, lg.left.accelerators_book_usd_bn);
   if (lg.post_bust_price_usd_per_h100e_hour) {
-    out += fmt::format("Compute after the bust: ${:.2f} per H100e-hour on average over the next {} months (${:.2f} at the end).\n",
-                       *lg.post_bust_price_usd_per_h100e_hour, s.verdict.post_bust_months, lg.end_price_usd_per_h100e_hour);
+    out += fmt::format("Compute after the bust: ${:.2f} per {}-hour on average over the next {} months (${:.2f} at the end).\n",
+                       *lg.post_bust_price_usd_per_h100e_hour, unit, s.verdict.post_bust_months, lg.end_price_usd_per_h100e_hour);
   }
   out += fmt::format("Capital destroyed: ${:.0f}bn = accelerator write-down ${:.0f}bn (worst month {}) + claims written off "
                      "${:.0f}bn + equity wiped out ${:.0f}bn.\n",

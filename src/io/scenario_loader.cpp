@@ -1472,12 +1472,93 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
 
 /// The scenario from the validated values that `r` reads (the validator's, or those with a
 /// path's values over them); every problem found goes to `diags`.
+/// `[validation]`, `[[observed]]` and `[[shape_target]]`: what a scenario declares for
+/// comparison with history (analysis::validate_history).
+model::HistoryValidation build_validation(const Validator& v, const Reader& r, Diagnostics& diags) {
+  const SourcePos top{v.file(), 1, 1};
+  model::HistoryValidation out;
+  out.fitted_through = static_cast<int>(r.number("validation.fitted_through", "validation.fitted_through"));
+  const std::vector<std::string> series_ids = element_ids(v.tables, "observed");
+  for (const std::string& id : series_ids) {
+    const std::string p = "observed." + id + ".";
+    model::ObservedSeries o;
+    o.id = id;
+    o.label = r.text(p + "label", "observed.*.label");
+    if (o.label.empty()) o.label = id;
+    o.unit = r.text(p + "unit", "observed.*.unit");
+    o.column = r.text(p + "column", "observed.*.column");
+    const std::string aggregate = r.text(p + "aggregate", "observed.*.aggregate");
+    o.aggregate = aggregate == "sum"   ? model::YearAggregate::kSum
+                  : aggregate == "end" ? model::YearAggregate::kEnd
+                  : aggregate == "min" ? model::YearAggregate::kMin
+                  : aggregate == "max" ? model::YearAggregate::kMax
+                                       : model::YearAggregate::kMean;
+    o.change = r.boolean(p + "change");
+    o.scale = r.number(p + "scale", "observed.*.scale");
+    std::map<int, model::ObservedPoint> points;
+    for (const auto& [year, value] : r.series(p + "values").points) points[year].value = value;
+    for (const auto& [year, value] : r.series(p + "low").points) points[year].low = value;
+    for (const auto& [year, value] : r.series(p + "high").points) points[year].high = value;
+    for (auto& [year, point] : points) {
+      point.year = year;
+      if (point.low && point.high && *point.low > *point.high) {
+        diags.error(r.pos(p + "low." + std::to_string(year), top),
+                    fmt::format("{}low.{} ({}) is above {}high.{} ({})", p, year, *point.low, p, year, *point.high));
+      }
+      o.points.push_back(point);
+    }
+    out.series.push_back(std::move(o));
+  }
+  for (const std::string& id : element_ids(v.tables, "shape_target")) {
+    const std::string p = "shape_target." + id + ".";
+    const std::string type = r.text(p + "type", "shape_target.*.type");
+    if (type.empty()) continue;  // reported already
+    model::ShapeTarget t;
+    t.id = id;
+    t.kind = type == "peak_year"        ? model::ShapeKind::kPeakYear
+             : type == "fall_from_peak" ? model::ShapeKind::kFallFromPeak
+             : type == "lowest"         ? model::ShapeKind::kLowest
+             : type == "defaults"       ? model::ShapeKind::kDefaults
+             : type == "value_loss"     ? model::ShapeKind::kValueLoss
+                                        : model::ShapeKind::kEachYear;
+    auto n = [&](const char* key) { return r.number(p + key, std::string("shape_target.*.") + key, type); };
+    auto txt = [&](const char* key) { return r.text(p + key, std::string("shape_target.*.") + key, type); };
+    t.description = txt("description");
+    t.from_year = static_cast<int>(n("from"));
+    t.to_year = static_cast<int>(n("to"));
+    t.year = static_cast<int>(n("year"));
+    t.min = n("min");
+    t.max = n("max");
+    t.max_recovery = n("max_recovery");
+    t.select_equity_financed = txt("financing") == "equity";
+    if (const std::string ft = txt("firm_type"); !ft.empty()) t.firm_type = firm_type(ft);
+    if (t.from_year > t.to_year) {
+      diags.error(r.pos(p + "to", top), fmt::format("{}to ({}) is before {}from ({})", p, t.to_year, p, t.from_year));
+    }
+    if (r.has(p + "series")) {
+      const std::string series = txt("series");
+      const auto it = std::find(series_ids.begin(), series_ids.end(), series);
+      if (it == series_ids.end()) {
+        const std::string hint = core::did_you_mean(series, series_ids);
+        diags.error(r.pos(p + "series", top),
+                    fmt::format("{}series names '{}', which is not defined in any [[observed]];{}", p, series,
+                                hint.empty() ? std::string(" define it or fix the id") : hint));
+      } else {
+        t.series = static_cast<std::size_t>(it - series_ids.begin());
+      }
+    }
+    out.targets.push_back(std::move(t));
+  }
+  return out;
+}
+
 model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   const SourcePos top{v.file(), 1, 1};
   model::Scenario s;
   s.name = r.text("name", "name");
   s.description = r.text("description", "description");
   s.service_unit_name = r.text("units.service", "units.service");
+  s.capacity_unit_name = r.text("units.capacity", "units.capacity");
   s.time.start = r.month("time.start");
   s.time.end = r.month("time.end");
   if (r.has("time.start") && r.has("time.end")) {
@@ -1777,6 +1858,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     diags.error(top, "no firm owns or builds compute: give at least one [[firm]] initial_h100e or build_share");
   }
   build_contracts(v, r, firm_ids, horizon_known, s, diags);
+  s.validation = build_validation(v, r, diags);
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "io/schema.h"
 
+#include "model/record.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -116,6 +118,8 @@ std::vector<KeySpec> make_keys() {
 
       text("units.service", V::kString, std::string("million tokens"),
            "Name of the service unit, for display (e.g. \"million tokens\", \"Gbps-month\")."),
+      text("units.capacity", V::kString, std::string("H100e"),
+           "Name of the capacity unit, for display in the printed summary and story (e.g. \"H100e\", \"Gbps of lit fibre\"); output column names keep `h100e`."),
 
       text("time.start", V::kMonth, std::nullopt, "First simulated month, `YYYY-MM`."),
       text("time.end", V::kMonth, std::nullopt, "Last simulated month (inclusive), `YYYY-MM`; at most 100 years after the start."),
@@ -507,6 +511,75 @@ std::vector<KeySpec> make_keys() {
   };
 }
 
+
+/// The `timeseries.csv` column names, the simulated side of an `[[observed]]` series.
+std::vector<std::string> column_names() {
+  std::vector<std::string> names;
+  for (const model::Column& c : model::kColumns) names.emplace_back(c.name);
+  return names;
+}
+
+const std::vector<std::string> kShapeTypes = {"peak_year", "fall_from_peak", "each_year", "lowest", "defaults", "value_loss"};
+
+/// Keys of validation against history (`[validation]`, `[[observed]]`, `[[shape_target]]`).
+std::vector<KeySpec> make_validation_keys() {
+  using D = Dimension;
+  const std::vector<std::string> on_series = {"peak_year", "fall_from_peak", "each_year", "lowest"};
+  const std::vector<std::string> on_firms = {"defaults", "value_loss"};
+  return {
+      integer("validation.fitted_through", D::kNone, 0, 9999, 0.0,
+              "Last year whose observations the scenario's fitted parameters were chosen to match; `validate-history` reports the error of later years apart, as out of sample (0 = nothing fitted)."),
+
+      text("observed.*.id", ValueType::kString, std::nullopt, "Identifier of the observed series."),
+      text("observed.*.label", ValueType::kString, std::string(""), "What the series is, for display (default: the id)."),
+      text("observed.*.unit", ValueType::kString, std::string(""), "Unit of the observed values, for display."),
+      choice("observed.*.column", column_names(), std::nullopt,
+             "The `timeseries.csv` column compared with the observations."),
+      choice("observed.*.aggregate", {"sum", "mean", "end", "min", "max"}, std::string("mean"),
+             "How a calendar year is made from the column's months: `sum` (flows), `mean`, `end` (December), `min`, `max`."),
+      bool_key("observed.*.change", false,
+               "Compare year-on-year changes, value(y) ÷ value(y−1) − 1, instead of levels."),
+      number("observed.*.scale", D::kNone, 0, 1e15, 1.0,
+             "Simulated yearly value × scale = the observed unit (e.g. 12 to turn a monthly flow into a yearly rate).", true),
+      series("observed.*.values", D::kNone, -1e15, 1e15, "Observed values by year: `{ 2000 = 110, 2003 = 48.2 }`."),
+      series("observed.*.low", D::kNone, -1e15, 1e15, "Low end of the observed range by year, where sources differ."),
+      series("observed.*.high", D::kNone, -1e15, 1e15, "High end of the observed range by year."),
+
+      text("shape_target.*.id", ValueType::kString, std::nullopt, "Identifier of the shape target."),
+      choice("shape_target.*.type", kShapeTypes, std::nullopt,
+             "What the target checks: `peak_year` (the series peaks in [from, to]), `fall_from_peak` (in `year` the series is between min and max below its peak so far, as a share), `each_year` (every year from–to lies in [min, max]), `lowest` (the lowest year from–to lies in [min, max]), `defaults` (every selected firm defaults from–to; creditors recover at most `max_recovery`), `value_loss` (no selected firm defaults and each one's equity at economic value falls at least `min` below its peak)."),
+      text("shape_target.*.description", ValueType::kString, std::string(""), "The target in words, for display."),
+      required_for(typed(ref("shape_target.*.series", "observed", "Id of the `[[observed]]` series the target is about.",
+                             std::string("")),
+                         on_series),
+                   on_series),
+      required_for(typed(integer("shape_target.*.from", D::kNone, 1000, 9999, 0.0, "First year of the target's window."),
+                         {"peak_year", "each_year", "lowest", "defaults"}),
+                   {"peak_year", "each_year", "lowest", "defaults"}),
+      required_for(typed(integer("shape_target.*.to", D::kNone, 1000, 9999, 0.0, "Last year of the target's window."),
+                         {"peak_year", "each_year", "lowest", "defaults"}),
+                   {"peak_year", "each_year", "lowest", "defaults"}),
+      required_for(typed(integer("shape_target.*.year", D::kNone, 1000, 9999, 0.0, "The year of a `fall_from_peak` target."),
+                         {"fall_from_peak"}),
+                   {"fall_from_peak"}),
+      typed(number("shape_target.*.min", D::kNone, -1e15, 1e15, -1e15,
+                   "Lowest value allowed (in the series' observed unit; for `fall_from_peak` and `value_loss` a share of the peak)."),
+            {"fall_from_peak", "each_year", "lowest", "value_loss"}),
+      typed(number("shape_target.*.max", D::kNone, -1e15, 1e15, 1e15, "Highest value allowed."),
+            {"fall_from_peak", "each_year", "lowest"}),
+      typed(choice("shape_target.*.financing", {"debt", "equity"}, std::string("debt"),
+                   "Selects the firms with this `financing`."),
+            on_firms),
+      typed(choice("shape_target.*.firm_type",
+                   {"", "lab", "hyperscaler", "neocloud", "chipmaker", "developer", "utility", "investor", "households"},
+                   std::string(""), "Selects, in addition, only firms of this `type` (empty = any type)."),
+            on_firms),
+      typed(number("shape_target.*.max_recovery", D::kShare, 0, 1, 1.0,
+                   "Largest share of their claims the selected defaulters' creditors may recover: 1 − written off ÷ (debt and payables the month before default)."),
+            {"defaults"}),
+  };
+}
+
 std::vector<TableSpec> make_tables() {
   return {
       {"units", false, false, "Display names of the scenario's units."},
@@ -533,6 +606,9 @@ std::vector<TableSpec> make_tables() {
       {"verdict", false, false, "The bust rule and the legacy ledger (DESIGN §1.10)."},
       {"firm", true, false, "Firms (`[[firm]]`, DESIGN §1.5)."},
       {"contract", true, false, "Contracts between firms and with outside investors (`[[contract]]`, DESIGN §1.6). `type` decides the keys that apply (column *for types*): a key written for a contract of another type is an error, and a *required* key is required for the types it applies to."},
+      {"validation", false, false, "Validation against history: how the observed series below were used in fitting (`bubblesim validate-history`)."},
+      {"observed", true, false, "Observed yearly series (`[[observed]]`) set beside a simulated column by `bubblesim validate-history`."},
+      {"shape_target", true, false, "Shape targets (`[[shape_target]]`) that `bubblesim validate-history` checks on the run; `type` decides the keys that apply."},
   };
 }
 
@@ -573,7 +649,11 @@ std::optional<std::string> KeySpec::default_text_for(std::string_view type) cons
 }
 
 const std::vector<KeySpec>& scenario_keys() {
-  static const std::vector<KeySpec> keys = make_keys();
+  static const std::vector<KeySpec> keys = [] {
+    std::vector<KeySpec> all = make_keys();
+    for (KeySpec& k : make_validation_keys()) all.push_back(std::move(k));
+    return all;
+  }();
   return keys;
 }
 

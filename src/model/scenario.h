@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "core/units.h"
 #include "model/contracts.h"
+#include "model/observed.h"
 
 namespace bsim::model {
 
@@ -338,6 +339,8 @@ struct Scenario {
   std::string name;
   std::string description;
   std::string service_unit_name = "million tokens";  ///< units.service
+  /// units.capacity: display name of the capacity unit (the H100e of outputs' column names).
+  std::string capacity_unit_name = "H100e";
   TimeParams time;
   TechnologyParams technology;
   std::vector<Shock> shocks;
@@ -360,6 +363,7 @@ struct Scenario {
   std::vector<Warrant> warrants;
   std::vector<PowerPurchase> ppas;
   std::vector<Securitisation> securitisations;
+  HistoryValidation validation;  ///< `[validation]`, `[[observed]]`, `[[shape_target]]`
 };
 
 }  // namespace bsim::model
