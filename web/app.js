@@ -39,6 +39,7 @@ const page = {
   pinned: null,
   charts: [],
   bustChart: null,
+  finished: false,
 };
 
 /** Slider-change timings, for the page's display and for measurement from outside. */
@@ -49,6 +50,9 @@ window.bsimPage = {
   get result() { return page.result; },
   get run() { return page.run; },
   get pinned() { return page.pinned; },
+  /** Counts the refreshes started (one per settled change); `finished` says the latest job ended. */
+  get generation() { return page.generation; },
+  get finished() { return page.finished; },
   chartData(column) {
     const chart = column === 'bust_timing' ? page.bustChart : page.charts.find((c) => c.spec.column === column);
     return chart && chart.data ? chart.data.map((a) => Array.from(a)) : null;
@@ -450,6 +454,7 @@ function schedule(trigger, { immediate = false } = {}) {
 
 async function refresh() {
   const generation = ++page.generation;
+  page.finished = false;
   const change = page.pendingChange;
   page.pendingChange = null;
   const timing = change
@@ -470,6 +475,7 @@ async function refresh() {
     if (generation === page.generation) {
       showApiError(e, 'Monte Carlo');
       setProgress(null, 'not started');
+      page.finished = true;
       document.querySelector('.fans').setAttribute('aria-busy', 'false');
     }
     return;
@@ -555,6 +561,7 @@ async function poll(current, generation, timing) {
 }
 
 function finishJob(job, timing) {
+  page.finished = true;
   document.querySelector('.fans').setAttribute('aria-busy', 'false');
   if (job.progress) setProgress(job.progress, job.status === 'done' ? 'done' : job.status.replace('_', ' '));
   if (job.result) draw(job.result, timing, true);
