@@ -390,6 +390,7 @@ function renderScenarioPicker() {
     select.value = page.source.name;
   }
   $('scenario-description').textContent = page.base.description;
+  $('scenario-description').title = page.base.description;
 }
 
 function renderPathChoices() {
