@@ -236,7 +236,7 @@ function numberOf(value) {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value !== 'string') return null;
-  const m = value.match(/^\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*([A-Za-z%/-]+)?\s*$/);
+  const m = value.match(/^\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*([A-Za-z%][A-Za-z0-9%/-]*)?\s*$/);
   if (!m) return null;
   const factor = m[2] === undefined ? 1 : UNIT_FACTORS[m[2]];
   return factor === undefined ? null : Number(m[1]) * factor;
