@@ -309,6 +309,16 @@ function monthsOf(validation) {
   return [];
 }
 
+/**
+ * The keys Monte Carlo draws, with their distributions where known: the server's list from
+ * validation (a key the scenario itself writes over a base's distribution is not drawn), else
+ * the base's `[uncertain]` entries.
+ */
+function drawnKeys(validation, distributions) {
+  if (!validation || !Array.isArray(validation.uncertain_keys)) return distributions;
+  return new Map(validation.uncertain_keys.map((key) => [key, distributions.get(key) || 'from the scenario’s [uncertain] table']));
+}
+
 async function loadOverlay() {
   try {
     const noCirc = await api.scenario('no-circularity');
@@ -325,7 +335,7 @@ async function loadBuiltin(name) {
   page.source = { kind: 'builtin', name };
   page.base = {
     values: scenario.values || {},
-    uncertain: new Map((scenario.uncertain || []).map((u) => [u.key, u.distribution])),
+    uncertain: drawnKeys(validation, new Map((scenario.uncertain || []).map((u) => [u.key, u.distribution]))),
     months: monthsOf(validation),
     description: scenario.description || '',
   };
@@ -359,11 +369,10 @@ async function loadUpload(file) {
       // validation passed, so the base exists; without its values the sliders use defaults
     }
   }
-  for (const key of validation.uncertain_keys || []) if (!uncertain.has(key)) uncertain.set(key, 'in the file');
   page.source = { kind: 'upload', fileName: file.name, doc };
   page.base = {
     values: { ...values, ...docValues(doc) },
-    uncertain,
+    uncertain: drawnKeys(validation, uncertain),
     months: monthsOf(validation),
     description: `${file.name}: ${doc.description || doc.name || ''}`,
   };
