@@ -863,6 +863,8 @@ function wire() {
     applyState(state);
   });
   new ResizeObserver(() => resizeCharts()).observe($('charts'));
+  const header = document.querySelector('.top');
+  new ResizeObserver(() => document.documentElement.style.setProperty('--header-h', `${header.offsetHeight}px`)).observe(header);
   // Leaving the page cancels its running job, so that it does not hold one of the server's slots.
   window.addEventListener('pagehide', () => {
     const job = page.job;
