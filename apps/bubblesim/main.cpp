@@ -1,4 +1,4 @@
-/// The `bubblesim` command line: run, mc, sweep, compare, report, validate, scenarios, schema.
+/// The `bubblesim` command line: run, mc, sweep, compare, report, serve, validate, scenarios, schema.
 ///
 /// Exit codes: 0 success, 2 bad input (scenario, option or value), 1 any other failure.
 
@@ -15,11 +15,14 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <thread>
+#include <chrono>
 
 #include "analysis/compare.h"
 #include "analysis/summary.h"
 #include "core/diagnostics.h"
 #include "io/builtin_scenarios.h"
+#include "io/network.h"
 #include "io/output.h"
 #include "io/report.h"
 #include "io/scenario_loader.h"
@@ -30,6 +33,7 @@
 #include "jobs/monte_carlo.h"
 #include "jobs/mpi.h"
 #include "jobs/sensitivity.h"
+#include "server/http_server.h"
 #include "sim/run_path.h"
 
 namespace {
@@ -74,13 +78,15 @@ int do_run(const RunOptions& opt) {
     io::write_file_atomic(dir / "firms.csv", io::firms_csv(loaded.scenario, path.firms));
     io::write_file_atomic(dir / "events.csv", io::events_csv(path.events));
     io::write_file_atomic(dir / "summary.json", json.dump(2) + "\n");
+    io::write_file_atomic(dir / "network.json", io::network_json(loaded.scenario, path).dump(2) + "\n");
   }
   if (opt.json) {
     std::cout << json.dump(2) << '\n';
   } else {
     std::cout << io::summary_text(loaded, path, summary);
     if (!opt.out_dir.empty()) {
-      std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv and {0}/summary.json\n",
+      std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv, {0}/summary.json and "
+                               "{0}/network.json\n",
                                opt.out_dir);
     }
   }
@@ -392,6 +398,31 @@ int do_report(const ReportOptions& opt) {
   return 0;
 }
 
+/// `bubblesim serve`: answers until SIGINT or SIGTERM, then stops cleanly (exit 0).
+int do_serve(const bsim::server::ServerOptions& options) {
+  bsim::server::HttpServer server(options);
+  const int port = server.bind();
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  // The signal handler only sets a flag; this thread turns it into a clean stop.
+  std::thread watcher([&server] {
+    while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    server.stop();
+  });
+  const std::string host = options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  std::cout << fmt::format("serving on http://{}:{}/\n", host, port) << std::flush;
+  std::cerr << fmt::format("bubblesim serve: the playground at http://{}:{}/ and the API under /api/; Ctrl-C stops\n", host, port);
+  const bool ok = server.serve();
+  g_stop.store(true);
+  watcher.join();
+  if (!ok) {
+    std::cerr << "bubblesim: error: serve: the server stopped listening unexpectedly\n";
+    return kExitFailure;
+  }
+  std::cerr << "bubblesim serve: stopped\n";
+  return 0;
+}
+
 int do_validate(const std::string& scenario, const std::vector<std::string>& sets) {
   const bsim::io::LoadedScenario loaded = bsim::io::load_scenario(scenario, sets);
   const bsim::model::Scenario& s = loaded.scenario;
@@ -431,7 +462,7 @@ int main(int argc, char** argv) {
   RunOptions run_opt;
   CLI::App* run = app.add_subcommand("run", "Run one path and print its summary and story");
   run->add_option("scenario", run_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
-  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv, firms.csv, events.csv and summary.json into this folder");
+  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv, firms.csv, events.csv, summary.json and network.json into this folder");
   run->add_flag("--json", run_opt.json, "Print the summary as JSON on stdout");
   run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")
@@ -508,6 +539,38 @@ int main(int argc, char** argv) {
   report->add_option("-o,--out", report_opt.out_file, "Write the HTML page to this file");
   report->add_option("--svg", report_opt.svg_dir, "Also write each chart as its own SVG file into this folder");
 
+  bsim::server::ServerOptions serve_opt;
+  serve_opt.jobs.threads_per_job = 0;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the web playground and the JSON API (docs/serve.md) on this machine");
+  serve->add_option("--host", serve_opt.host, "Address to listen on (127.0.0.1: this machine only)")->capture_default_str();
+  serve->add_option("--port", serve_opt.port, "Port to listen on (0: any free port, printed at start)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--threads", serve_opt.jobs.threads_per_job, "Worker threads per Monte Carlo job (0: one per hardware thread)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 256));
+  serve->add_option("--max-body", serve_opt.max_body_bytes, "Largest request body accepted, bytes (413 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+  serve->add_option("--max-paths", serve_opt.max_paths, "Most paths a Monte Carlo job may ask for (422 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  serve->add_option("--max-jobs", serve_opt.jobs.max_jobs, "Most Monte Carlo jobs queued or running at once (429 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+  serve->add_option("--parallel-jobs", serve_opt.jobs.parallel_jobs, "Monte Carlo jobs running at once (the rest wait)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  serve->add_option("--max-job-seconds", serve_opt.jobs.max_job_seconds, "A job running longer is stopped (status timed_out)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
+  serve->add_option("--keep-jobs", serve_opt.jobs.keep_finished, "Finished jobs kept for GET /api/jobs/ID (the oldest go first)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  serve->add_option("--max-streams", serve_opt.max_streams, "Most job event streams open at once (429 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+
   std::string validate_file;
   std::vector<std::string> validate_sets;
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario without running it");
@@ -535,6 +598,7 @@ int main(int argc, char** argv) {
     if (*mc) return do_mc(mc_opt, mc_paths->count() > 0, mc_scenario->count() > 0, mpi);
     if (*compare) return do_compare(compare_opt);
     if (*report) return do_report(report_opt);
+    if (*serve) return do_serve(serve_opt);
     if (*validate) return do_validate(validate_file, validate_sets);
     if (*scenarios) return do_scenarios();
     if (*schema) {

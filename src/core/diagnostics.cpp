@@ -22,7 +22,9 @@ std::string_view severity_word(Severity s) {
 
 std::string Diagnostic::str() const {
   std::string out = pos.file.empty() ? std::string("<input>") : pos.file;
-  if (pos.line > 0) {
+  if (!pos.pointer.empty()) {
+    out += '#' + pos.pointer;
+  } else if (pos.line > 0) {
     out += ':' + std::to_string(pos.line) + ':' + std::to_string(pos.col > 0 ? pos.col : 1);
   }
   out += ": ";
@@ -50,7 +52,8 @@ std::vector<Diagnostic> Diagnostics::sorted() const {
   std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) {
     if (a.pos.file != b.pos.file) return a.pos.file < b.pos.file;
     if (a.pos.line != b.pos.line) return a.pos.line < b.pos.line;
-    return a.pos.col < b.pos.col;
+    if (a.pos.col != b.pos.col) return a.pos.col < b.pos.col;
+    return a.pos.pointer < b.pos.pointer;
   });
   return out;
 }

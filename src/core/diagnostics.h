@@ -10,16 +10,23 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bsim::core {
 
 /// Where something was written: a file (or pseudo-file such as `--set`) and a 1-based line and
-/// column. Line 0 means "the whole file".
+/// column. Line 0 means "the whole file". A scenario sent as JSON (the server's API) is located
+/// by a JSON pointer into the document instead (`/shock/0/multiplier`), with line 0.
 struct SourcePos {
+  SourcePos() = default;
+  SourcePos(std::string f, int l = 0, int c = 0, std::string p = {})
+      : file(std::move(f)), line(l), col(c), pointer(std::move(p)) {}
+
   std::string file;
   int line = 0;
   int col = 0;
+  std::string pointer;  ///< JSON pointer (RFC 6901) when the input was a JSON document
 };
 
 enum class Severity { kError, kWarning, kNote };
@@ -29,7 +36,7 @@ struct Diagnostic {
   Severity severity = Severity::kError;
   std::string message;
 
-  /// `file:line:col: error: message`.
+  /// `file:line:col: error: message`, or `file#/json/pointer: error: message` for a JSON input.
   [[nodiscard]] std::string str() const;
 };
 

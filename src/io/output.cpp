@@ -31,21 +31,6 @@ std::string field(std::string_view text) {
   return out;
 }
 
-/// As written in scenarios (`firm.<id>.type`).
-std::string_view firm_type_name(model::FirmType type) {
-  switch (type) {
-    case model::FirmType::kLab: return "lab";
-    case model::FirmType::kHyperscaler: return "hyperscaler";
-    case model::FirmType::kNeocloud: return "neocloud";
-    case model::FirmType::kChipmaker: return "chipmaker";
-    case model::FirmType::kDeveloper: return "developer";
-    case model::FirmType::kUtility: return "utility";
-    case model::FirmType::kInvestor: return "investor";
-    case model::FirmType::kHouseholds: return "households";
-  }
-  return "unknown";
-}
-
 const model::Column* column_named(std::string_view name) {
   for (const model::Column& c : model::kColumns) {
     if (c.name == name) return &c;
@@ -66,6 +51,20 @@ std::string human(double x, std::string_view unit) {
 }
 
 }  // namespace
+
+std::string_view firm_type_name(model::FirmType type) {
+  switch (type) {
+    case model::FirmType::kLab: return "lab";
+    case model::FirmType::kHyperscaler: return "hyperscaler";
+    case model::FirmType::kNeocloud: return "neocloud";
+    case model::FirmType::kChipmaker: return "chipmaker";
+    case model::FirmType::kDeveloper: return "developer";
+    case model::FirmType::kUtility: return "utility";
+    case model::FirmType::kInvestor: return "investor";
+    case model::FirmType::kHouseholds: return "households";
+  }
+  return "unknown";
+}
 
 std::string timeseries_csv(const std::vector<model::MonthRecord>& months) {
   std::string out = "month";

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -16,6 +17,9 @@
 #include "sim/run_path.h"
 
 namespace bsim::io {
+
+/// A firm type as written in scenarios (`firm.<id>.type`): "lab", "hyperscaler", …
+std::string_view firm_type_name(model::FirmType type);
 
 /// The whole time series as CSV: `month` then every column of model::kColumns.
 /// Numbers use the shortest text that reads back to the same double, so output is exact

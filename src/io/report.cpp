@@ -9,11 +9,14 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "io/network.h"
 #include "io/results_db.h"
+#include "io/scenario_loader.h"
 #include "io/svg_chart.h"
 
 namespace bsim::io {
@@ -93,6 +96,158 @@ std::string peak_sentence(const std::string& name, const std::vector<double>& va
 std::string figure(const ReportChart& chart, const std::string& caption) {
   return fmt::format("<figure id=\"{}\">\n{}<figcaption>{}</figcaption>\n</figure>\n", h(chart.name), chart.svg,
                      h(caption));
+}
+
+// ---------------------------------------------------------------- losses and the network
+
+/// `losses` reordered: the holder classes of kHolderOrder first, any others after, as given.
+std::vector<std::pair<std::string, double>> in_holder_order(const std::vector<std::pair<std::string, double>>& losses) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const std::string& holder : kHolderOrder) {
+    for (const auto& entry : losses) {
+      if (entry.first == holder) out.push_back(entry);
+    }
+  }
+  for (const auto& entry : losses) {
+    if (std::find(kHolderOrder.begin(), kHolderOrder.end(), entry.first) == kHolderOrder.end()) out.push_back(entry);
+  }
+  return out;
+}
+
+/// The loss waterfall: a step per holder type up to the total.
+std::string waterfall_figure(Report& report, const std::vector<std::pair<std::string, double>>& losses,
+                             const std::string& title, const std::string& value_label, const std::string& caption_head) {
+  svg::WaterfallChart chart;
+  chart.title = title;
+  chart.category_label = "holder type";
+  chart.value_label = value_label;
+  double total = 0;
+  for (const auto& [holder, loss] : in_holder_order(losses)) {
+    chart.steps.push_back({holder, loss});
+    total += loss;
+  }
+  chart.caption = fmt::format("{} Each bar starts where the one above ends, so the bars add up to the total at the "
+                              "bottom: USD {} bn.",
+                              caption_head, svg::format_number(total));
+  report.charts.push_back({"losses_waterfall", title, svg::waterfall_chart(chart)});
+  return figure(report.charts.back(), chart.caption);
+}
+
+// Node types in the order they go round the network chart, with their legend names.
+const std::vector<std::pair<std::string, std::string>> kNodeGroups = {
+    {"investor-class", "outside investors"}, {"chipmaker", "chipmakers"}, {"lab", "labs"},
+    {"hyperscaler", "hyperscalers"},         {"neocloud", "neoclouds"},   {"developer", "developers"},
+    {"utility", "utilities"},                {"investor", "investor firms"}, {"households", "households"}};
+
+/// A node's label on the chart: its name when short, else its id.
+std::string node_label(const std::string& id, const std::string& name) {
+  return !name.empty() && name.size() <= 18 ? name : id;
+}
+
+/// The network chart of a network_json document; `source` names it in errors. `scope` opens the
+/// caption (what the network is of); `path_marks`: the document comes from a path, so the
+/// caption names its defaulters (or says there were none).
+std::string network_figure(Report& report, const json& net, const std::string& source, const std::string& scope,
+                           bool path_marks) {
+  const auto bad = [&](const std::string& what) { return ReportInputError(fmt::format("{}: {}", source, what)); };
+  if (!net.is_object() || !net.contains("nodes") || !net["nodes"].is_array() || !net.contains("edges") ||
+      !net["edges"].is_array()) {
+    throw bad("not a contract network (an object with arrays 'nodes' and 'edges')");
+  }
+  const auto text_of = [&](const json& j, const char* key, const char* what) {
+    if (!j.is_object() || !j.contains(key) || !j[key].is_string()) {
+      throw bad(fmt::format("a {} without a string '{}'", what, key));
+    }
+    return j[key].get<std::string>();
+  };
+  svg::NetworkChart chart;
+  chart.title = "Contract network";
+  chart.highlight_name = "on a circular loop";
+  chart.plain_name = "other contract";
+  chart.mark_name = path_marks ? "defaulted (month)" : "";
+  for (const auto& [type, legend] : kNodeGroups) chart.groups.push_back(legend);
+  std::map<std::string, std::size_t> index;
+  std::map<std::string, std::string> label_of;
+  std::vector<std::pair<std::string, std::string>> defaulted;  // month, label
+  for (const json& node : net["nodes"]) {
+    const std::string id = text_of(node, "id", "node");
+    const std::string type = text_of(node, "type", "node");
+    const std::string name = node.contains("name") && node["name"].is_string() ? node["name"].get<std::string>() : id;
+    const auto known = std::find_if(kNodeGroups.begin(), kNodeGroups.end(), [&](const auto& g) { return g.first == type; });
+    std::size_t group = static_cast<std::size_t>(known - kNodeGroups.begin());
+    if (known == kNodeGroups.end()) {  // a type this report does not know: a group of its own, after the others
+      const auto first_unknown = chart.groups.begin() + static_cast<std::ptrdiff_t>(kNodeGroups.size());
+      group = static_cast<std::size_t>(std::find(first_unknown, chart.groups.end(), type) - chart.groups.begin());
+      if (group == chart.groups.size()) chart.groups.push_back(type);
+    }
+    svg::NetworkNode n{id, node_label(id, name), group, false, ""};
+    if (node.value("defaulted", false)) {
+      const json month = node.value("default_month", json(nullptr));
+      n.marked = true;
+      n.mark_note = month.is_string() ? month.get<std::string>() : "defaulted";
+      defaulted.emplace_back(n.mark_note, n.label);
+    }
+    if (!index.emplace(id, chart.nodes.size()).second) throw bad(fmt::format("node '{}' is listed twice", id));
+    label_of[id] = n.label;
+    chart.nodes.push_back(std::move(n));
+  }
+  std::size_t circular = 0;
+  for (const json& edge : net["edges"]) {
+    const std::string id = text_of(edge, "id", "contract");
+    const std::string from = text_of(edge, "from", "contract");
+    const std::string to = text_of(edge, "to", "contract");
+    if (index.count(from) == 0 || index.count(to) == 0) {
+      throw bad(fmt::format("contract '{}' joins '{}' and '{}', which are not both nodes", id, from, to));
+    }
+    if (!edge.contains("usd_bn") || !edge["usd_bn"].is_number()) {
+      throw bad(fmt::format("contract '{}' has no number 'usd_bn'", id));
+    }
+    const bool highlight = edge.value("circular", false);
+    circular += highlight ? 1 : 0;
+    chart.edges.push_back({id, index[from], index[to], edge["usd_bn"].get<double>(), highlight});
+  }
+
+  // The first few loops in words: "OpenAI → Microsoft → OpenAI".
+  const json loops = net.value("loops", json::array());
+  const auto label = [&](const json& id) {
+    return id.is_string() && label_of.count(id.get<std::string>()) ? label_of[id.get<std::string>()] : std::string("?");
+  };
+  std::string loops_text;
+  for (std::size_t k = 0; k < std::min<std::size_t>(loops.size(), 3); ++k) {
+    if (!loops[k].is_array() || loops[k].empty()) continue;
+    std::string cycle;
+    for (const json& id : loops[k]) cycle += label(id) + " → ";
+    loops_text += (loops_text.empty() ? "" : "; ") + cycle + label(loops[k][0]);
+  }
+  if (loops.size() > 3) loops_text += "; …";
+
+  std::string caption = fmt::format(
+      "{} Arrows run from the party that pays, lends or invests to the party that receives the money; line width grows "
+      "with the square root of the contract's size in USD bn (a commitment's or a lease's value over its term, a "
+      "loan's principal, an investment's amount, a stake's value at the start). ",
+      scope);
+  if (circular == 0) {
+    caption += "No contract lies on a circular loop. ";
+  } else {
+    caption += fmt::format("Orange: the {} of {} contracts on circular loops, where money a firm pays out can come back "
+                           "to it through other firms ({}{} loop{}: {}). ",
+                           circular, chart.edges.size(), loops.size() >= kNetworkLoopLimit ? "at least " : "",
+                           loops.size(), loops.size() == 1 ? "" : "s", loops_text);
+  }
+  caption += "Purchases of accelerators and spot compute are not contracts, so loops that close only through them do "
+             "not show.";
+  if (path_marks) {
+    std::stable_sort(defaulted.begin(), defaulted.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });  // by month
+    std::string names;
+    for (const auto& [month, name] : defaulted) names += (names.empty() ? "" : ", ") + name + " " + month;
+    caption += defaulted.empty() ? std::string(" No firm defaulted on this path.")
+                                 : fmt::format(" Red ring: the {} firm{} that defaulted on this path, with the month ({}).",
+                                               defaulted.size(), defaulted.size() == 1 ? "" : "s", names);
+  }
+  chart.caption = caption;
+  report.charts.push_back({"network", chart.title, svg::network_chart(chart)});
+  return figure(report.charts.back(), caption);
 }
 
 constexpr const char* kStyle = R"(body { font-family: Helvetica, Arial, sans-serif; max-width: 800px; margin: 2em auto; color: #222; }
@@ -183,26 +338,34 @@ Report run_report(const std::filesystem::path& dir) {
   body += "<h2>Losses</h2>\n";
   const json losses = summary.value("losses", json::object());
   const json by_holder = losses.value("by_holder_usd_bn", json::object());
-  svg::BarChart bars;
-  bars.title = "Losses by holder type";
-  bars.category_label = "holder type";
-  bars.value_label = "loss over the path (USD bn)";
-  bars.horizontal = true;
-  for (const std::string& holder : kHolderOrder) {
-    if (by_holder.contains(holder) && by_holder[holder].is_number()) bars.bars.push_back({holder, by_holder[holder].get<double>()});
-  }
+  std::vector<std::pair<std::string, double>> holder_losses;
   for (const auto& [holder, value] : by_holder.items()) {
-    if (std::find(kHolderOrder.begin(), kHolderOrder.end(), holder) == kHolderOrder.end() && value.is_number()) {
-      bars.bars.push_back({holder, value.get<double>()});
-    }
+    if (value.is_number()) holder_losses.emplace_back(holder, value.get<double>());
   }
-  double total = 0;
-  for (const svg::Bar& b : bars.bars) total += b.value;
-  bars.caption = fmt::format("Claims written off in defaults and equity wiped out, by who held them: USD {} bn in all, "
-                             "{} firms in default at the end.",
-                             svg::format_number(total), losses.value("defaults", 0));
-  report.charts.push_back({"losses_by_holder", bars.title, svg::bar_chart(bars)});
-  body += figure(report.charts.back(), bars.caption);
+  body += waterfall_figure(report, holder_losses, "Losses by holder type", "loss over the path (USD bn)",
+                           fmt::format("Claims written off in defaults and equity wiped out over the path, by who held "
+                                       "them; {} firm{} in default at the end.",
+                                       losses.value("defaults", 0), losses.value("defaults", 0) == 1 ? "" : "s"));
+
+  body += "<h2>Contract network</h2>\n";
+  const std::filesystem::path network_path = dir / "network.json";
+  if (std::filesystem::is_regular_file(network_path)) {
+    json net;
+    try {
+      net = json::parse(read_text(network_path));
+    } catch (const json::exception& e) {
+      throw ReportInputError(fmt::format("{}: not valid JSON: {}", network_path.string(), e.what()));
+    }
+    try {
+      body += network_figure(report, net, network_path.string(),
+                             "The contracts of the scenario between firms and with outside investors.", true);
+    } catch (const json::exception& e) {  // a value of the wrong type
+      throw ReportInputError(fmt::format("{}: not a contract network: {}", network_path.string(), e.what()));
+    }
+  } else {
+    body += "<p class=\"note\">This run folder has no network.json (it was written before runs wrote one): run "
+            "<code>bubblesim run … --out</code> again to draw the contract network.</p>\n";
+  }
 
   body += "<h2>Legacy ledger</h2>\n<p>What the build-out leaves behind at the end of the path, and the capital it "
           "destroyed.</p>\n<table>\n<tr><th>item</th><th>value</th><th>unit</th></tr>\n";
@@ -376,17 +539,11 @@ Report mc_report(const std::filesystem::path& file) {
         it->second += loss;
       }
     }
-    svg::BarChart losses;
-    losses.title = "Losses by holder type (mean over paths)";
-    losses.category_label = "holder type";
-    losses.value_label = "mean loss over a path (USD bn)";
-    losses.horizontal = true;
-    for (const auto& [holder, sum] : holders) losses.bars.push_back({holder, sum / static_cast<double>(ok.size())});
-    losses.caption = fmt::format("Claims written off in defaults and equity wiped out, by who held them: the mean over "
-                                 "{} paths.",
-                                 ok.size());
-    report.charts.push_back({"losses_by_holder", losses.title, svg::bar_chart(losses)});
-    body += figure(report.charts.back(), losses.caption);
+    for (auto& [holder, sum] : holders) sum /= static_cast<double>(ok.size());
+    body += waterfall_figure(report, holders, "Losses by holder type (mean over paths)", "mean loss over a path (USD bn)",
+                             fmt::format("Claims written off in defaults and equity wiped out, by who held them: the "
+                                         "mean over paths ({} paths).",
+                                         ok.size()));
 
     body += "<h2>Legacy ledger</h2>\n<p>Over the paths: the mean and the 5th, 50th and 95th percentiles.</p>\n<table>\n"
             "<tr><th>item</th><th>unit</th><th>mean</th><th>p05</th><th>p50</th><th>p95</th></tr>\n";
@@ -412,6 +569,27 @@ Report mc_report(const std::filesystem::path& file) {
     ledger_row("spot price at the end", "USD per H100e-hour", &McPathRow::end_spot_price_usd_per_h100e_hour);
     ledger_row("largest fall of AI equity value", "share of its peak", &McPathRow::max_equity_drawdown);
     body += "</table>\n";
+  }
+
+  // The base scenario's network, from the scenario text the database keeps; a path's defaults
+  // are its own, so none are marked.
+  body += "<h2>Contract network</h2>\n";
+  std::optional<LoadedScenario> base;
+  std::string load_error;
+  try {
+    base = load_scenario_text(meta.scenario_text, meta.scenario_name, meta.overrides);
+  } catch (const std::exception& e) {
+    load_error = e.what();
+  }
+  if (base) {
+    body += network_figure(report, network_json(base->scenario, sim::PathResult{}), file.string(),
+                           "The contracts of the base scenario (uncertain keys at their scenario values) between firms "
+                           "and with outside investors. Defaults differ from path to path and are not marked.",
+                           false);
+  } else {
+    body += fmt::format("<p class=\"note\">The contract network is not drawn: the scenario kept in the database does not "
+                        "load ({}).</p>\n",
+                        h(load_error));
   }
 
   std::string tornado = tornado_figure(report, sensitivity, "bust_probability", "tornado_bust_probability",

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <numbers>
 #include <stdexcept>
+#include <string_view>
 #include <tuple>
 
 namespace bsim::io::svg {
@@ -381,6 +384,249 @@ std::string tornado_chart(const TornadoChart& c) {
   const double mid = (kTop + bottom) / 2;
   out += text(12, mid, c.key_label, "middle", "axis-label y-label", fmt::format(" transform=\"rotate(-90 12 {})\"", px(mid)));
   out += legend({{c.low_name, colour(0)}, {c.high_name, colour(1)}}, left, height - 14);
+  return out + "</svg>\n";
+}
+
+std::string waterfall_chart(const WaterfallChart& c) {
+  // Running totals: row i spans [level[i], level[i + 1]]; the total spans [0, level.back()].
+  std::vector<double> level{0};
+  for (const Bar& b : c.steps) level.push_back(level.back() + (std::isfinite(b.value) ? b.value : 0));
+  const double total = level.back();
+  const auto [lo, hi] = value_range(level, true);
+  const std::vector<double> ticks = nice_ticks(lo, hi, 5);
+  const std::size_t rows = c.steps.size() + 1;
+  const double row = 30;
+  const double height = std::max(kHeight, kTop + row * static_cast<double>(rows) + 60);
+  const double left = 190;
+  const double right = kWidth - 80;  // room for the value after the last bar
+  const double bottom = height - 60;
+  const Scale x{ticks.front(), ticks.back(), left, right};
+  std::string out = open_svg(c.title, c.caption, height);
+  out += value_axis_bottom(x, ticks, kTop, bottom);
+  const double slot = (bottom - kTop) / static_cast<double>(rows);
+  const auto bar = [&](std::size_t i, double from, double to, const char* cls, const char* fill, const std::string& label,
+                       double value) {
+    const double y0 = kTop + slot * static_cast<double>(i) + slot * 0.15;
+    std::string s = fmt::format(
+        "<rect class=\"{}\" data-label=\"{}\" data-value=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+        cls, xml_escape(label), std::isfinite(value) ? fmt::format("{}", value) : "nan", px(std::min(x(from), x(to))),
+        px(y0), px(std::abs(x(to) - x(from))), px(slot * 0.7), fill);
+    s += text(std::max(x(from), x(to)) + 4, y0 + slot * 0.35 + 4, format_number(value), "start",
+              std::string_view(cls) == "total" ? "value total-value" : "value",
+              std::string_view(cls) == "total" ? " font-weight=\"bold\"" : "");
+    s += text(left - 8, y0 + slot * 0.35 + 4, label, "end", "tick");
+    return s;
+  };
+  for (std::size_t i = 0; i < c.steps.size(); ++i) {
+    const Bar& b = c.steps[i];
+    out += bar(i, level[i], level[i + 1], "step", b.value < 0 ? colour(1) : colour(0), b.label, b.value);
+    // A dashed connector from the end of this bar down to the start of the next.
+    const double y_end = kTop + slot * static_cast<double>(i) + slot * 0.85;
+    out += fmt::format("<line class=\"connector\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#888888\" "
+                       "stroke-dasharray=\"3,3\"/>\n",
+                       px(x(level[i + 1])), px(y_end), px(y_end + slot * 0.3));
+  }
+  out += bar(c.steps.size(), 0, total, "total", "#34495e", c.total_label, total);
+  out += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444444\"/>\n", px(x(0)),
+                     px(kTop), px(bottom));
+  out += text((left + right) / 2, bottom + 36, c.value_label, "middle", "axis-label x-label");
+  const double mid = (kTop + bottom) / 2;
+  out += text(16, mid, c.category_label, "middle", "axis-label y-label",
+              fmt::format(" transform=\"rotate(-90 16 {})\"", px(mid)));
+  return out + "</svg>\n";
+}
+
+namespace {
+
+// Network colours: groups from a palette that avoids the highlight and the mark.
+constexpr const char* kGroupPalette[] = {"#5d6d7e", "#7d3c98", "#1f5fa8", "#2e8b57", "#17a589",
+                                         "#8d6e63", "#b7950b", "#34495e", "#95a5a6"};
+constexpr const char* kHighlight = "#e67e22";
+constexpr const char* kPlainEdge = "#98a2ad";
+constexpr const char* kMark = "#c0392b";
+
+const char* group_colour(std::size_t g) { return kGroupPalette[g % (sizeof(kGroupPalette) / sizeof(kGroupPalette[0]))]; }
+
+struct Point {
+  double x, y;
+};
+
+}  // namespace
+
+std::string network_chart(const NetworkChart& c) {
+  const std::size_t n = c.nodes.size();
+  for (const NetworkNode& node : c.nodes) {
+    if (node.group >= c.groups.size()) {
+      throw std::invalid_argument(fmt::format("svg network: node '{}' has group {} of {}", node.id, node.group, c.groups.size()));
+    }
+  }
+  for (const NetworkEdge& e : c.edges) {
+    if (e.from >= n || e.to >= n) {
+      throw std::invalid_argument(fmt::format("svg network: edge '{}' joins nodes {} and {} of {}", e.id, e.from, e.to, n));
+    }
+  }
+  // Room beyond the circle for the longest label (about 6 px a character at 11 px), and the
+  // circle as large as the width then allows.
+  std::size_t longest = 0;
+  for (const NetworkNode& node : c.nodes) {
+    const std::string label = node.marked && !node.mark_note.empty() ? node.label + " " + node.mark_note : node.label;
+    longest = std::max(longest, static_cast<std::size_t>(std::count_if(label.begin(), label.end(), [](char ch) {
+                                  return (static_cast<unsigned char>(ch) & 0xC0) != 0x80;  // UTF-8 characters
+                                })));
+  }
+  const double label_room = 20 + 6.0 * static_cast<double>(longest);
+  const double radius = std::clamp(kWidth / 2 - label_room - 8, 120.0, 200.0);
+  constexpr double kNodeRadius = 7;
+  const double cx = kWidth / 2;
+  const double cy = kTop + label_room + radius;
+  const double legend_top = cy + radius + label_room + 10;
+
+  // Places round the circle from the top, clockwise: group after group, an empty place between
+  // groups so each group reads as an arc.
+  std::vector<std::size_t> order;
+  std::vector<bool> used_group(c.groups.size(), false);
+  for (std::size_t g = 0; g < c.groups.size(); ++g) {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (c.nodes[i].group == g) {
+        order.push_back(i);
+        used_group[g] = true;
+      }
+    }
+  }
+  const auto groups_used = static_cast<std::size_t>(std::count(used_group.begin(), used_group.end(), true));
+  const std::size_t places = n + (groups_used > 1 ? groups_used : 0);
+  std::vector<double> angle(n, 0.0);
+  std::vector<Point> at(n, Point{cx, cy});
+  std::size_t place = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    if (k > 0 && c.nodes[order[k]].group != c.nodes[order[k - 1]].group) ++place;
+    const std::size_t i = order[k];
+    angle[i] = -std::numbers::pi / 2 + 2 * std::numbers::pi * static_cast<double>(place) / static_cast<double>(std::max<std::size_t>(places, 1));
+    at[i] = {cx + radius * std::cos(angle[i]), cy + radius * std::sin(angle[i])};
+    ++place;
+  }
+
+  double largest = 0;
+  for (const NetworkEdge& e : c.edges) {
+    if (std::isfinite(e.value)) largest = std::max(largest, e.value);
+  }
+  const auto width_of = [&](double v) {
+    return largest > 0 && std::isfinite(v) && v > 0 ? 1 + 6 * std::sqrt(v / largest) : 1.0;
+  };
+
+  // Arrows between the same two nodes fan out: those one way to the left of their direction
+  // (so two directions never overlap), several the same way spread around the chord.
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> count_between;
+  for (const NetworkEdge& e : c.edges) ++count_between[{e.from, e.to}];
+  std::map<std::pair<std::size_t, std::size_t>, std::size_t> seen_between;
+  const auto edge_svg = [&](const NetworkEdge& e) {
+    const Point p = at[e.from];
+    const Point q = at[e.to];
+    const std::size_t same = count_between[{e.from, e.to}];
+    const bool reverse = count_between.count({e.to, e.from}) > 0;
+    const auto k = static_cast<double>(seen_between[{e.from, e.to}]++);
+    const double offset = reverse ? 10 + 12 * k : 12 * (k - (static_cast<double>(same) - 1) / 2);
+    const double dx = q.x - p.x;
+    const double dy = q.y - p.y;
+    const double length = std::max(std::hypot(dx, dy), 1e-9);
+    // Left of the direction p → q (y grows downwards): (dy, −dx) / length.
+    const Point mid{(p.x + q.x) / 2, (p.y + q.y) / 2};
+    const Point control{mid.x + (cx - mid.x) * 0.45 + dy / length * offset * 2,
+                        mid.y + (cy - mid.y) * 0.45 - dx / length * offset * 2};
+    const auto toward = [](Point from, Point to, double by) {
+      const double d = std::max(std::hypot(to.x - from.x, to.y - from.y), 1e-9);
+      return Point{from.x + (to.x - from.x) / d * by, from.y + (to.y - from.y) / d * by};
+    };
+    const double w = width_of(e.value);
+    const double head = 5 + 1.2 * w;
+    const Point start = toward(p, control, kNodeRadius + 1);
+    const Point tip = toward(q, control, kNodeRadius + 2);
+    const Point base = toward(tip, control, head);
+    const double ux = (tip.x - base.x) / head;
+    const double uy = (tip.y - base.y) / head;
+    const double half = 2.5 + 0.6 * w;
+    const char* stroke = e.highlight ? kHighlight : kPlainEdge;
+    const char* cls = e.highlight ? "edge highlight" : "edge";
+    std::string out = fmt::format(
+        "<path class=\"{}\" data-id=\"{}\" data-from=\"{}\" data-to=\"{}\" data-value=\"{}\" d=\"M{},{} Q{},{} {},{}\" "
+        "fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-opacity=\"{}\"/>\n",
+        cls, xml_escape(e.id), xml_escape(c.nodes[e.from].id), xml_escape(c.nodes[e.to].id),
+        std::isfinite(e.value) ? fmt::format("{}", e.value) : "nan", px(start.x), px(start.y), px(control.x), px(control.y),
+        px(base.x), px(base.y), stroke, px(w), e.highlight ? "0.9" : "0.55");
+    out += fmt::format("<polygon class=\"arrow\" points=\"{},{} {},{} {},{}\" fill=\"{}\" fill-opacity=\"{}\"/>\n", px(tip.x),
+                       px(tip.y), px(base.x - uy * half), px(base.y + ux * half), px(base.x + uy * half),
+                       px(base.y - ux * half), stroke, e.highlight ? "0.9" : "0.7");
+    return out;
+  };
+
+  const double height = legend_top + 70;
+  std::string out = open_svg(c.title, c.caption, height);
+  out += "<g class=\"edges\">\n";
+  for (const bool highlighted : {false, true}) {  // highlighted edges on top
+    for (const NetworkEdge& e : c.edges) {
+      if (e.highlight == highlighted) out += edge_svg(e);
+    }
+  }
+  out += "</g>\n<g class=\"nodes\">\n";
+  for (std::size_t i = 0; i < n; ++i) {
+    const NetworkNode& node = c.nodes[i];
+    out += fmt::format("<circle class=\"node{}\" data-id=\"{}\" cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\" stroke=\"#ffffff\"/>\n",
+                       node.marked ? " marked" : "", xml_escape(node.id), px(at[i].x), px(at[i].y), px(kNodeRadius),
+                       group_colour(node.group));
+    if (node.marked) {
+      out += fmt::format("<circle class=\"mark\" cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2.5\"/>\n",
+                         px(at[i].x), px(at[i].y), px(kNodeRadius + 4), kMark);
+    }
+    // Labels run outwards along the radius, upright on both halves of the circle.
+    const double a = angle[i];
+    const bool right_half = std::cos(a) >= -1e-9;
+    const Point l{cx + (radius + 14) * std::cos(a), cy + (radius + 14) * std::sin(a)};
+    const double degrees = a * 180 / std::numbers::pi + (right_half ? 0 : 180);
+    const std::string label = node.marked && !node.mark_note.empty() ? node.label + " " + node.mark_note : node.label;
+    out += text(l.x, l.y, label, right_half ? "start" : "end", node.marked ? "node-label marked" : "node-label",
+                fmt::format(" font-size=\"11\" dy=\"0.35em\" transform=\"rotate({} {} {})\"{}", px(degrees), px(l.x), px(l.y),
+                            node.marked ? fmt::format(" fill=\"{}\" font-weight=\"bold\"", kMark) : std::string()));
+  }
+  out += "</g>\n";
+
+  // Legend: the groups on one line (wrapping), then the edge kinds, the mark and two widths.
+  out += "<g class=\"legend\">\n";
+  double x = 24;
+  double y = legend_top;
+  for (std::size_t g = 0; g < c.groups.size(); ++g) {
+    if (!used_group[g]) continue;
+    const double w = 16 + 7.0 * static_cast<double>(c.groups[g].size()) + 14;
+    if (x + w > kWidth - 10) {
+      x = 24;
+      y += 20;
+    }
+    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"{}\"/>\n", px(x + 6), px(y - 4), group_colour(g));
+    out += text(x + 16, y, c.groups[g], "start", "legend-entry");
+    x += w;
+  }
+  x = 24;
+  y += 24;
+  const auto line_entry = [&](const std::string& name, const char* stroke, double w) {
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>\n", px(x), px(y - 4),
+                       px(x + 24), px(y - 4), stroke, px(w));
+    out += text(x + 30, y, name, "start", "legend-entry");
+    x += 30 + 7.0 * static_cast<double>(name.size()) + 16;
+  };
+  line_entry(c.highlight_name, kHighlight, 3);
+  line_entry(c.plain_name, kPlainEdge, 3);
+  if (!c.mark_name.empty()) {
+    out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"6\" fill=\"#ffffff\" stroke=\"{}\" stroke-width=\"2.5\"/>\n",
+                       px(x + 6), px(y - 4), kMark);
+    out += text(x + 16, y, c.mark_name, "start", "legend-entry");
+    x += 16 + 7.0 * static_cast<double>(c.mark_name.size()) + 16;
+  }
+  if (largest > 0) {
+    const std::vector<double> steps = nice_ticks(0, largest / 10, 1);
+    const double small = steps.size() > 1 ? steps[1] : largest / 10;
+    line_entry(format_number(small) + " " + c.value_unit, kPlainEdge, width_of(small));
+    line_entry(format_number(largest) + " " + c.value_unit, kPlainEdge, width_of(largest));
+  }
+  out += "</g>\n";
   return out + "</svg>\n";
 }
 

@@ -1,9 +1,11 @@
 #pragma once
 /// Static charts as hand-written SVG for `bubblesim report`: a line chart over months with
-/// shaded quantile bands (a fan chart), a vertical or horizontal bar chart, and a tornado.
+/// shaded quantile bands (a fan chart), a vertical or horizontal bar chart, a tornado, a
+/// waterfall, and a network of nodes and arrows.
 ///
-/// Every chart carries a visible title, axis labels with units, ticks, a legend where there is
-/// more than one series, an SVG `<title>` and a `<desc>` caption. Text is XML-escaped and numbers
+/// Every chart carries a visible title, an SVG `<title>` and a `<desc>` caption, and a legend
+/// where there is more than one series; charts with axes (all but the network) carry axis
+/// labels with units and ticks. Text is XML-escaped and numbers
 /// are printed with a fixed number of decimals, so the same chart gives the same bytes on every
 /// run. Output has no script and no external reference: it can be inlined into an HTML page or
 /// saved as its own `.svg` file.
@@ -18,6 +20,7 @@
 ///     c.series.back().outer_band = svg::Band{{1.9, 1.8, 1.2}, {2.3, 2.2, 2.0}};
 ///     std::string text = svg::line_chart(c);
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,11 +97,62 @@ struct TornadoChart {
   std::vector<TornadoRow> rows;
 };
 
+/// A waterfall: one bar per step, each starting where the one before ended, then a bar for the
+/// total from zero; rows top to bottom in the order given, bars growing to the right. Each bar
+/// carries `data-label` and `data-value` (the value as the shortest text that reads back to the
+/// same double); steps have class `step`, the total class `total`.
+struct WaterfallChart {
+  std::string title;
+  std::string caption;
+  std::string category_label;         ///< the axis the steps sit on, e.g. "holder type"
+  std::string value_label;            ///< the value axis with its unit
+  std::vector<Bar> steps;
+  std::string total_label = "total";  ///< the total's row: the sum of the steps
+};
+
+/// A node of a network chart.
+struct NetworkNode {
+  std::string id;            ///< written as `data-id`
+  std::string label;         ///< shown beside the node
+  std::size_t group = 0;     ///< index into NetworkChart::groups: its colour and place on the circle
+  bool marked = false;       ///< drawn with a ring and its label in the mark colour
+  std::string mark_note;     ///< appended to a marked node's label, e.g. "2028-09"
+};
+
+/// A directed edge of a network chart between two nodes (indices into NetworkChart::nodes).
+struct NetworkEdge {
+  std::string id;            ///< written as `data-id`
+  std::size_t from = 0;
+  std::size_t to = 0;
+  double value = 0;          ///< sets the line width (∝ √value); written as `data-value`
+  bool highlight = false;    ///< drawn in the highlight colour, with class `edge highlight`
+};
+
+/// Nodes on a circle, group after group (a gap between groups), each edge a curved arrow from
+/// its `from` node to its `to` node bent towards the centre; arrows between the same two nodes
+/// are fanned apart. Line widths run from 1 to 7 px as the square root of the value over the
+/// largest. Highlighted edges are drawn over the others; a legend gives the groups, the two edge
+/// kinds, the mark and two line widths.
+struct NetworkChart {
+  std::string title;
+  std::string caption;
+  std::vector<std::string> groups;  ///< legend names, in the order they go round the circle
+  std::vector<NetworkNode> nodes;
+  std::vector<NetworkEdge> edges;
+  std::string value_unit = "USD bn";           ///< for the line-width legend
+  std::string highlight_name = "highlighted";  ///< legend entry of highlighted edges
+  std::string plain_name = "other";            ///< legend entry of the other edges
+  std::string mark_name = "marked";            ///< legend entry of marked nodes (none when empty)
+};
+
 /// The chart as a complete `<svg>` element. Throws std::invalid_argument when a series or band
-/// does not have one value per month.
+/// does not have one value per month, or a network edge or node names a node or group that
+/// does not exist.
 std::string line_chart(const LineChart& chart);
 std::string bar_chart(const BarChart& chart);
 std::string tornado_chart(const TornadoChart& chart);
+std::string waterfall_chart(const WaterfallChart& chart);
+std::string network_chart(const NetworkChart& chart);
 
 /// A chart made by the functions above as a file of its own: an XML declaration and the SVG
 /// namespace added (inline SVG in HTML needs neither). Throws std::invalid_argument when `chart`

@@ -185,23 +185,28 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
     running.fetch_sub(1);
   };
 
-  // Moves every shelf into the run's aggregate (and the database, if any).
-  auto collect = [&](io::McStatus status) {
-    std::vector<io::McPathRow> rows;
+  // Merges the workers' aggregates into the run's. Their rows wait in `pending` until a
+  // checkpoint commits them together with the aggregate that includes them, so that the
+  // database's aggregate always covers exactly its rows (a partial result for a live display
+  // merges without committing).
+  std::vector<io::McPathRow> pending;
+  auto collect = [&](io::McStatus status, bool checkpoint) {
     for (WorkerShelf& shelf : shelves) {
       std::lock_guard lock(shelf.mutex);
       run.aggregate.merge(*shelf.aggregate);
       shelf.aggregate->clear();
-      std::move(shelf.rows.begin(), shelf.rows.end(), std::back_inserter(rows));
+      std::move(shelf.rows.begin(), shelf.rows.end(), std::back_inserter(pending));
       shelf.rows.clear();
       for (auto& f : shelf.failed) {
         if (run.failed.size() < kFailedKept) run.failed.push_back(std::move(f));
       }
       shelf.failed.clear();
     }
-    std::sort(rows.begin(), rows.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
-    if (db) db->checkpoint(rows, run.aggregate.serialize(), status);
-    if (options.keep_rows) std::move(rows.begin(), rows.end(), std::back_inserter(run.rows));
+    if (!checkpoint) return;
+    std::sort(pending.begin(), pending.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
+    if (db) db->checkpoint(pending, run.aggregate.serialize(), status);
+    if (options.keep_rows) std::move(pending.begin(), pending.end(), std::back_inserter(run.rows));
+    pending.clear();
   };
 
   auto report = [&] {
@@ -220,12 +225,24 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
     pool.reserve(shelves.size());
     for (WorkerShelf& shelf : shelves) pool.emplace_back(work, std::ref(shelf));
     auto last_checkpoint = Clock::now();
+    auto last_partial = Clock::now();
+    auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
+    // Short naps while a live display waits for its next partial result.
+    const auto nap = std::chrono::milliseconds(options.partial && options.partial_seconds < 0.2 ? 20 : 100);
     while (running.load() > 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(nap);
       report();
-      if (db && std::chrono::duration<double>(Clock::now() - last_checkpoint).count() >= options.checkpoint_seconds) {
-        collect(io::McStatus::kRunning);
-        last_checkpoint = Clock::now();
+      const bool checkpoint_due = db && seconds_since(last_checkpoint) >= options.checkpoint_seconds;
+      const bool partial_due = options.partial && seconds_since(last_partial) >= options.partial_seconds;
+      if (checkpoint_due || partial_due) {
+        collect(io::McStatus::kRunning, checkpoint_due);
+        if (checkpoint_due) last_checkpoint = Clock::now();
+      }
+      if (partial_due) {
+        run.paths_run = finished.load();
+        run.seconds = seconds_since(started);
+        options.partial(run);
+        last_partial = Clock::now();
       }
     }
     // Explicit joins: every worker finishes the path it is on before the last checkpoint.
@@ -233,7 +250,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
   }
   run.paths_run = finished.load();
   run.interrupted = run.paths_run < todo.size();
-  collect(run.interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete);
+  collect(run.interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete, true);
   report();
   run.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   std::sort(run.rows.begin(), run.rows.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });

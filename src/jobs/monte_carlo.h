@@ -34,6 +34,8 @@ struct McProgress {
   double paths_per_second = 0; ///< this run's paths ÷ elapsed
 };
 
+struct McRun;
+
 struct McOptions {
   std::uint64_t paths = 1000;   ///< path ids 0 … paths − 1
   std::uint64_t seed = 1;
@@ -49,6 +51,11 @@ struct McOptions {
   /// Set (e.g. by a signal handler) to stop: paths under way finish, nothing new starts, the
   /// database gets a last checkpoint with status "interrupted".
   const std::atomic<bool>* stop = nullptr;
+  /// Called from the calling thread about every `partial_seconds` while paths are under way,
+  /// with the run so far: `aggregate` holds every path done (the workers' merged, exactly as at
+  /// the end), `paths_run` and `seconds` are current. For live displays (the server's fan charts).
+  std::function<void(const McRun&)> partial;
+  double partial_seconds = 0.3;
   /// Keep every path's row in McRun::rows (for an MPI gather; the database has them otherwise).
   bool keep_rows = false;
   /// MPI: this process runs the path ids with id mod ranks == rank (see jobs/mpi.h).

@@ -1,5 +1,5 @@
 # Runs the same scenario and seed twice into two folders and fails unless timeseries.csv,
-# firms.csv, events.csv and summary.json are byte-identical (and events.csv has at least one
+# firms.csv, events.csv, summary.json and network.json are byte-identical (and events.csv has at least one
 # event); a different seed must change the output (so the check could fail).
 # Usage: cmake -DBSIM=bubblesim -DWORK=dir -P determinism.cmake
 file(REMOVE_RECURSE ${WORK})
@@ -10,7 +10,7 @@ foreach(run a b)
     message(FATAL_ERROR "run ${run} failed (${rc}): ${err}")
   endif()
 endforeach()
-foreach(f timeseries.csv firms.csv events.csv summary.json)
+foreach(f timeseries.csv firms.csv events.csv summary.json network.json)
   if(NOT EXISTS ${WORK}/a/${f})
     message(FATAL_ERROR "${f} was not written")
   endif()

@@ -5,7 +5,8 @@
   `bubblesim schema --markdown` prints (regenerate with `make docs`).
 - docs/outputs.md must name every column of timeseries.csv, firms.csv and events.csv (as
   `name`) in that file's own section (`## \`firms.csv\`` up to the next `## ` heading), the
-  columns read from the header of a real run; and every summary.json key.
+  columns read from the header of a real run; every summary.json key; and every key of
+  network.json (top level, a node, an edge) in its own section.
 Usage: check_docs.py BUBBLESIM REPO_ROOT
 """
 import json
@@ -52,6 +53,10 @@ def main() -> int:
                 problems.append(f"`bubblesim run --out` did not write {name}")
                 continue
             headers[name] = path.read_text().splitlines()[0].split(",")
+        network_path = pathlib.Path(out) / "network.json"
+        network = json.loads(network_path.read_text()) if network_path.exists() else None
+        if network is None:
+            problems.append("`bubblesim run --out` did not write network.json")
     outputs_md = (root / "docs" / "outputs.md").read_text(encoding="utf-8")
     for name in csv_files:
         section = level2_section(outputs_md, f"`{name}`")
@@ -61,6 +66,17 @@ def main() -> int:
         for c in headers.get(name, []):
             if f"`{c}`" not in section:
                 problems.append(f"docs/outputs.md does not document {name} column `{c}` in its section")
+    # network.json: its top-level keys and the keys of a node and an edge, in its own section.
+    network_section = level2_section(outputs_md, "`network.json`")
+    if network_section is None:
+        problems.append("docs/outputs.md has no section '## `network.json`'")
+    elif network is not None:
+        keys = [f"`{k}`" for k in network]
+        keys += [f"`nodes[].{k}`" for k in (network["nodes"][0] if network["nodes"] else {})]
+        keys += [f"`edges[].{k}`" for k in (network["edges"][0] if network["edges"] else {})]
+        for k in keys:
+            if k not in network_section:
+                problems.append(f"docs/outputs.md does not document network.json key {k} in its section")
     columns = [c for name in csv_files for c in headers.get(name, [])]
     summary = json.loads(header.stdout)
     for key in summary:

@@ -1,7 +1,8 @@
 // `bubblesim report`: the SVG charts (escaping, numbers, ticks, one point per month) and the HTML
 // page of a real run folder and of a real Monte Carlo database: one <svg> per chart with its
 // title and axis labels, nothing that reaches outside the file, the plotted data matching the
-// CSV, and the same bytes from the same input.
+// CSV, summary.json (the loss waterfall) and network.json (the contract network), and the same
+// bytes from the same input.
 #include "io/report.h"
 
 #include <gtest/gtest.h>
@@ -11,9 +12,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include "analysis/summary.h"
+#include "io/network.h"
 #include "io/output.h"
 #include "io/results_db.h"
 #include "io/scenario_loader.h"
@@ -74,9 +77,33 @@ void expect_labelled(const std::vector<std::string>& charts) {
     EXPECT_EQ(count(svg, "<title>"), 1u) << svg.substr(0, 300);
     EXPECT_EQ(count(svg, "<desc>"), 1u);
     EXPECT_EQ(count(svg, "class=\"chart-title\""), 1u);
+    if (svg.find("class=\"edges\"") != std::string::npos) {
+      EXPECT_GE(count(svg, "legend-entry"), 2u);  // a network has a legend, not axes
+      continue;
+    }
     EXPECT_GE(count(svg, "axis-label"), 2u) << svg.substr(0, 300);
     EXPECT_GE(count(svg, "class=\"tick\""), 2u);
   }
+}
+
+/// The values of the attribute `name` on the elements of `svg` that open with `element`, in order.
+std::vector<std::string> attributes(const std::string& svg, const std::string& element, const std::string& name) {
+  std::vector<std::string> out;
+  for (std::size_t at = svg.find(element); at != std::string::npos; at = svg.find(element, at + 1)) {
+    const std::size_t end = svg.find('>', at);
+    const std::size_t key = svg.find(" " + name + "=\"", at);
+    if (key == std::string::npos || key > end) continue;
+    const std::size_t from = key + name.size() + 3;
+    out.push_back(svg.substr(from, svg.find('"', from) - from));
+  }
+  return out;
+}
+
+const ReportChart& chart_named(const Report& report, const std::string& name) {
+  const auto it = std::find_if(report.charts.begin(), report.charts.end(),
+                               [&](const ReportChart& c) { return c.name == name; });
+  if (it == report.charts.end()) throw std::runtime_error("no chart " + name);
+  return *it;
 }
 
 // ---------------------------------------------------------------- the charts
@@ -132,6 +159,45 @@ TEST(SvgChart, StandaloneAddsTheNamespaceOnlyThere) {
   EXPECT_EQ(count(inline_svg, "class=\"bar\""), 2u);
 }
 
+TEST(SvgChart, WaterfallBarsStartWhereTheOneAboveEndedAndTheTotalFromZero) {
+  svg::WaterfallChart c;
+  c.title = "Losses";
+  c.value_label = "USD bn";
+  c.steps = {{"a", 10}, {"b", 30}, {"c", 0}, {"d", 60}};
+  const std::string s = svg::waterfall_chart(c);
+  const std::vector<std::string> x = attributes(s, "<rect class=", "x");
+  const std::vector<std::string> width = attributes(s, "<rect class=", "width");
+  ASSERT_EQ(x.size(), 5u);
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_NEAR(std::stod(x[i]), std::stod(x[i - 1]) + std::stod(width[i - 1]), 0.11) << i;
+  }
+  EXPECT_EQ(x[4], x[0]);  // the total starts at zero, as the first step does
+  EXPECT_NEAR(std::stod(width[4]), std::stod(width[0]) * 10, 0.5);  // 100 against 10
+  EXPECT_EQ(attributes(s, "<rect class=\"total\"", "data-value"), std::vector<std::string>{"100"});
+  EXPECT_EQ(count(s, "class=\"connector\""), 4u);
+}
+
+TEST(SvgChart, NetworkDrawsAnArrowPerEdgeAndRejectsAMissingNode) {
+  svg::NetworkChart c;
+  c.title = "Net";
+  c.groups = {"one", "two"};
+  c.nodes = {{"a", "A", 0, false, ""}, {"b", "B", 1, true, "2028-09"}, {"c", "C", 1, false, ""}};
+  c.edges = {{"ab", 0, 1, 5, true}, {"ba", 1, 0, 1, true}, {"bc", 1, 2, 0, false}};
+  const std::string s = svg::network_chart(c);
+  EXPECT_EQ(count(s, "<path class=\"edge"), 3u);
+  EXPECT_EQ(count(s, "<polygon class=\"arrow\""), 3u);
+  EXPECT_EQ(count(s, "<path class=\"edge highlight\""), 2u);
+  EXPECT_EQ(count(s, "class=\"mark\""), 1u);
+  EXPECT_NE(s.find(">B 2028-09</text>"), std::string::npos);
+  EXPECT_EQ(attributes(s, "<path class=", "stroke-width"), (std::vector<std::string>{"1.0", "7.0", "3.7"}));
+  // Two directions between the same pair bend to opposite sides: different control points.
+  const std::vector<std::string> d = attributes(s, "<path class=\"edge highlight\"", "d");
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_NE(d[0].substr(d[0].find('Q')), d[1].substr(d[1].find('Q')));
+  c.edges.push_back({"bad", 0, 3, 1, false});
+  EXPECT_THROW(svg::network_chart(c), std::invalid_argument);
+}
+
 // ---------------------------------------------------------------- a run folder
 
 class RunFolderReport : public ::testing::Test {
@@ -144,18 +210,23 @@ class RunFolderReport : public ::testing::Test {
     const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario);
     timeseries_ = timeseries_csv(path.months);
     write_file_atomic(dir_ / "timeseries.csv", timeseries_);
-    write_file_atomic(dir_ / "summary.json", summary_json(loaded, path, summary).dump(2) + "\n");
+    summary_ = summary_json(loaded, path, summary);
+    network_ = network_json(loaded.scenario, path);
+    write_file_atomic(dir_ / "summary.json", summary_.dump(2) + "\n");
+    write_file_atomic(dir_ / "network.json", network_.dump(2) + "\n");
   }
   static void TearDownTestSuite() { fs::remove_all(dir_); }
   static inline fs::path dir_;
   static inline std::string timeseries_;
+  static inline nlohmann::json summary_;
+  static inline nlohmann::json network_;
 };
 
 TEST_F(RunFolderReport, OneLabelledSvgPerChartAndNothingOutside) {
   const Report report = make_report(dir_);
   const std::vector<std::string> charts = svgs(report.html);
   ASSERT_EQ(charts.size(), report.charts.size());
-  EXPECT_EQ(report.charts.size(), 6u);  // five indicator charts and the losses
+  EXPECT_EQ(report.charts.size(), 7u);  // five indicator charts, the loss waterfall and the network
   expect_labelled(charts);
   expect_self_contained(report.html);
   EXPECT_NE(report.html.find("Legacy ledger"), std::string::npos);
@@ -183,6 +254,75 @@ TEST_F(RunFolderReport, PlottedSpotPriceMatchesTheCsv) {
   EXPECT_EQ(points_of(report.charts[0].svg, "demand"), kShortMonths);
 }
 
+TEST_F(RunFolderReport, WaterfallStepsAreTheLossesByHolderAndEndAtTheirSum) {
+  const Report report = make_report(dir_);
+  const ReportChart& chart = chart_named(report, "losses_waterfall");
+  const nlohmann::json& by_holder = summary_["losses"]["by_holder_usd_bn"];
+  const std::vector<std::string> labels = attributes(chart.svg, "<rect class=\"step\"", "data-label");
+  const std::vector<std::string> values = attributes(chart.svg, "<rect class=\"step\"", "data-value");
+  ASSERT_EQ(labels.size(), by_holder.size());
+  ASSERT_EQ(values.size(), by_holder.size());
+  EXPECT_EQ(labels.front(), "public-equity");  // in the order docs/outputs.md lists them
+  EXPECT_EQ(labels.back(), "firms");
+  double sum = 0;
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    EXPECT_EQ(std::stod(values[i]), by_holder[labels[i]].get<double>()) << labels[i];
+    sum += by_holder[labels[i]].get<double>();
+  }
+  const std::vector<std::string> total = attributes(chart.svg, "<rect class=\"total\"", "data-value");
+  ASSERT_EQ(total.size(), 1u);
+  EXPECT_DOUBLE_EQ(std::stod(total[0]), sum);
+  EXPECT_NE(chart.svg.find("USD bn"), std::string::npos);  // units on the axis
+  EXPECT_GT(sum, 0.0);  // the short default path has defaults, so the chart is not empty
+}
+
+TEST_F(RunFolderReport, NetworkDrawsEveryContractAndHighlightsTheCircularOnes) {
+  const Report report = make_report(dir_);
+  const ReportChart& chart = chart_named(report, "network");
+  std::size_t circular = 0;
+  std::vector<std::string> ids;
+  for (const nlohmann::json& e : network_["edges"]) {
+    circular += e["circular"].get<bool>() ? 1 : 0;
+    ids.push_back(e["id"].get<std::string>());
+  }
+  ASSERT_GT(circular, 0u);
+  EXPECT_EQ(count(chart.svg, "<path class=\"edge"), network_["edges"].size());
+  EXPECT_EQ(count(chart.svg, "<path class=\"edge highlight\""), circular);
+  for (const nlohmann::json& e : network_["edges"]) {
+    const std::string tag = "data-id=\"" + e["id"].get<std::string>() + "\" data-from=\"" + e["from"].get<std::string>() +
+                            "\" data-to=\"" + e["to"].get<std::string>() + "\"";
+    const std::size_t at = chart.svg.find(tag);
+    ASSERT_NE(at, std::string::npos) << tag;
+    const std::string highlight = "<path class=\"edge highlight\"";
+    const bool highlighted = chart.svg.compare(chart.svg.rfind("<path ", at), highlight.size(), highlight) == 0;
+    EXPECT_EQ(highlighted, e["circular"].get<bool>()) << e["id"];
+  }
+  EXPECT_EQ(count(chart.svg, "<circle class=\"node"), network_["nodes"].size());
+  // Defaulters: a ring each, and their month beside their name.
+  std::size_t defaulted = 0;
+  for (const nlohmann::json& n : network_["nodes"]) {
+    if (!n["defaulted"].get<bool>()) continue;
+    ++defaulted;
+    EXPECT_NE(chart.svg.find(" " + n["default_month"].get<std::string>() + "</text>"), std::string::npos) << n["id"];
+  }
+  EXPECT_GT(defaulted, 0u);  // the short default path has defaults
+  EXPECT_EQ(count(chart.svg, "class=\"mark\""), defaulted);
+}
+
+TEST_F(RunFolderReport, AnOlderRunFolderWithoutNetworkJsonOmitsTheChart) {
+  const fs::path old = temp_path("old-run");
+  fs::create_directories(old);
+  fs::copy_file(dir_ / "timeseries.csv", old / "timeseries.csv");
+  fs::copy_file(dir_ / "summary.json", old / "summary.json");
+  const Report report = make_report(old);
+  EXPECT_EQ(report.charts.size(), 6u);
+  EXPECT_TRUE(std::none_of(report.charts.begin(), report.charts.end(), [](const ReportChart& c) { return c.name == "network"; }));
+  EXPECT_NE(report.html.find("no network.json"), std::string::npos);
+  write_file_atomic(old / "network.json", "{\"nodes\": [], \"edges\": [{\"id\": \"x\"}]}");
+  EXPECT_THROW(make_report(old), ReportInputError);
+  fs::remove_all(old);
+}
+
 TEST_F(RunFolderReport, SameInputSameBytes) { EXPECT_EQ(report_html(dir_), report_html(dir_)); }
 
 // ---------------------------------------------------------------- a Monte Carlo database
@@ -206,7 +346,13 @@ TEST(McReport, FanChartsHaveTheHorizonAndTheDatabaseItsBustTiming) {
   std::vector<std::string> names;
   for (const ReportChart& c : report.charts) names.push_back(c.name);
   EXPECT_EQ(names, (std::vector<std::string>{"demand_capacity", "utilization", "spot_price", "capex_revenue", "sentiment",
-                                             "bust_timing", "losses_by_holder"}));
+                                             "bust_timing", "losses_waterfall", "network"}));
+  // The base scenario's network: every contract, no defaulter marked; the mean losses.
+  const nlohmann::json base = network_json(load_scenario("default", kShort).scenario, sim::PathResult{});
+  EXPECT_EQ(count(report.charts[7].svg, "<path class=\"edge"), base["edges"].size());
+  EXPECT_EQ(count(report.charts[7].svg, "class=\"mark\""), 0u);
+  EXPECT_NE(report.charts[7].svg.find("not marked"), std::string::npos);
+  EXPECT_NE(report.charts[6].svg.find("mean over paths (4 paths)"), std::string::npos);
   EXPECT_EQ(points_of(report.charts[2].svg, "median spot price"), kShortMonths);
   EXPECT_EQ(count(report.charts[2].svg, "band-outer"), 1u);
   EXPECT_EQ(count(report.charts[2].svg, "band-inner"), 1u);
@@ -223,7 +369,7 @@ TEST(McReport, FanChartsHaveTheHorizonAndTheDatabaseItsBustTiming) {
                                          {"tornado", "b.large", "high", "bust_probability", 0.9}};
   ResultsDb::open_existing(db.string()).write_sensitivity(tornado);
   const Report with_tornado = make_report(db);
-  ASSERT_EQ(with_tornado.charts.size(), 8u);
+  ASSERT_EQ(with_tornado.charts.size(), 9u);
   const std::string& svg = with_tornado.charts.back().svg;
   EXPECT_EQ(with_tornado.charts.back().name, "tornado_bust_probability");
   EXPECT_EQ(count(svg, "class=\"bar-low\""), 2u);
