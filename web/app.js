@@ -535,11 +535,22 @@ function follow(job, generation, timing) {
   source.addEventListener('result', (ev) => {
     if (live()) draw(JSON.parse(ev.data), timing);
   });
-  source.addEventListener('end', (ev) => {
+  source.addEventListener('end', async (ev) => {
     source.close();
     if (!live()) return;
     current.ended = true;
-    finishJob(JSON.parse(ev.data), timing);
+    let job = JSON.parse(ev.data);
+    // The end event carries the job without its result: fetch the final one unless the last
+    // result event already covered every path done.
+    const done = job.progress ? job.progress.done : null;
+    if (!job.result && (!page.result || page.result.paths !== done)) {
+      try {
+        job = await api.job(job.id);
+      } catch (e) {
+        if (generation === page.generation) showApiError(e, 'Monte Carlo');
+      }
+    }
+    if (generation === page.generation) finishJob(job, timing);
   });
   source.onerror = () => {
     if (!live()) return;
@@ -575,6 +586,7 @@ function finishJob(job, timing) {
   document.querySelector('.fans').setAttribute('aria-busy', 'false');
   if (job.progress) setProgress(job.progress, job.status === 'done' ? 'done' : job.status.replace('_', ' '));
   if (job.result) draw(job.result, timing, true);
+  else if (page.result && timing && timing.final_redraw_ms === null) draw(page.result, timing, true);
   if (job.status === 'timed_out') notice(`The job reached the server’s time limit after ${job.progress ? job.progress.done : '?'} paths; the charts show those.`);
   if (job.status === 'failed') showError(`<p><strong>Monte Carlo failed:</strong> ${escapeHtml(job.error || 'no reason given')}</p>`);
 }

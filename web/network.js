@@ -3,18 +3,20 @@
 // highlighted, defaulted firms marked.
 import { escapeHtml, usdBn } from './format.js';
 
-const TYPE_ORDER = ['lab', 'hyperscaler', 'neocloud', 'chipmaker', 'spv', 'developer', 'utility', 'other', 'outside'];
+const TYPE_ORDER = ['lab', 'hyperscaler', 'neocloud', 'chipmaker', 'developer', 'utility', 'investor', 'households', 'other', 'investor-class'];
 const TYPE_COLOUR = {
   lab: '#7b3fa0',
   hyperscaler: '#2563ab',
   neocloud: '#1f8a8a',
   chipmaker: '#b8860b',
-  spv: '#6b7280',
   developer: '#6b7280',
   utility: '#4d7c0f',
+  investor: '#8b5e3c',
+  households: '#a16207',
   other: '#6b7280',
-  outside: '#9ca3af',
+  'investor-class': '#9ca3af',
 };
+const TYPE_NAMES = { 'investor-class': 'outside investors', households: 'households', other: 'other' };
 const OUTSIDE = new Set(['public-equity', 'venture', 'banks', 'private-credit', 'bondholders', 'abs-holders', 'suppliers']);
 
 function typeRank(type) {
@@ -30,7 +32,7 @@ function allNodes(network) {
     for (const id of [e.from, e.to]) {
       if (id && !known.has(id)) {
         known.add(id);
-        nodes.push({ id, name: id, type: OUTSIDE.has(id) ? 'outside' : 'other', defaulted: false, default_month: null });
+        nodes.push({ id, name: id, type: OUTSIDE.has(id) ? 'investor-class' : 'other', defaulted: false, default_month: null });
       }
     }
   }
@@ -71,7 +73,7 @@ export function networkSvg(network, width = 760, height = 520) {
     .map((n) => {
       const p = position.get(n.id);
       const colour = TYPE_COLOUR[n.type] || TYPE_COLOUR.other;
-      const r = n.type === 'outside' ? 6 : 8;
+      const r = n.type === 'investor-class' ? 6 : 8;
       const cos = Math.cos(p.angle);
       const anchor = Math.abs(cos) < 0.2 ? 'middle' : cos > 0 ? 'start' : 'end';
       const lx = p.x + 14 * Math.cos(p.angle);
@@ -99,7 +101,7 @@ export function networkSvg(network, width = 760, height = 520) {
 export function networkLegend(network) {
   const types = [...new Set(allNodes(network).map((n) => n.type))];
   const items = types.map(
-    (t) => `<li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="${TYPE_COLOUR[t] || TYPE_COLOUR.other}"/></svg> ${escapeHtml(t === 'outside' ? 'outside investors' : t)}</li>`,
+    (t) => `<li><svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill="${TYPE_COLOUR[t] || TYPE_COLOUR.other}"/></svg> ${escapeHtml(TYPE_NAMES[t] || t)}</li>`,
   );
   items.push('<li><span class="swatch-line circular" aria-hidden="true"></span> circular link</li>');
   items.push('<li><span class="swatch-line" aria-hidden="true"></span> other contract (width ∝ √size)</li>');
