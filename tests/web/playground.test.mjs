@@ -54,13 +54,20 @@ function startServer() {
   });
 }
 
-function stopServer() {
-  if (!server || server.exitCode !== null) return;
-  server.kill('SIGTERM');
+/** Stops the server: SIGTERM (it cancels its jobs and exits), SIGKILL if it has not exited in 10 s. */
+async function stopServer() {
   const child = server;
-  setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 3000).unref();
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
-process.on('exit', stopServer);
+// Whatever happens to the tests, the server does not outlive them.
+process.on('exit', () => {
+  if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+});
 
 before(async () => {
   assert.ok(BIN, 'set BSIM_BIN to the bubblesim binary');
@@ -77,7 +84,7 @@ after(async () => {
   try {
     if (browser) await browser.close();
   } finally {
-    stopServer();
+    await stopServer();
   }
 });
 
