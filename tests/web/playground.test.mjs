@@ -6,7 +6,7 @@
 //
 // BSIM_BIN (required): the bubblesim binary. BSIM_ARTIFACTS: where the screenshot goes (default
 // tests/web/artifacts beside the binary, i.e. under the build folder). BSIM_CHROMIUM: the browser
-// (default /usr/bin/chromium).
+// (default /usr/bin/chromium). BSIM_WEB_PATHS: paths per Monte Carlo job (default 20).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,7 +21,11 @@ const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const JOB_TIMEOUT_MS = 40_000;
+// Paths per Monte Carlo job. The sanitizer build (`dev`) runs only about 2–5 paths a second on
+// two busy cores, so the test keeps jobs small: P(bust) falls from ≈100% to ≈35% in its check,
+// which 20 paths show beyond doubt (all 20 busting at 35% has odds below 1e-8).
+const PATHS = Number(process.env.BSIM_WEB_PATHS || 20);
+const JOB_TIMEOUT_MS = 60_000;
 
 let server = null;
 let baseUrl = null;
@@ -142,6 +146,19 @@ async function waitForJob(page, generation) {
   }));
 }
 
+/** Cancels every job still queued or running, so that the next test's job does not wait behind it. */
+async function cancelJobs() {
+  const { jobs } = await (await fetch(`${baseUrl}/api/jobs`)).json();
+  for (const job of jobs) {
+    if (job.status === 'queued' || job.status === 'running') await fetch(`${baseUrl}/api/jobs/${job.id}`, { method: 'DELETE' });
+  }
+}
+
+/** Waits until the page has loaded its scenario and drawn its controls. */
+async function waitForControls(page) {
+  await page.waitForFunction(() => window.bsimPage && window.bsimPage.generation >= 1 && document.querySelector('#controls input[type=range]'), null, { timeout: 20_000 });
+}
+
 const pbustText = (page) => page.locator('#pbust').textContent();
 const chartData = (page, column) => page.evaluate((c) => window.bsimPage.chartData(c), column);
 
@@ -150,9 +167,9 @@ test('moving a bust-rule slider with the keyboard changes P(bust) and the charts
   try {
     // The bust rule is "any of" its conditions: with the equity condition out of reach (100%),
     // raising the capex condition to 100% too leaves only write-offs, and P(bust) must fall.
-    await page.goto(`${baseUrl}/#scenario=default&paths=200&seed=1&verdict.bust_equity_drawdown=1`);
+    await page.goto(`${baseUrl}/#scenario=default&paths=${PATHS}&seed=1&verdict.bust_equity_drawdown=1`);
     const first = await waitForJob(page, 0);
-    assert.equal(first.paths, 200);
+    assert.equal(first.paths, PATHS);
     const p1 = await pbustText(page);
     const bust1 = await chartData(page, 'bust_timing');
     const capex1 = await chartData(page, 'capex_usd_bn');
@@ -163,7 +180,7 @@ test('moving a bust-rule slider with the keyboard changes P(bust) and the charts
     await capexDrop.press('End');
     assert.equal(await capexDrop.inputValue(), '1');
     const second = await waitForJob(page, first.generation);
-    assert.equal(second.paths, 200);
+    assert.equal(second.paths, PATHS);
     const p2 = await pbustText(page);
     assert.notEqual(p2, p1, `P(bust) still reads ${p1}`);
     assert.ok(second.probability < first.probability, `P(bust) ${second.probability} is not below ${first.probability}`);
@@ -175,17 +192,18 @@ test('moving a bust-rule slider with the keyboard changes P(bust) and the charts
     for (let i = 0; i < 5; i++) await trend.press('ArrowRight');
     const third = await waitForJob(page, second.generation);
     assert.notDeepEqual(await chartData(page, 'capex_usd_bn'), capex1, 'the capex fan did not change');
-    assert.ok(third.paths === 200);
+    assert.equal(third.paths, PATHS);
 
     const timings = await page.evaluate(() => window.bsimTimings);
     assert.ok(timings.length >= 2, 'slider timings are recorded');
     for (const t of timings) assert.ok(t.first_redraw_ms > 0 && t.final_redraw_ms >= t.first_redraw_ms, JSON.stringify(t));
-    console.log(`slider → redraw timings (200 paths): ${JSON.stringify(timings)}`);
+    console.log(`slider → redraw timings (${PATHS} paths): ${JSON.stringify(timings)}`);
 
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground.png'), fullPage: false });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+    await cancelJobs();
   }
 });
 
@@ -193,24 +211,24 @@ test('a shared link restores the sliders, shock, paths and seed', async () => {
   const { context, page, problems } = await openPage({ width: 1920, height: 1080 });
   try {
     const jobRequest = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/jobs');
-    await page.goto(`${baseUrl}/#scenario=default&paths=100&seed=7&shock=100@2027-06&technology.efficiency.trend_per_year=4.5`);
+    await page.goto(`${baseUrl}/#scenario=default&paths=200&seed=7&shock=100@2027-06&technology.efficiency.trend_per_year=4.5`);
     const body = (await jobRequest).postDataJSON();
     const trend = page.getByLabel('Efficiency trend', { exact: true });
     assert.equal(await trend.inputValue(), '4.5');
-    assert.equal(await page.locator('#paths').inputValue(), '100');
+    assert.equal(await page.locator('#paths').inputValue(), '200');
     assert.equal(await page.locator('#seed').inputValue(), '7');
     assert.equal(await page.locator('#shock-size-out').textContent(), '×100');
     assert.equal(await page.locator('#shock-month-out').textContent(), '2027-06');
-    assert.equal(body.paths, 100);
+    assert.equal(body.paths, 200);
     assert.equal(body.seed, 7);
     assert.deepEqual(body.set, { 'technology.efficiency.trend_per_year': 4.5 });
     assert.equal(body.scenario.extends, 'default');
     assert.deepEqual(body.scenario.shock, [{ id: 'playground', kind: 'efficiency', month: '2027-06', multiplier: 100 }]);
-    await waitForJob(page, 0);
     assert.match(await page.evaluate(() => location.hash), /technology\.efficiency\.trend_per_year=4\.5/);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+    await cancelJobs();
   }
 });
 
@@ -219,8 +237,8 @@ test('an invalid upload shows the server’s error', async () => {
     allow: (method, pathname, status) => method === 'POST' && pathname === '/api/validate' && status === 422,
   });
   try {
-    await page.goto(`${baseUrl}/#scenario=default&paths=100`);
-    await waitForJob(page, 0);
+    await page.goto(`${baseUrl}/#scenario=default&paths=${PATHS}`);
+    await waitForControls(page);
 
     // Not TOML at all: the page says so without asking the server.
     await page.setInputFiles('#upload', { name: 'broken.toml', mimeType: 'text/plain', buffer: Buffer.from('name = "unterminated\n') });
@@ -243,5 +261,6 @@ test('an invalid upload shows the server’s error', async () => {
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+    await cancelJobs();
   }
 });
