@@ -424,8 +424,12 @@ async function applyState(state, { trigger = null } = {}) {
     try {
       await loadBuiltin(state.scenario);
     } catch (e) {
-      showApiError(e, `Scenario “${state.scenario}”`);
-      if (state.scenario === 'default') return;
+      if (state.scenario === 'default') {
+        showApiError(e, 'Scenario “default”');
+        return;
+      }
+      // A notice rather than an error: the refresh below clears errors, and the page goes on.
+      notice(`Scenario “${state.scenario}”: ${e.message}. Showing default instead.`);
       state = { ...state, scenario: 'default', set: {} };
       await loadBuiltin('default');
     }
