@@ -1362,10 +1362,17 @@ namespace {
 void update_circularity(model::World& world) {
   model::FinanceState& fin = world.fin;
   auto& window = fin.firm_flows_window;
-  if (window.size() >= static_cast<std::size_t>(kCircularityWindowMonths)) window.erase(window.begin());
-  window.push_back(world.ledger.firm_flows());
-  model::FirmFlows total(window.back().firms);
-  for (const model::FirmFlows& month : window) total += month;
+  if (window.size() < static_cast<std::size_t>(kCircularityWindowMonths)) {
+    window.emplace_back();
+  } else {
+    std::rotate(window.begin(), window.begin() + 1, window.end());  // the oldest month's storage becomes the newest's
+  }
+  const model::FirmFlows& month = world.ledger.firm_flows();
+  window.back().assign(month);
+  model::FirmFlows& total = fin.firm_flows_window_total;
+  if (total.firms != month.firms) total = model::FirmFlows(month.firms);
+  total.clear();
+  for (const model::SparseFirmFlows& m : window) m.add_to(total);
   const Circularity c = circularity(total);
   fin.circular_revenue_share = c.share;
   fin.circular_revenue_share_all = c.overall_share;
