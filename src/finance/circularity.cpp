@@ -136,7 +136,8 @@ Circularity circularity(const model::FirmFlows& flows) {
     }
   }
   // Only the origins that put money in (external money and the firms that invested in the
-  // window, usually a few) need solving: a column of S that is all zero solves to zeros.
+  // window, usually a few) need solving: a column of S that is all zero solves to zeros (some
+  // of them −0, which the clamp below kept and which add nothing to a circular revenue).
   std::vector<std::size_t> sourced_origins;
   for (std::size_t o = 0; o < origins; ++o) {
     for (std::size_t r = 0; r < m; ++r) {
