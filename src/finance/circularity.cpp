@@ -135,7 +135,24 @@ Circularity circularity(const model::FirmFlows& flows) {
       }
     }
   }
-  solve_in_place(a, s, m, origins);
+  // Only the origins that put money in (external money and the firms that invested in the
+  // window, usually a few) need solving: a column of S that is all zero solves to zeros (some
+  // of them −0, which the clamp below kept and which add nothing to a circular revenue).
+  std::vector<std::size_t> sourced_origins;
+  for (std::size_t o = 0; o < origins; ++o) {
+    for (std::size_t r = 0; r < m; ++r) {
+      if (s[r * origins + o] != 0.0) {
+        sourced_origins.push_back(o);
+        break;
+      }
+    }
+  }
+  const std::size_t k = sourced_origins.size();
+  std::vector<double> b(m * k);
+  for (std::size_t r = 0; r < m; ++r) {
+    for (std::size_t c = 0; c < k; ++c) b[r * k + c] = s[r * origins + sourced_origins[c]];
+  }
+  solve_in_place(a, b, m, k);
 
   Circularity out;
   out.firms = n;
@@ -145,8 +162,8 @@ Circularity circularity(const model::FirmFlows& flows) {
       out.mix[j * origins + external] = 1.0;
       continue;
     }
-    for (std::size_t o = 0; o < origins; ++o) {
-      out.mix[j * origins + o] = std::clamp(s[row_of[j] * origins + o], 0.0, 1.0);  // rounding only
+    for (std::size_t c = 0; c < k; ++c) {
+      out.mix[j * origins + sourced_origins[c]] = std::clamp(b[row_of[j] * k + c], 0.0, 1.0);  // rounding only
     }
   }
 

@@ -1148,6 +1148,13 @@ double economic_value(const model::Scenario& scenario, const model::World& world
   return cohort.h100e * margin * core::kHoursPerMonth * annuity_factor(scenario.finance.discount_rate_per_year, remaining) / 1e9;
 }
 
+namespace {
+
+/// Economic value ÷ book value, at most 1; 1 without book value.
+double market_to_book(double value, double book) { return book > 0.0 ? std::min(1.0, value / book) : 1.0; }
+
+}  // namespace
+
 double fleet_market_to_book(const model::Scenario& scenario, const model::World& world) {
   double value = 0.0;
   double book = 0.0;
@@ -1156,12 +1163,18 @@ double fleet_market_to_book(const model::Scenario& scenario, const model::World&
     value += economic_value(scenario, world, c);
     book += cohort_book_value(c, world.month, scenario.firms[c.owner.index()].book_life_months);
   }
-  return book > 0.0 ? std::min(1.0, value / book) : 1.0;
+  return market_to_book(value, book);
 }
 
 double halls_resale_factor(const model::Scenario& scenario, const model::World& world) {
   return scenario.finance.campus_resale == model::FinanceParams::CampusResale::kMarket ? fleet_market_to_book(scenario, world)
                                                                                       : 1.0;
+}
+
+double halls_resale_factor(const model::FinanceParams& finance, double fleet_value_usd_bn, double fleet_book_usd_bn) {
+  return finance.campus_resale == model::FinanceParams::CampusResale::kMarket
+             ? market_to_book(fleet_value_usd_bn, fleet_book_usd_bn)
+             : 1.0;
 }
 
 double fire_sale_price_factor(const model::FinanceParams& finance, double dumped_h100e, double installed_h100e) {
@@ -1362,10 +1375,17 @@ namespace {
 void update_circularity(model::World& world) {
   model::FinanceState& fin = world.fin;
   auto& window = fin.firm_flows_window;
-  if (window.size() >= static_cast<std::size_t>(kCircularityWindowMonths)) window.erase(window.begin());
-  window.push_back(world.ledger.firm_flows());
-  model::FirmFlows total(window.back().firms);
-  for (const model::FirmFlows& month : window) total += month;
+  if (window.size() < static_cast<std::size_t>(kCircularityWindowMonths)) {
+    window.emplace_back();
+  } else {
+    std::rotate(window.begin(), window.begin() + 1, window.end());  // the oldest month's storage becomes the newest's
+  }
+  const model::FirmFlows& month = world.ledger.firm_flows();
+  window.back().assign(month);
+  model::FirmFlows& total = fin.firm_flows_window_total;
+  if (total.firms != month.firms) total = model::FirmFlows(month.firms);
+  total.clear();
+  for (const model::SparseFirmFlows& m : window) m.add_to(total);
   const Circularity c = circularity(total);
   fin.circular_revenue_share = c.share;
   fin.circular_revenue_share_all = c.overall_share;

@@ -47,6 +47,10 @@ double fleet_market_to_book(const model::Scenario& scenario, const model::World&
 /// What a defaulter's halls fetch relative to their book value before α: the fleet's
 /// market-to-book ratio under `finance.campus_resale = "market"`, 1 under `"book"`.
 double halls_resale_factor(const model::Scenario& scenario, const model::World& world);
+/// The same from the active owners' cohorts already summed, in the order of World::cohorts, as
+/// fleet_market_to_book sums them (economic value and book value, USD bn), for a caller that
+/// walks the cohorts anyway.
+double halls_resale_factor(const model::FinanceParams& finance, double fleet_value_usd_bn, double fleet_book_usd_bn);
 
 /// Secondary-market price of accelerators relative to their value, when `dumped_h100e` of an
 /// installed base of `installed_h100e` are sold at once: 1 − impact × (dumped share / 10%),

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 namespace bsim::model {
 
@@ -69,6 +70,43 @@ FirmFlows& FirmFlows::operator+=(const FirmFlows& other) {
   add(external_revenue, other.external_revenue);
   add(outside_payment, other.outside_payment);
   return *this;
+}
+
+namespace {
+
+/// The fields of a FirmFlows in declaration order (the order of SparseFirmFlows::position).
+template <class Flows>
+auto flow_fields(Flows& f) {
+  return std::array{&f.transfer, &f.investment, &f.revenue, &f.external_inflow, &f.external_revenue, &f.outside_payment};
+}
+
+}  // namespace
+
+void SparseFirmFlows::assign(const FirmFlows& flows) {
+  position.clear();
+  usd_bn.clear();
+  std::uint32_t offset = 0;
+  for (const std::vector<double>* field : flow_fields(flows)) {
+    for (std::size_t i = 0; i < field->size(); ++i) {
+      if ((*field)[i] == 0.0) continue;
+      position.push_back(offset + static_cast<std::uint32_t>(i));
+      usd_bn.push_back((*field)[i]);
+    }
+    offset += static_cast<std::uint32_t>(field->size());
+  }
+}
+
+void SparseFirmFlows::add_to(FirmFlows& to) const {
+  const auto fields = flow_fields(to);
+  std::size_t field = 0;
+  std::uint32_t offset = 0;  // where `field` starts
+  for (std::size_t k = 0; k < position.size(); ++k) {
+    while (position[k] - offset >= fields[field]->size()) {  // positions ascend
+      offset += static_cast<std::uint32_t>(fields[field]->size());
+      if (++field == fields.size()) throw std::invalid_argument("SparseFirmFlows::add_to: the record is smaller than the flows");
+    }
+    (*fields[field])[position[k] - offset] += usd_bn[k];
+  }
 }
 
 double BalanceSheet::total_assets() const { return std::accumulate(assets.begin(), assets.end(), 0.0); }

@@ -17,6 +17,7 @@
 ///   ledger.end_month();
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,6 +112,20 @@ struct FirmFlows {
   void clear();
   /// Adds another record of the same size (a window of months is the sum of its months).
   FirmFlows& operator+=(const FirmFlows& other);
+};
+
+/// The nonzero amounts of one FirmFlows, for summing windows of months: a month's flows touch
+/// few of the n × n pairs, and adding zero changes no sum (a sum that starts at +0 is never −0),
+/// so adding only these gives the same doubles as adding the whole record.
+struct SparseFirmFlows {
+  /// Positions in the fields of FirmFlows laid end to end, in declaration order.
+  std::vector<std::uint32_t> position;
+  std::vector<double> usd_bn;  ///< the amount at each position, never zero
+
+  /// Keeps the nonzero amounts of `flows` (reusing this record's storage).
+  void assign(const FirmFlows& flows);
+  /// Adds the amounts to `to`, a record of the size they were taken from.
+  void add_to(FirmFlows& to) const;
 };
 
 /// One broken identity: which month, sector and entry, and by how much.

@@ -4,10 +4,6 @@
 
 namespace bsim::model {
 
-double marginal_cost(const SupplyParams& supply, const Generation& generation) {
-  return supply.power_price_usd_per_mwh * generation.kw_per_h100e / 1000.0 + supply.opex_usd_per_h100e_hour;
-}
-
 double YearSeries::at(core::Month m) const {
   if (points.empty()) return 0.0;
   const int year = m.year();

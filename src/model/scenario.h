@@ -165,7 +165,10 @@ struct Segment {
 };
 
 /// Running cost of one H100e-hour of a generation, USD: power price × kW + other opex.
-double marginal_cost(const SupplyParams& supply, const Generation& generation);
+/// Inline: it is evaluated for every cohort several times a month.
+inline double marginal_cost(const SupplyParams& supply, const Generation& generation) {
+  return supply.power_price_usd_per_mwh * generation.kw_per_h100e / 1000.0 + supply.opex_usd_per_h100e_hour;
+}
 
 /// Training demand (DESIGN §1.3): labs' budgets in USD (per lab as series, see Firm) plus the
 /// rest of the world's as one budget growing at a rate.

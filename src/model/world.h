@@ -200,7 +200,8 @@ struct FinanceState {
   std::vector<double> vendor_financing_losses_total;  ///< per firm as vendor lender
   double offbalance_usd_bn = 0.0;          ///< off-balance-sheet financing outstanding, end of month
   // Circular revenue (DESIGN §1.10; finance/circularity.h), over a trailing window of months.
-  std::vector<FirmFlows> firm_flows_window;  ///< the firms' cash flows of the window's months, oldest first
+  std::vector<SparseFirmFlows> firm_flows_window;  ///< the firms' cash flows of the window's months, oldest first
+  FirmFlows firm_flows_window_total;               ///< their sum, oldest month first
   std::vector<double> circular_revenue_share;  ///< per firm as seller, over the window
   double circular_revenue_share_all = 0.0;     ///< all firms' circular revenue ÷ their operating revenue
 };

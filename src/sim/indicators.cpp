@@ -32,13 +32,22 @@ void update_indicators(const model::Scenario& scenario, model::World& world) {
   ind.owner_idle_h100e.resize(world.owners.size());
   std::vector<double> low_value(n, 0.0);
   ind.accelerators_value_usd_bn.assign(n, 0.0);
+  // The same pass sums the active owners' fleet for the halls' resale factor (the sums
+  // finance::fleet_market_to_book makes, in the same order).
+  double fleet_value = 0.0;
+  double fleet_book = 0.0;
   for (const model::Cohort& c : world.cohorts) {
-    const double book = finance::cohort_book_value(c, world.month, scenario.firms[c.owner.index()].book_life_months);
+    const std::size_t owner = c.owner.index();
+    const double book = finance::cohort_book_value(c, world.month, scenario.firms[owner].book_life_months);
     const double value = finance::economic_value(scenario, world, c);
-    ind.accelerators_value_usd_bn[c.owner.index()] += value;
-    if (book > 0.0 && value < kStrandedValueShare * book) low_value[c.owner.index()] += c.h100e;
+    ind.accelerators_value_usd_bn[owner] += value;
+    if (book > 0.0 && value < kStrandedValueShare * book) low_value[owner] += c.h100e;
+    if (owner >= world.firm_status.size() || world.firm_status[owner] == model::FirmStatus::kActive) {
+      fleet_value += value;
+      fleet_book += book;
+    }
   }
-  ind.halls_resale_factor = finance::halls_resale_factor(scenario, world);
+  ind.halls_resale_factor = finance::halls_resale_factor(scenario.finance, fleet_value, fleet_book);
   ind.stranded_h100e = 0.0;
   for (std::size_t i = 0; i < world.owners.size(); ++i) {
     const model::OwnerState& o = world.owners[i];

@@ -270,6 +270,51 @@ TEST(Circularity, RandomNetworksGiveDistributionsAndSharesGrowWithTheInvestment)
 
 // ------------------------------------------------------------------------------ in the engine
 
+TEST(SparseFirmFlows, WindowSumsAreTheSameDoublesAsSummingWholeRecords) {
+  testing::Lcg rng(20260315);
+  for (int trial = 0; trial < 50; ++trial) {
+    const std::size_t n = 1 + rng.below(12);
+    model::FirmFlows dense(n);
+    model::FirmFlows sparse(n);
+    model::SparseFirmFlows month;
+    for (int m = 0; m < 12; ++m) {
+      model::FirmFlows flows(n);
+      for (std::vector<double>* field : {&flows.transfer, &flows.investment, &flows.revenue, &flows.external_inflow,
+                                         &flows.external_revenue, &flows.outside_payment}) {
+        for (double& x : *field) {
+          const double u = rng.uniform();
+          // Mostly zeros (of both signs), some amounts of either sign that cancel to zero.
+          x = u < 0.6 ? 0.0 : u < 0.7 ? -0.0 : u < 0.85 ? rng.uniform(-1.0, 1.0) : 0.1 * static_cast<double>(m % 3) - 0.1;
+        }
+      }
+      dense += flows;
+      month.assign(flows);
+      month.add_to(sparse);
+    }
+    for (std::size_t i = 0; i < n * n; ++i) {
+      ASSERT_EQ(std::signbit(dense.transfer[i]), std::signbit(sparse.transfer[i])) << trial << ' ' << i;
+      ASSERT_EQ(dense.transfer[i], sparse.transfer[i]);
+      ASSERT_EQ(dense.investment[i], sparse.investment[i]);
+      ASSERT_EQ(dense.revenue[i], sparse.revenue[i]);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(dense.external_inflow[i], sparse.external_inflow[i]);
+      ASSERT_EQ(dense.external_revenue[i], sparse.external_revenue[i]);
+      ASSERT_EQ(std::signbit(dense.outside_payment[i]), std::signbit(sparse.outside_payment[i]));
+      ASSERT_EQ(dense.outside_payment[i], sparse.outside_payment[i]);
+    }
+  }
+}
+
+TEST(SparseFirmFlows, RejectsARecordSmallerThanTheFlows) {
+  model::FirmFlows flows(3);
+  flows.outside_payment[2] = 1.0;
+  model::SparseFirmFlows month;
+  month.assign(flows);
+  model::FirmFlows smaller(2);
+  EXPECT_THROW(month.add_to(smaller), std::invalid_argument);
+}
+
 TEST(FirmFlows, LedgerClassifiesEachKindOfTransaction) {
   // Firms: chipmaker 0, lab 1, cloud 2; then households (3) and banks (4).
   model::Ledger ledger(3);
