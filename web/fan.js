@@ -51,25 +51,39 @@ function baseOptions(width, height, share, series, bands, log = false) {
   };
 }
 
+/**
+ * A chart's figure: a caption with its title, unit and a readout, and the box the plot goes in
+ * (an image for screen readers, labelled with its summary). Returns {figure, readout, plotBox}.
+ */
+function chartFigure(column, title, unit) {
+  const figure = document.createElement('figure');
+  figure.className = 'chart';
+  figure.dataset.column = column;
+  const caption = document.createElement('figcaption');
+  const titleSpan = document.createElement('span');
+  titleSpan.className = 'chart-title';
+  titleSpan.textContent = title;
+  const unitSpan = document.createElement('span');
+  unitSpan.className = 'chart-unit';
+  unitSpan.textContent = unit;
+  const readout = document.createElement('span');
+  readout.className = 'chart-readout';
+  caption.append(titleSpan, ' ', unitSpan, readout);
+  const plotBox = document.createElement('div');
+  plotBox.className = 'plot';
+  plotBox.setAttribute('role', 'img');
+  plotBox.setAttribute('aria-label', `${title}: no result yet`);
+  figure.append(caption, plotBox);
+  return { figure, readout, plotBox };
+}
+
 /** One fan chart: a figure with a title, the uPlot canvas and a text summary for screen readers. */
 export class FanChart {
   constructor(container, spec) {
     this.spec = spec;
-    this.figure = document.createElement('figure');
-    this.figure.className = 'chart';
-    this.figure.dataset.column = spec.column;
-    const caption = document.createElement('figcaption');
-    caption.innerHTML = `<span class="chart-title">${spec.title}</span> <span class="chart-unit">${spec.unit}</span>`;
-    caption.title = `${spec.title}, ${spec.unit} (column ${spec.column})`;
+    Object.assign(this, chartFigure(spec.column, spec.title, spec.unit));
+    this.figure.querySelector('figcaption').title = `${spec.title}, ${spec.unit} (column ${spec.column})`;
     this.logScale = false;
-    this.readout = document.createElement('span');
-    this.readout.className = 'chart-readout';
-    caption.append(this.readout);
-    this.plotBox = document.createElement('div');
-    this.plotBox.className = 'plot';
-    this.plotBox.setAttribute('role', 'img');
-    this.plotBox.setAttribute('aria-label', `${spec.title}: no result yet`);
-    this.figure.append(caption, this.plotBox);
     container.append(this.figure);
     this.plot = null;
     this.data = null;
@@ -155,19 +169,7 @@ export function cumulativeBusts(result, months) {
 /** The chart of bust timing: the share of paths busted by each month, current and pinned. */
 export class BustChart {
   constructor(container) {
-    this.figure = document.createElement('figure');
-    this.figure.className = 'chart';
-    this.figure.dataset.column = 'bust_timing';
-    const caption = document.createElement('figcaption');
-    caption.innerHTML = '<span class="chart-title">Bust timing</span> <span class="chart-unit">share of paths busted by then</span>';
-    this.readout = document.createElement('span');
-    this.readout.className = 'chart-readout';
-    caption.append(this.readout);
-    this.plotBox = document.createElement('div');
-    this.plotBox.className = 'plot';
-    this.plotBox.setAttribute('role', 'img');
-    this.plotBox.setAttribute('aria-label', 'Bust timing: no result yet');
-    this.figure.append(caption, this.plotBox);
+    Object.assign(this, chartFigure('bust_timing', 'Bust timing', 'share of paths busted by then'));
     container.append(this.figure);
     this.plot = null;
     this.data = null;

@@ -162,6 +162,18 @@ void check_length(const std::vector<double>& v, std::size_t n, const std::string
   }
 }
 
+/// The last part of a chart of horizontal bars: the zero line, the value axis label below the
+/// plot and the category label turned along its left edge.
+std::string horizontal_axes(double zero_x, double bottom, double left, double right, const std::string& value_label,
+                            const std::string& category_label) {
+  std::string out = fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444444\"/>\n",
+                                px(zero_x), px(kTop), px(bottom));
+  out += text((left + right) / 2, bottom + 36, value_label, "middle", "axis-label x-label");
+  const double mid = (kTop + bottom) / 2;
+  out += text(16, mid, category_label, "middle", "axis-label y-label", fmt::format(" transform=\"rotate(-90 16 {})\"", px(mid)));
+  return out;
+}
+
 }  // namespace
 
 std::string xml_escape(std::string_view s) {
@@ -337,13 +349,7 @@ std::string bar_chart(const BarChart& c) {
     out += text(std::max(x(v), x(0)) + 4, y0 + slot * 0.35 + 4, format_number(b.value), "start", "value");
     out += text(left - 8, y0 + slot * 0.35 + 4, b.label, "end", "tick");
   }
-  out += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444444\"/>\n", px(x(0)),
-                     px(kTop), px(bottom));
-  out += text((left + right) / 2, bottom + 36, c.value_label, "middle", "axis-label x-label");
-  const double mid = (kTop + bottom) / 2;
-  out += text(16, mid, c.category_label, "middle", "axis-label y-label",
-              fmt::format(" transform=\"rotate(-90 16 {})\"", px(mid)));
-  return out + "</svg>\n";
+  return out + horizontal_axes(x(0), bottom, left, right, c.value_label, c.category_label) + "</svg>\n";
 }
 
 std::string tornado_chart(const TornadoChart& c) {
@@ -427,13 +433,7 @@ std::string waterfall_chart(const WaterfallChart& c) {
                        px(x(level[i + 1])), px(y_end), px(y_end + slot * 0.3));
   }
   out += bar(c.steps.size(), 0, total, "total", "#34495e", c.total_label, total);
-  out += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#444444\"/>\n", px(x(0)),
-                     px(kTop), px(bottom));
-  out += text((left + right) / 2, bottom + 36, c.value_label, "middle", "axis-label x-label");
-  const double mid = (kTop + bottom) / 2;
-  out += text(16, mid, c.category_label, "middle", "axis-label y-label",
-              fmt::format(" transform=\"rotate(-90 16 {})\"", px(mid)));
-  return out + "</svg>\n";
+  return out + horizontal_axes(x(0), bottom, left, right, c.value_label, c.category_label) + "</svg>\n";
 }
 
 namespace {
