@@ -41,13 +41,6 @@ void send_error(httplib::Response& res, int status, const std::string& message, 
   send_json(res, status, body);
 }
 
-/// RFC 6901 escaping of one reference token.
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-  return out;
-}
-
 json parse_body(const httplib::Request& req) {
   if (req.body.empty()) throw ApiError(400, "the request has no body; send a JSON object");
   json body;
@@ -99,7 +92,7 @@ io::LoadedScenario scenario_of(const json& body) {
         text = value.get<bool>() ? "true" : "false";
       } else {
         throw ApiError(422, "the scenario is invalid (1 problem)",
-                       {{"errors", json::array({{{"pointer", "/set/" + pointer_token(key)}, {"file", ""}, {"line", 0}, {"col", 0},
+                       {{"errors", json::array({{{"pointer", "/set/" + io::json_pointer_token(key)}, {"file", ""}, {"line", 0}, {"col", 0},
                                                  {"message", "a value to set is a number, a string or a boolean, not " + value.dump()}}})}});
       }
       overrides.push_back(key + "=" + text);
@@ -128,7 +121,7 @@ io::LoadedScenario scenario_of(const json& body) {
       if (d.severity != core::Severity::kError) continue;
       json item = {{"message", d.message}, {"text", d.str()}};
       if (d.pos.file == "--set" && d.pos.line >= 1 && static_cast<std::size_t>(d.pos.line) <= set_keys.size()) {
-        item["pointer"] = "/set/" + pointer_token(set_keys[static_cast<std::size_t>(d.pos.line) - 1]);
+        item["pointer"] = "/set/" + io::json_pointer_token(set_keys[static_cast<std::size_t>(d.pos.line) - 1]);
         item["file"] = "";
         item["line"] = 0;
         item["col"] = 0;

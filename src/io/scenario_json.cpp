@@ -12,21 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-/// RFC 6901: '~' → "~0", '/' → "~1".
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 /// A TOML basic string: quotes, backslashes and control characters escaped; other UTF-8 as is
 /// (nlohmann::json has checked it is valid UTF-8).
 std::string quoted(const std::string& s) {
@@ -153,11 +138,11 @@ class Writer {
     if (deep(depth, pointer)) return;
     for (const auto& [key, value] : object.items()) {
       if (is_table(value) || is_table_array(value)) continue;
-      const std::string p = pointer + "/" + pointer_token(key);
+      const std::string p = pointer + "/" + json_pointer_token(key);
       if (const auto text = inline_value(value, p, depth + 1)) line(quoted(key) + " = " + *text, p);
     }
     for (const auto& [key, value] : object.items()) {
-      const std::string p = pointer + "/" + pointer_token(key);
+      const std::string p = pointer + "/" + json_pointer_token(key);
       const std::string name = header.empty() ? quoted(key) : header + "." + quoted(key);
       if (is_table(value)) {
         line("[" + name + "]", p);
@@ -178,6 +163,20 @@ class Writer {
 };
 
 }  // namespace
+
+std::string json_pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 JsonAsToml json_to_toml(const json& document, const std::string& source_name) {
   return Writer(source_name).write(document);

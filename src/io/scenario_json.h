@@ -21,6 +21,9 @@
 
 namespace bsim::io {
 
+/// One reference token of a JSON pointer (RFC 6901): '~' written "~0", '/' written "~1".
+std::string json_pointer_token(const std::string& key);
+
 /// Deepest nesting of objects and arrays a JSON scenario may have (a scenario file needs 5).
 inline constexpr int kMaxJsonScenarioDepth = 16;
 
