@@ -40,6 +40,7 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
   orders.accelerators_h100e.assign(n, 0.0);
   orders.datacenter_gw.assign(n, 0.0);
   orders.power_gw.assign(n, 0.0);
+  orders.cancel_h100e.assign(n, 0.0);
 
   const double demand = world.demand_history_h100e.empty() ? 0.0 : world.demand_history_h100e.back();
   const double g = planned_monthly_growth(scenario.build, world.behaviour.expected_log_growth);
@@ -67,7 +68,14 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
     const double build = std::min(1.0, pays);  // share of the growth the price pays for
     const double target = share * reserve * demand * boost * std::pow(g, lead);
     const double surviving = o.installed_h100e * std::pow(survive, lead);
-    orders.accelerators_h100e[i] = build * std::max(0.0, target - surviving - o.on_order_h100e);
+    if (scenario.build.order_cancellation) {
+      // Open orders move to what the rule wants on order: up by new orders, down by cancelling.
+      const double wanted_open = build * std::max(0.0, target - surviving);
+      orders.accelerators_h100e[i] = std::max(0.0, wanted_open - o.on_order_h100e);
+      orders.cancel_h100e[i] = std::max(0.0, o.on_order_h100e - wanted_open);
+    } else {
+      orders.accelerators_h100e[i] = build * std::max(0.0, target - surviving - o.on_order_h100e);
+    }
 
     // Halls and power: able to run, at their lead times, the fleet then expected.
     auto gw_needed = [&](int lead_months) {
@@ -156,9 +164,18 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   world.demand_history_h100e.push_back(demand_now);
   set_training_budgets(scenario, world);
   const BuildOrders orders = decide_builds(scenario, world);
+  const model::ProductionParams& pp = scenario.supply.production;
+  const std::vector<double> cancelled = model::cancel_accelerator_orders(
+      world, orders.cancel_h100e, pp.noncancellable_months * world.production.cap_h100e_per_month);
+  const double usd_per_h100e =
+      scenario.technology.generations.empty() ? 0.0 : scenario.technology.generations[world.current_generation].usd_per_h100e;
   double ordered = 0.0;
+  double cancelled_total = 0.0;
   for (std::size_t i = 0; i < world.owners.size(); ++i) {
     model::OwnerState& o = world.owners[i];
+    o.cancelled_h100e = cancelled[i];
+    o.cancellation_fee_usd_bn += pp.cancellation_fee_share * core::cost_of(core::Compute{cancelled[i]}, usd_per_h100e).value();
+    cancelled_total += cancelled[i];
     model::place_accelerator_order(world, i, orders.accelerators_h100e[i]);
     ordered += orders.accelerators_h100e[i];
     if (!o.datacenter_pipeline_gw.empty()) o.datacenter_pipeline_gw.back() += orders.datacenter_gw[i];
@@ -168,6 +185,7 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     world.production.project_pipeline.back() += orders.production_h100e_per_month;
   }
   world.ordered = core::Compute{ordered};
+  world.cancelled = core::Compute{cancelled_total};
 }
 
 }  // namespace bsim::behaviour

@@ -16,6 +16,7 @@ struct BuildOrders {
   std::vector<double> accelerators_h100e;  ///< per owner (index of world.owners)
   std::vector<double> datacenter_gw;       ///< per owner
   std::vector<double> power_gw;            ///< per owner
+  std::vector<double> cancel_h100e;        ///< per owner: open orders it no longer wants (build.order_cancellation)
   double production_h100e_per_month = 0.0; ///< fab and packaging expansion started
 };
 
@@ -29,11 +30,15 @@ struct BuildOrders {
 /// (the spot price against the running and capital cost of new capacity) and cut to what it
 /// can finance (deposits plus new money it can raise, less what it has on order). Chipmakers
 /// start a fab expansion (≤ expansion_share of the cap a month) while the backlog exceeds
-/// `target_backlog_months` of output, counting projects under way.
+/// `target_backlog_months` of output, counting projects under way. With
+/// `build.order_cancellation`, an owner whose open orders exceed what the rule now wants on
+/// order, price discipline included, asks to cancel the excess.
 BuildOrders decide_builds(const model::Scenario& scenario, const model::World& world);
 
-/// Records the month's demand, asks the build rule, and places its orders (accelerators into
-/// the production queue; shells, power and fab projects into their pipelines).
+/// Records the month's demand, asks the build rule, cancels the open orders it no longer wants
+/// (newest first, outside the committed window, each owner owing the cancellation fee, paid by
+/// finance next month), and places its orders (accelerators into the production queue; shells,
+/// power and fab projects into their pipelines).
 void step(const model::Scenario& scenario, model::World& world, core::RandomStream& rng, model::EventSink& events);
 
 /// Sets behaviour's and sentiment's initial state.

@@ -230,6 +230,19 @@ void Month::post_capex() {
     ++fin_.campus_months_built[i];
     halls_and_power += share_dc + share_pw;
   }
+  // Cancelled accelerator orders (behaviour, last month): the fee to the chipmaker.
+  for (model::OwnerState& o : w_.owners) {
+    if (active(w_, o.firm.index())) add_due({o.firm.index(), chipmaker, Flow::kPenalty, kTierTrade, o.cancellation_fee_usd_bn});
+    o.cancellation_fee_usd_bn = 0.0;
+  }
+  // Firms' business outside the model: its capex, bought from households into other assets.
+  double core_capex = 0.0;
+  for (std::size_t f = 0; f < n_; ++f) {
+    const double spend = active(w_, f) ? s_.firms[f].core_capex_usd_bn_per_year.at(w_.month) / 12.0 : 0.0;
+    add_due({f, households, Flow::kCapexConstruction, kTierTrade, spend, static_cast<std::size_t>(Asset::kOtherAssets)});
+    core_capex += spend;
+  }
+  w_.core_capex = core::Money{core_capex};
   w_.production.capex_usd_bn = (under_construction(w_.production.project_pipeline) + w_.production.completed) *
                                sup.production.usd_bn_per_h100e_per_month / sup.production.project_lead_time_months;
   add_due({chipmaker, households, Flow::kCapexConstruction, kTierTrade, w_.production.capex_usd_bn,
@@ -258,6 +271,13 @@ void Month::post_service_revenue() {
     const std::size_t f = o.firm.index();
     if (!active(w_, f) || owners_share <= 0.0) continue;
     ledger_.pay(households, f, Flow::kServiceRevenue, revenue * (1.0 - labs_share) * s_.firms[f].build_share / owners_share);
+  }
+  // Firms' business outside the model: its operating cash flow (a loss is a due to households).
+  for (std::size_t f = 0; f < n_; ++f) {
+    if (!active(w_, f) || s_.firms[f].core_cash_flow_usd_bn_per_year.empty()) continue;
+    const double cash = s_.firms[f].core_cash_flow_usd_bn_per_year.at(w_.month) / 12.0;
+    if (cash > 0.0) ledger_.pay(households, f, Flow::kCoreBusiness, cash);
+    if (cash < 0.0) add_due({f, households, Flow::kCoreBusiness, kTierTrade, -cash});
   }
 }
 
@@ -664,6 +684,11 @@ void Month::depreciate() {
     ledger_.depreciate(f, Asset::kPower, asset(ledger_, f, Asset::kPower) / sup.power.life_months);
     ledger_.depreciate(f, Asset::kProductionCapacity,
                        asset(ledger_, f, Asset::kProductionCapacity) / sup.production.project_life_months);
+    // Core capex maintains the business outside the model: its assets wear out as fast.
+    if (active(w_, f) && !s_.firms[f].core_capex_usd_bn_per_year.empty()) {
+      const double wear = std::min(asset(ledger_, f, Asset::kOtherAssets), s_.firms[f].core_capex_usd_bn_per_year.at(w_.month) / 12.0);
+      if (wear > 0.0) ledger_.depreciate(f, Asset::kOtherAssets, wear);
+    }
   }
   for (std::size_t i = 0; i < s_.leases.size(); ++i) fin_.campus_book[i] *= 1.0 - 1.0 / sup.datacenter.life_months;
 }
@@ -675,7 +700,7 @@ void Month::find_defaults() {
   std::vector<double> interest_sum(n_, 0.0);
   std::vector<bool> full_window(n_, false);
   for (std::size_t f = 0; f < n_; ++f) {
-    const double operating = ledger_.flow(Flow::kServiceRevenue, f) + ledger_.flow(Flow::kComputeRent, f) +
+    const double operating = ledger_.flow(Flow::kServiceRevenue, f) + ledger_.flow(Flow::kComputeRent, f) + ledger_.flow(Flow::kCoreBusiness, f) +
                              ledger_.flow(Flow::kTakeOrPay, f) + ledger_.flow(Flow::kOperatingCost, f) +
                              ledger_.flow(Flow::kLeaseRent, f) + ledger_.flow(Flow::kPowerPurchase, f);
     auto& cash = w_.operating_cash[f];

@@ -1616,6 +1616,8 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   prod.target_backlog_months = top_number("supply.production.target_backlog_months");
   prod.expansion_share = top_number("supply.production.expansion_share");
   prod.usd_bn_per_h100e_per_month = top_number("supply.production.usd_per_h100e_per_month") / 1e9;
+  prod.cancellation_fee_share = top_number("supply.production.cancellation_fee_share");
+  prod.noncancellable_months = top_number("supply.production.noncancellable_months");
   for (auto [name, params] : {std::pair{std::string("datacenter"), &sup.datacenter}, std::pair{std::string("power"), &sup.power}}) {
     params->lead_time_months = top_int("supply." + name + ".lead_time_months");
     params->life_months = top_int("supply." + name + ".life_months");
@@ -1668,6 +1670,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.build.optimism = r.number("build.optimism", "build.optimism");
   s.build.price_discipline = r.boolean("build.price_discipline");
   s.build.financing_limit = r.boolean("build.financing_limit");
+  s.build.order_cancellation = r.boolean("build.order_cancellation");
   s.build.price_response = r.number("build.price_response", "build.price_response");
   s.build.max_growth_per_year = r.number("build.max_growth_per_year", "build.max_growth_per_year");
   s.build.initial_growth_per_year = top_number("build.initial_growth_per_year");
@@ -1806,6 +1809,10 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     f.inference_share = n("inference_share");
     f.training_budget_usd_bn_per_year = r.series(p + "training_budget_usd_bn_per_year");
     f.training_budget_usd_bn_per_year.growth_after_per_year = n("training_budget_growth_after_per_year");
+    f.core_cash_flow_usd_bn_per_year = r.series(p + "core_cash_flow_usd_bn_per_year");
+    f.core_capex_usd_bn_per_year = r.series(p + "core_capex_usd_bn_per_year");
+    f.core_cash_flow_usd_bn_per_year.growth_after_per_year = n("core_growth_after_per_year");
+    f.core_capex_usd_bn_per_year.growth_after_per_year = n("core_growth_after_per_year");
     // Initial accelerators: the named generation, else the newest available a year before the start.
     const std::string gen = r.text(p + "initial_generation", "firm.*.initial_generation");
     const auto& gens = s.technology.generations;

@@ -24,6 +24,7 @@ std::string_view flow_name(Flow f) {
     case Flow::kAssetSales: return "asset sales";
     case Flow::kPenalty: return "penalties and guarantees";
     case Flow::kDefaultCost: return "default costs";
+    case Flow::kCoreBusiness: return "core business";
     case Flow::kCount: break;
   }
   return "unknown";

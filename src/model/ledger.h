@@ -44,6 +44,7 @@ enum class Flow : std::size_t {
   kAssetSales,         ///< second-hand assets sold for deposits (capital account, both sides)
   kPenalty,            ///< termination penalties and residual-value guarantees
   kDefaultCost,        ///< default costs (Rogers–Veraart α, β) paid to households (lawyers, brokers)
+  kCoreBusiness,       ///< operating cash flow of a firm's business outside the model (firm.<id>.core_cash_flow_usd_bn_per_year)
   kCount
 };
 inline constexpr std::size_t kFlowCount = static_cast<std::size_t>(Flow::kCount);

@@ -19,6 +19,7 @@ struct MonthRecord {
   double operable_h100e = 0;
   double delivered_h100e = 0;
   double ordered_h100e = 0;
+  double cancelled_h100e = 0;
   double idle_no_power_h100e = 0;
   double backlog_h100e = 0;
   double production_cap_h100e_per_month = 0;
@@ -33,6 +34,7 @@ struct MonthRecord {
   double unmet_demand_h100e = 0;
   double contracted_h100e = 0;
   double utilization = 0;
+  double datacenter_utilization = 0;
   double spot_price_usd_per_h100e_hour = 0;
   double marginal_cost_usd_per_h100e_hour = 0;
   double service_demand_units = 0;
@@ -40,6 +42,8 @@ struct MonthRecord {
   double edge_share = 0;
   double power_gw = 0;
   double capex_usd_bn = 0;
+  double core_capex_usd_bn = 0;
+  double total_capex_usd_bn = 0;
   double ai_revenue_usd_bn = 0;
   double compute_revenue_usd_bn = 0;
   double sfc_max_residual_usd_bn = 0;
@@ -76,6 +80,7 @@ inline constexpr std::array kColumns = {
     Column{"idle_no_power_h100e", "H100e", "installed accelerators idle for lack of powered halls (installed − operable)", &MonthRecord::idle_no_power_h100e},
     Column{"delivered_h100e", "H100e", "accelerators delivered in the month", &MonthRecord::delivered_h100e},
     Column{"ordered_h100e", "H100e", "accelerators ordered in the month", &MonthRecord::ordered_h100e},
+    Column{"cancelled_h100e", "H100e", "accelerator orders cancelled in the month (`build.order_cancellation`)", &MonthRecord::cancelled_h100e},
     Column{"backlog_h100e", "H100e", "accelerators ordered and not yet delivered (the production queue), end of month", &MonthRecord::backlog_h100e},
     Column{"production_cap_h100e_per_month", "H100e/month", "fab and packaging output cap", &MonthRecord::production_cap_h100e_per_month},
     Column{"accelerator_lead_time_months", "months", "queue lead time, backlog ÷ cap", &MonthRecord::accelerator_lead_time_months},
@@ -86,6 +91,7 @@ inline constexpr std::array kColumns = {
     Column{"unmet_demand_h100e", "H100e", "demand left unserved: rationed at the scarcity cap, or above supply while a sticky price lags the clearing price", &MonthRecord::unmet_demand_h100e},
     Column{"contracted_h100e", "H100e", "compute served under compute commitments", &MonthRecord::contracted_h100e},
     Column{"utilization", "share", "served ÷ operable", &MonthRecord::utilization},
+    Column{"datacenter_utilization", "share", "compute in use, at the installed fleet's average power per H100e, as a share of what the data-centre shells in service (owned and leased) could hold: the built capacity in use, lit or not", &MonthRecord::datacenter_utilization},
     Column{"spot_price_usd_per_h100e_hour", "USD/H100e-hour", "spot compute price", &MonthRecord::spot_price_usd_per_h100e_hour},
     Column{"marginal_cost_usd_per_h100e_hour", "USD/H100e-hour", "running cost (power + opex) of the cheapest operable capacity", &MonthRecord::marginal_cost_usd_per_h100e_hour},
     Column{"service_demand_units", "service units", "AI service consumed in the month, all segments", &MonthRecord::service_demand_units},
@@ -96,6 +102,8 @@ inline constexpr std::array kColumns = {
     Column{"datacenter_gw", "GW", "data-centre shells in service", &MonthRecord::datacenter_gw},
     Column{"power_needed_gw", "GW", "power the installed accelerators would draw at full load", &MonthRecord::power_needed_gw},
     Column{"capex_usd_bn", "USD bn (flow)", "capital spending in the month: accelerators delivered at their generation's price, plus shells, power and fab projects under construction", &MonthRecord::capex_usd_bn},
+    Column{"core_capex_usd_bn", "USD bn (flow)", "capital spending of firms' business outside the model in the month (`firm.<id>.core_capex_usd_bn_per_year`)", &MonthRecord::core_capex_usd_bn},
+    Column{"total_capex_usd_bn", "USD bn (flow)", "capex_usd_bn + core_capex_usd_bn", &MonthRecord::total_capex_usd_bn},
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
     Column{"defaults_count", "firms", "firms in default by the end of the month (cumulative)", &MonthRecord::defaults_count},

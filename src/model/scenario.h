@@ -102,6 +102,12 @@ struct ProductionParams {
   double target_backlog_months = 6;        ///< supply.production.target_backlog_months
   double expansion_share = 0.05;           ///< supply.production.expansion_share (of cap, per month at most)
   double usd_bn_per_h100e_per_month = 0.0; ///< supply.production.usd_per_h100e_per_month ÷ 1e9 (capex per unit of cap)
+  /// supply.production.cancellation_fee_share: share of a cancelled order's value (at the
+  /// current generation's price) the buyer pays the chipmaker (with `build.order_cancellation`).
+  double cancellation_fee_share = 0.1;
+  /// supply.production.noncancellable_months: orders the queue will deliver within this many
+  /// months of output at the current cap cannot be cancelled (slots already committed).
+  double noncancellable_months = 3.0;
 };
 
 /// A long-lived capacity built through a pipeline (data-centre shells, grid power).
@@ -139,6 +145,10 @@ struct BuildParams {
   /// build.financing_limit: an owner orders no more than its deposits plus the new money it can
   /// raise (credit or equity), less what it has on order.
   bool financing_limit = true;
+  /// build.order_cancellation: an owner whose open accelerator orders exceed what the build
+  /// rule now wants on order cancels the excess, newest orders first, outside the
+  /// non-cancellable window, paying the cancellation fee (false = orders are firm).
+  bool order_cancellation = false;
   double initial_growth_per_year = 2.0;  ///< build.initial_growth_per_year (before a window of history exists)
   double max_growth_per_year = 4.0;   ///< build.max_growth_per_year (cap on extrapolated ×/yr)
   int max_planning_months = 24;       ///< build.max_planning_months: growth is extrapolated at most this far
@@ -231,6 +241,9 @@ struct Firm {
   // Demand side (labs).
   double inference_share = 0.0;        ///< share of inference demand this lab serves
   YearSeries training_budget_usd_bn_per_year;  ///< training_budget_usd_bn_per_year
+  // Business outside the model (DESIGN §1.5: a hyperscaler's "large core cash flow").
+  YearSeries core_cash_flow_usd_bn_per_year;  ///< core_cash_flow_usd_bn_per_year: operating cash flow before its capex
+  YearSeries core_capex_usd_bn_per_year;      ///< core_capex_usd_bn_per_year: capex of that business (into other assets)
   // Opening balance sheet and accounting.
   core::Money cash;                    ///< cash_usd_bn: deposits at the start
   core::Money debt;                    ///< debt_usd_bn: owed to the banks on its credit line at the start

@@ -1,5 +1,6 @@
 #include "model/world.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace bsim::model {
@@ -28,6 +29,41 @@ void place_accelerator_order(World& world, std::size_t owner, double h100e) {
   world.production.backlog.push_back({owner, h100e});
   world.production.backlog_h100e += h100e;
   world.owners[owner].on_order_h100e += h100e;
+}
+
+std::vector<double> cancel_accelerator_orders(World& world, const std::vector<double>& wanted, double committed_h100e) {
+  std::vector<double> remaining(world.owners.size(), 0.0);
+  double left = 0.0;
+  for (std::size_t i = 0; i < remaining.size() && i < wanted.size(); ++i) {
+    remaining[i] = std::max(0.0, std::min(wanted[i], world.owners[i].on_order_h100e));
+    left += remaining[i];
+  }
+  std::vector<double> cancelled(world.owners.size(), 0.0);
+  if (left <= 0.0) return cancelled;
+  ProductionState& prod = world.production;
+  auto& queue = prod.backlog;
+  // The committed window: whole orders at the front, and part of the first order that straddles it.
+  std::size_t first = prod.backlog_head;
+  double ahead = 0.0;
+  while (first < queue.size() && ahead + queue[first].h100e <= committed_h100e) ahead += queue[first++].h100e;
+  for (std::size_t j = queue.size(); j > first && left > 0.0; --j) {
+    BacklogOrder& order = queue[j - 1];
+    double& want = remaining[order.owner];
+    if (want <= 0.0 || order.h100e <= 0.0) continue;
+    const double open = j - 1 == first ? order.h100e - std::max(0.0, committed_h100e - ahead) : order.h100e;
+    const double take = std::min(want, std::max(0.0, open));
+    order.h100e -= take;
+    want -= take;
+    left -= take;
+    cancelled[order.owner] += take;
+  }
+  double total = 0.0;
+  for (std::size_t i = 0; i < cancelled.size(); ++i) {
+    world.owners[i].on_order_h100e = std::max(0.0, world.owners[i].on_order_h100e - cancelled[i]);
+    total += cancelled[i];
+  }
+  prod.backlog_h100e = std::max(0.0, prod.backlog_h100e - total);
+  return cancelled;
 }
 
 double DemandCurve::firm_h100e(std::size_t firm, double p) const { return firm_h100e(firm, p, inference_h100e(p)); }

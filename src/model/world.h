@@ -90,6 +90,8 @@ struct OwnerState {
   double operable_h100e = 0.0;
   double idle_no_power_h100e = 0.0;
   double on_order_h100e = 0.0;  ///< in the production backlog
+  double cancelled_h100e = 0.0;  ///< orders cancelled by behaviour this step
+  double cancellation_fee_usd_bn = 0.0;  ///< owed for those cancellations, paid by finance next step
   double fleet_kw_per_h100e = 0.0;  ///< average over installed cohorts
   double served_h100e = 0.0;    ///< contracts + spot
   double compute_revenue_usd_bn = 0.0;
@@ -247,6 +249,7 @@ struct World {
   core::Money delivered_cost;         ///< what the delivered accelerators cost
   core::Compute failed;               ///< failed this step
   core::Compute ordered;              ///< ordered this step
+  core::Compute cancelled;            ///< orders cancelled this step
 
   // demand
   std::vector<SegmentState> segments;
@@ -268,6 +271,7 @@ struct World {
 
   // flows for the month
   core::Money capex;
+  core::Money core_capex;      ///< capex of firms' business outside the model (firm.<id>.core_capex_usd_bn_per_year)
   core::Money ai_revenue;      ///< end users' spending on data-centre AI services
   core::Money compute_revenue; ///< what compute owners earn (spot and contracts)
 
@@ -297,5 +301,11 @@ bool contract_alive(const World& world, const ComputeCommitment& contract);
 /// Adds an accelerator order of `owner` (index into world.owners) to the back of the
 /// production queue (first in, first out).
 void place_accelerator_order(World& world, std::size_t owner, double h100e);
+
+/// Cancels up to `wanted[i]` H100e of owner i's open orders (i indexes world.owners), newest
+/// first. The front of the queue up to `committed_h100e` (what the fabs will deliver in the
+/// non-cancellable window) cannot be cancelled. Updates the queue, its total and each owner's
+/// `on_order_h100e`; returns what each owner cancelled.
+std::vector<double> cancel_accelerator_orders(World& world, const std::vector<double>& wanted, double committed_h100e);
 
 }  // namespace bsim::model

@@ -95,6 +95,7 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
   r.idle_no_power_h100e = r.installed_h100e - r.operable_h100e;
   r.delivered_h100e = w.delivered.value();
   r.ordered_h100e = w.ordered.value();
+  r.cancelled_h100e = w.cancelled.value();
   r.backlog_h100e = w.production.backlog_h100e;
   r.production_cap_h100e_per_month = w.production.cap_h100e_per_month;
   r.accelerator_lead_time_months = r.production_cap_h100e_per_month > 0.0 ? r.backlog_h100e / r.production_cap_h100e_per_month : 0.0;
@@ -115,7 +116,13 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
     r.datacenter_gw += o.datacenter_gw + o.leased_datacenter_gw;
     r.power_needed_gw += o.installed_h100e * o.fleet_kw_per_h100e / 1e6;
   }
+  // Compute in use at the fleet's average power, against what the shells in service could hold.
+  r.datacenter_utilization = r.datacenter_gw > 0.0 && r.installed_h100e > 0.0
+                                 ? r.served_h100e * (r.power_needed_gw / r.installed_h100e) / r.datacenter_gw
+                                 : 0.0;
   r.capex_usd_bn = w.capex.value();
+  r.core_capex_usd_bn = w.core_capex.value();
+  r.total_capex_usd_bn = r.capex_usd_bn + r.core_capex_usd_bn;
   r.ai_revenue_usd_bn = w.ai_revenue.value();
   r.compute_revenue_usd_bn = w.compute_revenue.value();
   r.sfc_max_residual_usd_bn = w.sfc_max_residual;

@@ -59,7 +59,7 @@ std::vector<std::pair<std::size_t, double>> serve_backlog(model::ProductionState
   while (room > 0.0 && production.backlog_head < queue.size()) {
     model::BacklogOrder& order = queue[production.backlog_head];
     const double take = std::min(room, order.h100e);
-    delivered.emplace_back(order.owner, take);
+    if (take > 0.0) delivered.emplace_back(order.owner, take);  // cancelled orders are empty
     order.h100e -= take;
     room -= take;
     production.backlog_h100e -= take;

@@ -272,6 +272,52 @@ TEST(Build, PriceDisciplineScalesGrowthByWhatThePricePaysAndTheSwitchRemovesIt) 
   EXPECT_EQ(price_discipline(s, w, firm), 1.0);
 }
 
+TEST(Build, OrderCancellationCutsTheBacklogAndItsCapexAfterTheShockAndTheSwitchRemovesIt) {
+  const auto firm_orders = run("sudden-100x");
+  const auto cancellable = run("sudden-100x", {"build.order_cancellation=true"});
+  for (const auto& m : firm_orders.months) ASSERT_EQ(m.cancelled_h100e, 0.0) << m.month.str();
+  double cancelled = 0.0;
+  for (const auto& m : cancellable.months) cancelled += m.cancelled_h100e;
+  EXPECT_GT(cancelled, 1e6);
+  // The queue's books: what was queued, plus orders, less deliveries and cancellations (in
+  // months without a default, which empties the defaulter's orders).
+  for (std::size_t t = 1; t < cancellable.months.size(); ++t) {
+    const auto& m = cancellable.months[t];
+    if (m.defaults_count != cancellable.months[t - 1].defaults_count) continue;
+    EXPECT_NEAR(m.backlog_h100e, cancellable.months[t - 1].backlog_h100e + m.ordered_h100e - m.delivered_h100e - m.cancelled_h100e,
+                1e-6 * std::max(1.0, m.backlog_h100e))
+        << m.month.str();
+  }
+  // After the 100x shock, orders that are no longer wanted are not delivered and paid for.
+  auto capex_between = [](const sim::PathResult& r, const std::string& from, const std::string& to) {
+    double sum = 0.0;
+    for (const auto& m : r.months) {
+      if (m.month.str() >= from && m.month.str() <= to) sum += m.capex_usd_bn;
+    }
+    return sum;
+  };
+  EXPECT_LT(at(cancellable, "2027-07").backlog_h100e, 0.5 * at(firm_orders, "2027-07").backlog_h100e);
+  EXPECT_LT(capex_between(cancellable, "2027-07", "2028-06"), 0.8 * capex_between(firm_orders, "2027-07", "2028-06"));
+}
+
+TEST(Build, CancellingOwnersPayTheFeeToTheChipmakerTheNextMonth) {
+  const model::Scenario s = scenario("sudden-100x", {"build.order_cancellation=true", "supply.production.cancellation_fee_share=0.25"});
+  const std::size_t nvidia = firm_index(s, "nvidia");
+  sim::PathRunner runner(s, 0, 1);
+  model::NullEventSink sink;
+  int months_with_fees = 0;
+  while (!runner.done() && runner.world().defaults_count == 0) {
+    const double cancelled = runner.world().cancelled.value();
+    const double price = s.technology.generations[runner.world().current_generation].usd_per_h100e;
+    runner.step(sink);
+    if (runner.world().defaults_count > 0) break;  // default penalties would mix in
+    const double fee = runner.world().ledger.receipts(model::Flow::kPenalty, nvidia);
+    EXPECT_NEAR(fee, 0.25 * cancelled * price / 1e9, 1e-9 * std::max(1.0, fee)) << runner.world().month.str();
+    if (fee > 0.0) ++months_with_fees;
+  }
+  EXPECT_GT(months_with_fees, 0);
+}
+
 TEST(Build, OptimismOvershoots) {
   // The same path with optimism on ends its boom with more installed capacity relative to
   // demand: the largest ratio over 2026–2030.

@@ -28,6 +28,53 @@ TEST(ProductionBacklog, ServesOrdersFirstInFirstOutUpToTheCap) {
   EXPECT_TRUE(serve_backlog(p, 6.0).empty());
 }
 
+model::World world_with_queue(std::vector<model::BacklogOrder> queue, std::size_t owners) {
+  model::World w;
+  w.owners.resize(owners);
+  for (const model::BacklogOrder& o : queue) model::place_accelerator_order(w, o.owner, o.h100e);
+  return w;
+}
+
+TEST(OrderCancellation, CancelsEachOwnersNewestOrdersFirstAndSparesOthers) {
+  // Queue, oldest first: A 5, B 3, A 4, B 2, A 6.
+  model::World w = world_with_queue({{0, 5.0}, {1, 3.0}, {0, 4.0}, {1, 2.0}, {0, 6.0}}, 2);
+  const auto cancelled = model::cancel_accelerator_orders(w, {8.0, 0.0}, 0.0);
+  EXPECT_DOUBLE_EQ(cancelled[0], 8.0);
+  EXPECT_DOUBLE_EQ(cancelled[1], 0.0);
+  // A's newest order (6) goes whole, then 2 of its 4; its oldest and B's orders stay.
+  EXPECT_DOUBLE_EQ(w.production.backlog[4].h100e, 0.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog[2].h100e, 2.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog[0].h100e, 5.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog[1].h100e, 3.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog[3].h100e, 2.0);
+  EXPECT_DOUBLE_EQ(w.owners[0].on_order_h100e, 7.0);
+  EXPECT_DOUBLE_EQ(w.owners[1].on_order_h100e, 5.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog_h100e, 12.0);
+  // Deliveries skip the emptied order and go on first in first out.
+  const auto delivered = serve_backlog(w.production, 12.0);
+  ASSERT_EQ(delivered.size(), 4u);
+  EXPECT_EQ(delivered[2], (std::pair<std::size_t, double>{0, 2.0}));
+  EXPECT_EQ(delivered[3], (std::pair<std::size_t, double>{1, 2.0}));
+  EXPECT_DOUBLE_EQ(w.production.backlog_h100e, 0.0);
+}
+
+TEST(OrderCancellation, TheCommittedFrontOfTheQueueCannotBeCancelled) {
+  // Queue: A 5, A 4, A 6; the fabs will deliver 7 within the non-cancellable window, i.e. all
+  // of the first order and 2 of the second.
+  model::World w = world_with_queue({{0, 5.0}, {0, 4.0}, {0, 6.0}}, 1);
+  const auto cancelled = model::cancel_accelerator_orders(w, {100.0}, 7.0);
+  EXPECT_DOUBLE_EQ(cancelled[0], 8.0);  // 6 + the 2 of the second order beyond the window
+  EXPECT_DOUBLE_EQ(w.production.backlog[0].h100e, 5.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog[1].h100e, 2.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog[2].h100e, 0.0);
+  EXPECT_DOUBLE_EQ(w.owners[0].on_order_h100e, 7.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog_h100e, 7.0);
+  // A window longer than the queue protects everything; asking for nothing cancels nothing.
+  EXPECT_DOUBLE_EQ(model::cancel_accelerator_orders(w, {100.0}, 50.0)[0], 0.0);
+  EXPECT_DOUBLE_EQ(model::cancel_accelerator_orders(w, {0.0}, 0.0)[0], 0.0);
+  EXPECT_DOUBLE_EQ(w.production.backlog_h100e, 7.0);
+}
+
 TEST(Cohorts, FailAtTheAnnualRateCompoundedMonthly) {
   const auto s = io::load_scenario("default", {"supply.failure_rate_per_year=0.1", "supply.production.initial_backlog_h100e=0",
                                                "supply.production.initial_cap_h100e_per_month=1"})
