@@ -292,6 +292,11 @@ TEST_F(TelecomHistory, DebtFinancedCarriersDefaultAndCreditorsRecoverLittle) {
   EXPECT_TRUE(t.pass) << t.measured;
 }
 
+TEST_F(TelecomHistory, SectorEquityValueFallsByMostOfItsPeakBy2002) {
+  const auto& t = target("sector-equity-falls");
+  EXPECT_TRUE(t.pass) << t.measured;
+}
+
 TEST_F(TelecomHistory, EquityFinancedCarriersLoseValueWithoutDefault) {
   const auto& t = target("equity-firms-lose-value");
   EXPECT_TRUE(t.pass) << t.measured;

@@ -16,14 +16,14 @@ code=$?
 [ "$code" -eq 0 ] || fail "exit code $code: every shape target of V1 should pass"
 grep -q "scenario 'history/telecom-1996' (1995-01 to 2004-12" "$work/text.txt" || fail "no header"
 for label in "carrier capex" "backbone traffic" "capacity price" "utilization of capacity" "debt written off" \
-             "equity wiped out in defaults" "firms in default"; do
+             "equity wiped out in defaults" "sector equity value" "firms in default"; do
   grep -q "$label" "$work/text.txt" || fail "no series '$label'"
 done
 grep -qE "^2000 " "$work/text.txt" || fail "no row for 2000"
 grep -q "in sample" "$work/text.txt" || fail "no error table"
 fails=$(grep -cE "^  FAIL " "$work/text.txt")
 passes=$(grep -cE "^  PASS " "$work/text.txt")
-[ $((fails + passes)) -ge 7 ] || fail "expected at least 7 shape targets, saw $((fails + passes))"
+[ $((fails + passes)) -ge 8 ] || fail "expected at least 8 shape targets, saw $((fails + passes))"
 if [ "$fails" -eq 0 ]; then [ "$code" -eq 0 ] || fail "all targets pass but exit $code"; else [ "$code" -eq 1 ] || fail "$fails targets fail but exit $code"; fi
 
 "$bsim" validate-history history/telecom-1996 --json > "$work/out.json"
