@@ -192,6 +192,7 @@ class Month {
   std::vector<double> contract_used_by_;
   std::vector<std::pair<std::size_t, model::EventKind>> defaulters_;
   std::vector<double> unpaid_;      ///< per firm: dues unpaid after clearing
+  std::vector<double> core_capex_;  ///< per firm: this month's capex of its business outside the model
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -236,13 +237,12 @@ void Month::post_capex() {
     o.cancellation_fee_usd_bn = 0.0;
   }
   // Firms' business outside the model: its capex, bought from households into other assets.
-  double core_capex = 0.0;
+  core_capex_.assign(n_, 0.0);
   for (std::size_t f = 0; f < n_; ++f) {
-    const double spend = active(w_, f) ? s_.firms[f].core_capex_usd_bn_per_year.at(w_.month) / 12.0 : 0.0;
-    add_due({f, households, Flow::kCapexConstruction, kTierTrade, spend, static_cast<std::size_t>(Asset::kOtherAssets)});
-    core_capex += spend;
+    if (active(w_, f)) core_capex_[f] = s_.firms[f].core_capex_usd_bn_per_year.at(w_.month) / 12.0;
+    add_due({f, households, Flow::kCapexConstruction, kTierTrade, core_capex_[f], static_cast<std::size_t>(Asset::kOtherAssets)});
   }
-  w_.core_capex = core::Money{core_capex};
+  w_.core_capex = core::Money{std::accumulate(core_capex_.begin(), core_capex_.end(), 0.0)};
   w_.production.capex_usd_bn = (under_construction(w_.production.project_pipeline) + w_.production.completed) *
                                sup.production.usd_bn_per_h100e_per_month / sup.production.project_lead_time_months;
   add_due({chipmaker, households, Flow::kCapexConstruction, kTierTrade, w_.production.capex_usd_bn,
@@ -685,10 +685,8 @@ void Month::depreciate() {
     ledger_.depreciate(f, Asset::kProductionCapacity,
                        asset(ledger_, f, Asset::kProductionCapacity) / sup.production.project_life_months);
     // Core capex maintains the business outside the model: its assets wear out as fast.
-    if (active(w_, f) && !s_.firms[f].core_capex_usd_bn_per_year.empty()) {
-      const double wear = std::min(asset(ledger_, f, Asset::kOtherAssets), s_.firms[f].core_capex_usd_bn_per_year.at(w_.month) / 12.0);
-      if (wear > 0.0) ledger_.depreciate(f, Asset::kOtherAssets, wear);
-    }
+    const double wear = active(w_, f) ? std::min(asset(ledger_, f, Asset::kOtherAssets), core_capex_[f]) : 0.0;
+    if (wear > 0.0) ledger_.depreciate(f, Asset::kOtherAssets, wear);
   }
   for (std::size_t i = 0; i < s_.leases.size(); ++i) fin_.campus_book[i] *= 1.0 - 1.0 / sup.datacenter.life_months;
 }
