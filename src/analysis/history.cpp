@@ -282,7 +282,13 @@ HistoryReport validate_history(const model::Scenario& scenario, const sim::PathR
       report.targets.push_back(check_firm_target(t, scenario, path));
     } else if (t.series < v.series.size()) {
       report.targets.push_back(check_series_target(t, v.series[t.series], simulated[t.series]));
+    } else {
+      continue;
     }
+    // The first year a target looks at: `year` for a fall from the peak (which also looks at
+    // the years before it), else `from`; a value loss spans the whole run.
+    const int first = t.kind == model::ShapeKind::kFallFromPeak ? t.year : t.kind == model::ShapeKind::kValueLoss ? 0 : t.from_year;
+    report.targets.back().out_of_sample = v.fitted_through > 0 && first > v.fitted_through;
   }
   return report;
 }

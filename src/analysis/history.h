@@ -55,6 +55,9 @@ struct TargetResult {
   model::ShapeTarget target;
   bool pass = false;
   std::string measured;  ///< what the path gave, in words ("peak in 2000", "fall 52%")
+  /// Every year the target looks at is after validation.fitted_through: the target was not
+  /// used to choose the scenario's numbers (false when nothing was fitted or it has no years).
+  bool out_of_sample = false;
 };
 
 struct HistoryReport {

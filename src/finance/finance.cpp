@@ -251,17 +251,18 @@ void Month::post_capex() {
 }
 
 void Month::post_service_revenue() {
-  // End users pay for AI services: labs for their share of inference, compute owners (their
-  // own services and the labs not listed) for the rest. Households always pay.
+  // End users pay for AI services: labs for their share of the segments labs serve, compute
+  // owners (their own services and the labs not listed) for the rest. Households always pay.
   const std::size_t households = ledger_.households();
   const double revenue = w_.ai_revenue.value();
-  double labs_share = 0.0;
+  const double lab_revenue = w_.ai_revenue_lab_segments.value();
+  double to_labs = 0.0;
   for (std::size_t f = 0; f < n_; ++f) {
     // The month's shares after lab competition, as demand wrote them; a defaulted lab serves no one.
     const std::vector<double>& shares = w_.demand_curve.inference_share_by_firm;
     const double share = !active(w_, f) ? 0.0 : f < shares.size() ? shares[f] : s_.firms[f].inference_share;
-    labs_share += share;
-    ledger_.pay(households, f, Flow::kServiceRevenue, revenue * share);
+    to_labs += lab_revenue * share;
+    ledger_.pay(households, f, Flow::kServiceRevenue, lab_revenue * share);
   }
   double owners_share = 0.0;
   for (const model::OwnerState& o : w_.owners) {
@@ -270,7 +271,7 @@ void Month::post_service_revenue() {
   for (const model::OwnerState& o : w_.owners) {
     const std::size_t f = o.firm.index();
     if (!active(w_, f) || owners_share <= 0.0) continue;
-    ledger_.pay(households, f, Flow::kServiceRevenue, revenue * (1.0 - labs_share) * s_.firms[f].build_share / owners_share);
+    ledger_.pay(households, f, Flow::kServiceRevenue, (revenue - to_labs) * s_.firms[f].build_share / owners_share);
   }
   // Firms' business outside the model: its operating cash flow (a loss is a due to households).
   for (std::size_t f = 0; f < n_; ++f) {
@@ -306,7 +307,7 @@ void Month::collect_dues() {
   }
   bought_.assign(n_ + 1, 0.0);
   double listed = 0.0;
-  const double inference_now = w_.demand_curve.inference_h100e(w_.spot_price);
+  const double inference_now = w_.demand_curve.lab_inference_h100e(w_.spot_price);
   for (std::size_t f = 0; f < n_; ++f) {
     if (!active(w_, f)) continue;
     bought_[f] = std::max(0.0, w_.demand_curve.firm_h100e(f, w_.spot_price, inference_now) - contract_used_by_[f]);

@@ -128,13 +128,20 @@ std::string history_text(const LoadedScenario& scenario, std::uint64_t seed, std
   }
   out += "\nShape targets:\n";
   int passed = 0;
+  int held_out = 0;
+  int held_out_passed = 0;
   for (const analysis::TargetResult& t : report.targets) {
     passed += t.pass;
-    out += fmt::format("  {}  {}: {}\n        {}\n", t.pass ? "PASS" : "FAIL", t.target.id,
+    held_out += t.out_of_sample;
+    held_out_passed += t.out_of_sample && t.pass;
+    out += fmt::format("  {}  {}{}: {}\n        {}\n", t.pass ? "PASS" : "FAIL", t.target.id,
+                       t.out_of_sample ? " (out of sample)" : "",
                        t.target.description.empty() ? std::string(kind_name(t.target.kind)) : t.target.description,
                        t.measured);
   }
-  out += fmt::format("\n{} of {} shape targets pass.\n", passed, report.targets.size());
+  out += fmt::format("\n{} of {} shape targets pass", passed, report.targets.size());
+  if (report.fitted_through > 0) out += fmt::format("; {} of the {} out of sample", held_out_passed, held_out);
+  out += ".\n";
   return out;
 }
 
@@ -175,6 +182,7 @@ nlohmann::json history_json(const LoadedScenario& scenario, std::uint64_t seed, 
                        {"type", kind_name(t.target.kind)},
                        {"description", t.target.description},
                        {"pass", t.pass},
+                       {"out_of_sample", t.out_of_sample},
                        {"measured", t.measured}});
   }
   return json{{"scenario", {{"name", s.name}, {"source", scenario.source_name}, {"start", s.time.start.str()},

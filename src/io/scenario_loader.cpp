@@ -1696,6 +1696,20 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     seg.elasticity_long_run = n("elasticity_long_run");
     seg.adjustment_months = n("adjustment_months");
     seg.diffusion_limit_per_year = n("diffusion_limit_per_year");
+    seg.quality_share = n("quality_share");
+    seg.price_half_life_months = n("price_half_life_months");
+    seg.served_by_labs = !r.has(p + "served_by_labs") || r.boolean(p + "served_by_labs");
+    const std::string ceiling = r.text(p + "ceiling", "segment.*.ceiling");
+    using Ceiling = model::Segment::Ceiling;
+    seg.ceiling = ceiling == "labour"        ? Ceiling::kLabour
+                  : ceiling == "consumption" ? Ceiling::kConsumption
+                  : ceiling == "owner_revenue" ? Ceiling::kOwnerRevenue
+                                               : Ceiling::kNone;
+    seg.ceiling_base_usd_bn_per_year = n("ceiling_base_usd_bn_per_year");
+    seg.ceiling_base_growth_per_year = n("ceiling_base_growth_per_year");
+    seg.ceiling_share = n("ceiling_share");
+    seg.inhouse_share = n("inhouse_share");
+    seg.inhouse_success_share = n("inhouse_success_share");
     if (seg.market_potential_users < seg.initial_users && r.has(p + "market_potential_users")) {
       diags.error(r.pos(p + "market_potential_users", top),
                   fmt::format("segment.{}.market_potential_users ({}) is below its initial_users ({})", id,
@@ -1703,6 +1717,17 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     }
     s.segments.push_back(seg);
   }
+
+  auto& lab = s.labour;
+  lab.exposed_workers_m = top_number("labour.exposed_workers_m");
+  lab.wage_usd_per_year = top_number("labour.wage_usd_per_year");
+  lab.wage_growth_per_year = top_number("labour.wage_growth_per_year");
+  lab.task_share = top_number("labour.task_share");
+  lab.displaced_wages = r.text("labour.displaced_wages", "labour.displaced_wages") == "lost"
+                            ? model::LabourParams::Displaced::kLost
+                            : model::LabourParams::Displaced::kReemployed;
+  lab.reemployment_months = top_number("labour.reemployment_months");
+  lab.consumption_share_of_wages = top_number("labour.consumption_share_of_wages");
 
   s.training.initial_budget_per_month = core::Money{r.number("training.initial_budget_usd_bn_per_month", "training.initial_budget_usd_bn_per_month")};
   s.training.budget_growth_per_year = r.number("training.budget_growth_per_year", "training.budget_growth_per_year");
@@ -1717,6 +1742,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.competition.kappa = top_number("competition.kappa");
   s.competition.adjustment_months = top_number("competition.adjustment_months");
   s.competition.initial_stock_months = top_number("competition.initial_stock_months");
+  s.competition.leave_on_failure_share = top_number("competition.leave_on_failure_share");
   s.finance.default_cost_external = top_number("finance.default_cost_external");
   s.finance.covenant_window_months = top_int("finance.covenant_window_months");
   s.finance.discount_rate_per_year = top_number("finance.discount_rate_per_year");
@@ -1785,6 +1811,8 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     f.initial_power_gw = core::Power{n("initial_power_gw")};
     f.datacenter_gw_under_construction = core::Power{n("datacenter_gw_under_construction")};
     f.power_gw_under_construction = core::Power{n("power_gw_under_construction")};
+    f.datacenter_gw_completions = r.series(p + "datacenter_gw_completions");
+    f.power_gw_completions = r.series(p + "power_gw_completions");
     f.build_share = n("build_share");
     f.cash = core::Money{n("cash_usd_bn")};
     f.debt = core::Money{n("debt_usd_bn")};

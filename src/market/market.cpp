@@ -44,7 +44,7 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
   // 1. Compute commitments, served first. A buyer uses its commitments up to its own demand
   //    (at last month's price, since this month's is not known yet).
   std::vector<double> buyer_left(scenario.firms.size(), 0.0);
-  const double inference_before = curve.inference_h100e(previous_price);
+  const double inference_before = curve.lab_inference_h100e(previous_price);
   for (std::size_t f = 0; f < scenario.firms.size(); ++f) buyer_left[f] = curve.firm_h100e(f, previous_price, inference_before);
   double contracted = 0.0;
   double contract_revenue_usd = 0.0;

@@ -46,6 +46,11 @@ struct MonthRecord {
   double total_capex_usd_bn = 0;
   double ai_revenue_usd_bn = 0;
   double compute_revenue_usd_bn = 0;
+  double ai_spending_ceiling_usd_bn = 0;
+  double labour_cost_addressable_usd_bn = 0;
+  double labour_cost_replaced_usd_bn = 0;
+  double workers_displaced_m = 0;
+  double enterprise_ai_writeoffs_usd_bn = 0;
   double sfc_max_residual_usd_bn = 0;
   double defaults_count = 0;
   double default_losses_usd_bn = 0;
@@ -106,6 +111,11 @@ inline constexpr std::array kColumns = {
     Column{"total_capex_usd_bn", "USD bn (flow)", "capex_usd_bn + core_capex_usd_bn", &MonthRecord::total_capex_usd_bn},
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
+    Column{"ai_spending_ceiling_usd_bn", "USD bn (flow)", "what end users' spending on AI services cannot exceed in the month: the sum of the segments' ceilings (a segment without one counts its own spending)", &MonthRecord::ai_spending_ceiling_usd_bn},
+    Column{"labour_cost_addressable_usd_bn", "USD bn (flow)", "labour cost AI could take over at full adoption in the month: exposed workers × wage × task share", &MonthRecord::labour_cost_addressable_usd_bn},
+    Column{"labour_cost_replaced_usd_bn", "USD bn (flow)", "labour cost AI has taken over in the month: the addressable cost × enterprise adoption", &MonthRecord::labour_cost_replaced_usd_bn},
+    Column{"workers_displaced_m", "millions (stock)", "workers whose tasks AI has taken over and who have not found new work, end of month", &MonthRecord::workers_displaced_m},
+    Column{"enterprise_ai_writeoffs_usd_bn", "USD bn (flow)", "enterprises' spending on their own AI projects that never reach production, written off in the month", &MonthRecord::enterprise_ai_writeoffs_usd_bn},
     Column{"defaults_count", "firms", "firms in default by the end of the month (cumulative)", &MonthRecord::defaults_count},
     Column{"default_losses_usd_bn", "USD bn (flow)", "losses from defaults in the month: claims written off plus equity wiped out", &MonthRecord::default_losses_usd_bn},
     Column{"equity_losses_usd_bn", "USD bn (flow)", "marked equity of firms that defaulted in the month, lost by their shareholders (outside investors and firms holding stakes)", &MonthRecord::equity_losses_usd_bn},

@@ -172,6 +172,46 @@ struct Segment {
   double elasticity_long_run = 1.2;         ///< segment.<id>.elasticity_long_run (ε_LR)
   double adjustment_months = 18;            ///< segment.<id>.adjustment_months (τ)
   double diffusion_limit_per_year = 3.0;    ///< segment.<id>.diffusion_limit_per_year (g_max)
+  /// segment.<id>.quality_share (φ): the share of each efficiency gain providers spend on a
+  /// better service (bigger models, more reasoning per unit) rather than on less compute:
+  /// compute per unit is c0 / E^(1 − φ).
+  double quality_share = 0.0;
+  /// segment.<id>.price_half_life_months: providers move the service price towards its cost
+  /// basis p · c · markup + other cost with this half-life (0 = at once).
+  double price_half_life_months = 0.0;
+  /// segment.<id>.served_by_labs: labs' `inference_share`s apply to this segment (false: the
+  /// capacity owners serve it all, as for their own ads and recommendation).
+  bool served_by_labs = true;
+  /// What end users' spending on the segment cannot exceed (DESIGN §1.3, "what spending is
+  /// worth"): kNone, the labour cost AI takes over ([labour], enterprise), a share of household
+  /// consumption (consumers) or a share of the owners' own revenue (internal use).
+  enum class Ceiling { kNone, kLabour, kConsumption, kOwnerRevenue };
+  Ceiling ceiling = Ceiling::kNone;                 ///< segment.<id>.ceiling
+  double ceiling_base_usd_bn_per_year = 0.0;        ///< segment.<id>.ceiling_base_usd_bn_per_year (consumption or owners' revenue)
+  double ceiling_base_growth_per_year = 1.0;        ///< segment.<id>.ceiling_base_growth_per_year (× per year)
+  double ceiling_share = 1.0;                       ///< segment.<id>.ceiling_share (of the base)
+  /// segment.<id>.inhouse_share: share of the segment's spending that goes into enterprises'
+  /// own AI projects (the rest buys finished services).
+  double inhouse_share = 0.0;
+  /// segment.<id>.inhouse_success_share: share of those projects that reach production; the
+  /// spending on the rest is written off by the enterprises.
+  double inhouse_success_share = 1.0;
+};
+
+/// Labour (DESIGN §1.3; calibration §1.14): the labour cost that AI can take over bounds what
+/// enterprises spend on it, and displacement follows enterprise adoption.
+struct LabourParams {
+  double exposed_workers_m = 0.0;        ///< labour.exposed_workers_m: workers in exposed occupations, millions
+  double wage_usd_per_year = 0.0;        ///< labour.wage_usd_per_year: their average labour cost
+  double wage_growth_per_year = 1.0;     ///< labour.wage_growth_per_year (× per year)
+  double task_share = 0.0;               ///< labour.task_share: share of their tasks AI can do
+  /// labour.displaced_wages: what becomes of the wages replaced — the workers are re-employed
+  /// after `reemployment_months` (kReemployed), or the lost wages lower consumer spending and
+  /// with it the consumer ceiling (kLost).
+  enum class Displaced { kReemployed, kLost };
+  Displaced displaced_wages = Displaced::kReemployed;
+  double reemployment_months = 12.0;     ///< labour.reemployment_months: mean time to a new job (kReemployed)
+  double consumption_share_of_wages = 0.9;  ///< labour.consumption_share_of_wages: lost wages that were spent (kLost)
 };
 
 /// Running cost of one H100e-hour of a generation, USD: power price × kW + other opex.
@@ -208,6 +248,9 @@ struct CompetitionParams {
   /// competition.initial_stock_months: a lab's quality at the start, in months of the training
   /// compute its first month's budget buys at the initial spot price.
   double initial_stock_months = 12.0;
+  /// competition.leave_on_failure_share: share of a failed lab's users who leave AI instead of
+  /// moving to the other providers; they return through adoption (Bass) over time.
+  double leave_on_failure_share = 0.0;
 };
 
 struct MarketParams {
@@ -237,6 +280,11 @@ struct Firm {
   core::Power initial_power_gw;        ///< initial_power_gw: grid power connected to them
   core::Power datacenter_gw_under_construction;  ///< arriving evenly over the shell lead time
   core::Power power_gw_under_construction;       ///< arriving evenly over the power lead time
+  /// datacenter_gw_completions / power_gw_completions: when given, the projects under way at
+  /// the start complete on this yearly schedule (GW in each calendar year, spread evenly over
+  /// its months) instead of evenly over the lead time.
+  YearSeries datacenter_gw_completions;
+  YearSeries power_gw_completions;
   double build_share = 0.0;            ///< share of new capacity this owner builds (normalised)
   // Demand side (labs).
   double inference_share = 0.0;        ///< share of inference demand this lab serves
@@ -363,6 +411,7 @@ struct Scenario {
   SupplyParams supply;
   BuildParams build;
   std::vector<Segment> segments;
+  LabourParams labour;
   TrainingParams training;
   MarketParams market;
   CompetitionParams competition;

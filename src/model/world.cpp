@@ -5,12 +5,28 @@
 
 namespace bsim::model {
 
+double DemandCurve::Piece::service_price(double p) const {
+  const double basis = p * compute_per_unit * markup + other_cost;
+  if (pass_weight >= 1.0) return basis;
+  return std::exp((1.0 - pass_weight) * log_previous_price + pass_weight * std::log(basis));
+}
+
+double DemandCurve::Piece::service_units(double p) const {
+  const double price = service_price(p);
+  const double q = std::exp(intercept - elasticity * std::log(price));
+  return ceiling_usd > 0.0 ? std::min(q, ceiling_usd / price) : q;
+}
+
 double DemandCurve::inference_h100e(double p) const {
   double total = 0.0;
+  for (const Piece& s : inference) total += s.service_units(p) * s.compute_per_unit * s.datacenter_share / core::kHoursPerMonth;
+  return total;
+}
+
+double DemandCurve::lab_inference_h100e(double p) const {
+  double total = 0.0;
   for (const Piece& s : inference) {
-    const double service_price = p * s.compute_per_unit * s.markup + s.other_cost;
-    const double q = std::exp(s.intercept - s.elasticity * std::log(service_price));
-    total += q * s.compute_per_unit * s.datacenter_share / core::kHoursPerMonth;
+    if (s.served_by_labs) total += s.service_units(p) * s.compute_per_unit * s.datacenter_share / core::kHoursPerMonth;
   }
   return total;
 }
@@ -66,12 +82,12 @@ std::vector<double> cancel_accelerator_orders(World& world, const std::vector<do
   return cancelled;
 }
 
-double DemandCurve::firm_h100e(std::size_t firm, double p) const { return firm_h100e(firm, p, inference_h100e(p)); }
+double DemandCurve::firm_h100e(std::size_t firm, double p) const { return firm_h100e(firm, p, lab_inference_h100e(p)); }
 
-double DemandCurve::firm_h100e(std::size_t firm, double p, double inference_at_p) const {
+double DemandCurve::firm_h100e(std::size_t firm, double p, double lab_inference_at_p) const {
   double d = 0.0;
   if (firm < training_budget_by_firm_usd_bn.size()) d += training_budget_by_firm_usd_bn[firm] * 1e9 / (p * core::kHoursPerMonth);
-  if (firm < inference_share_by_firm.size()) d += inference_share_by_firm[firm] * inference_at_p;
+  if (firm < inference_share_by_firm.size()) d += inference_share_by_firm[firm] * lab_inference_at_p;
   return d;
 }
 

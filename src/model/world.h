@@ -26,6 +26,19 @@ struct SegmentState {
   // ln Q(p) = curve_intercept − ε_SR · ln P(p), P(p) = p · c · markup + other_cost.
   double curve_intercept = 0.0;
   double compute_per_unit = 0.0;  ///< c(t) in H100e-hours per service unit
+  double ceiling_usd_bn = 0.0;    ///< what end users' spending cannot exceed this month (0 = no ceiling)
+  double spending_usd_bn = 0.0;   ///< end users' spending this month, Q × P
+};
+
+/// Labour (DESIGN §1.3, calibration §1.14): the labour cost AI can take over, what it has
+/// taken over, and the workers displaced. Flows are per month, USD bn.
+struct LabourState {
+  double addressable_usd_bn = 0.0;   ///< exposed workers × wage × task share, this month
+  double replaced_usd_bn = 0.0;      ///< addressable × enterprise adoption, this month
+  double displaced_m = 0.0;          ///< workers displaced and not yet re-employed, millions (stock)
+  double displaced_target_m = 0.0;   ///< workers whose tasks AI has taken over, millions
+  double lost_wages_usd_bn = 0.0;    ///< wages of the displaced not re-employed, this month
+  double inhouse_writeoffs_usd_bn = 0.0;  ///< enterprises' own AI projects written off, this month
 };
 
 /// Parameters of the month's total compute-demand curve D(p) in H100e, assembled by demand
@@ -38,6 +51,15 @@ struct DemandCurve {
     double markup = 1.0;
     double other_cost = 0.0;       ///< USD per service unit
     double datacenter_share = 1.0; ///< 1 − edge share
+    /// Gradual pass-through: ln P(p) = (1 − w) ln P_{t−1} + w ln(p · c · markup + other cost).
+    double log_previous_price = 0.0;
+    double pass_weight = 1.0;      ///< w (1 = the price is its cost basis at once)
+    double ceiling_usd = 0.0;      ///< spending cap Q · P ≤ this, USD per month (0 = none)
+    bool served_by_labs = true;    ///< labs' inference shares apply to this segment
+    /// The service price at spot price p, USD per service unit.
+    [[nodiscard]] double service_price(double p) const;
+    /// Service demand at spot price p, service units (capped by the ceiling).
+    [[nodiscard]] double service_units(double p) const;
   };
   std::vector<Piece> inference;
   core::Money training_budget;     ///< USD bn this month, all labs, after banked savings
@@ -48,13 +70,16 @@ struct DemandCurve {
 
   /// Inference compute demand in H100e at spot price p (USD per H100e-hour).
   [[nodiscard]] double inference_h100e(double p) const;
+  /// The part of it in segments the labs serve (`served_by_labs`).
+  [[nodiscard]] double lab_inference_h100e(double p) const;
   /// Training compute demand in H100e at spot price p.
   [[nodiscard]] double training_h100e(double p) const;
   [[nodiscard]] double total_h100e(double p) const { return inference_h100e(p) + training_h100e(p); }
-  /// One firm's demand in H100e at spot price p: its training budget plus its inference share.
+  /// One firm's demand in H100e at spot price p: its training budget plus its share of the
+  /// inference in segments the labs serve.
   [[nodiscard]] double firm_h100e(std::size_t firm, double p) const;
-  /// The same, given inference_h100e(p) already computed (it is the costly part).
-  [[nodiscard]] double firm_h100e(std::size_t firm, double p, double inference_at_p) const;
+  /// The same, given lab_inference_h100e(p) already computed (it is the costly part).
+  [[nodiscard]] double firm_h100e(std::size_t firm, double p, double lab_inference_at_p) const;
 };
 
 /// Accelerators of one owner, generation and delivery month (DESIGN §1.2).
@@ -254,6 +279,9 @@ struct World {
   // demand
   std::vector<SegmentState> segments;
   DemandCurve demand_curve;
+  LabourState labour;
+  std::vector<bool> lab_exit_counted;  ///< per firm: a failed lab's leaving users already taken out of demand
+  core::Money ai_spending_ceiling;    ///< Σ segments' ceilings this month (segments without one count their spending)
   core::Money training_budget;        ///< all labs, this month, before banking savings
   CompetitionState competition;
 
@@ -273,6 +301,7 @@ struct World {
   core::Money capex;
   core::Money core_capex;      ///< capex of firms' business outside the model (firm.<id>.core_capex_usd_bn_per_year)
   core::Money ai_revenue;      ///< end users' spending on data-centre AI services
+  core::Money ai_revenue_lab_segments;  ///< the part of it in segments the labs serve
   core::Money compute_revenue; ///< what compute owners earn (spot and contracts)
 
   // finance: every sector's balance sheet and the month's transaction-flow matrix

@@ -125,6 +125,11 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
   r.total_capex_usd_bn = r.capex_usd_bn + r.core_capex_usd_bn;
   r.ai_revenue_usd_bn = w.ai_revenue.value();
   r.compute_revenue_usd_bn = w.compute_revenue.value();
+  r.ai_spending_ceiling_usd_bn = w.ai_spending_ceiling.value();
+  r.labour_cost_addressable_usd_bn = w.labour.addressable_usd_bn;
+  r.labour_cost_replaced_usd_bn = w.labour.replaced_usd_bn;
+  r.workers_displaced_m = w.labour.displaced_m;
+  r.enterprise_ai_writeoffs_usd_bn = w.labour.inhouse_writeoffs_usd_bn;
   r.sfc_max_residual_usd_bn = w.sfc_max_residual;
   r.defaults_count = w.defaults_count;
   r.debt_losses_usd_bn = w.debt_losses;

@@ -43,6 +43,23 @@ std::vector<model::GwVintage> initial_vintages(core::Month start, int life_month
   return out;
 }
 
+/// The pipeline of projects under way at the start: evenly over the lead time, or on a yearly
+/// completion schedule (GW in each calendar year, spread over its months; years beyond the
+/// lead time are not in the pipeline).
+std::vector<double> initial_pipeline(core::Month start, int lead_time_months, double under_construction,
+                                     const model::YearSeries& schedule) {
+  const auto lead = static_cast<std::size_t>(std::max(0, lead_time_months));
+  if (schedule.empty()) return std::vector<double>(lead, lead > 0 ? under_construction / lead_time_months : 0.0);
+  std::vector<double> pipeline(lead, 0.0);
+  for (std::size_t k = 0; k < lead; ++k) {
+    const int year = (start + static_cast<int>(k)).year();
+    for (const auto& [y, gw] : schedule.points) {
+      if (y == year) pipeline[k] = gw / 12.0;
+    }
+  }
+  return pipeline;
+}
+
 }  // namespace
 
 double units_scale(const model::Scenario& scenario, const model::World& world) {
@@ -86,10 +103,10 @@ void init(const model::Scenario& scenario, model::World& world) {
     o.firm = model::FirmId{static_cast<std::uint32_t>(f)};
     o.datacenter = initial_vintages(start, sup.datacenter.life_months, firm.initial_datacenter_gw.value());
     o.power = initial_vintages(start, sup.power.life_months, firm.initial_power_gw.value());
-    o.datacenter_pipeline_gw.assign(static_cast<std::size_t>(sup.datacenter.lead_time_months),
-                                    firm.datacenter_gw_under_construction.value() / sup.datacenter.lead_time_months);
-    o.power_pipeline_gw.assign(static_cast<std::size_t>(sup.power.lead_time_months),
-                               firm.power_gw_under_construction.value() / sup.power.lead_time_months);
+    o.datacenter_pipeline_gw = initial_pipeline(start, sup.datacenter.lead_time_months, firm.datacenter_gw_under_construction.value(),
+                                                firm.datacenter_gw_completions);
+    o.power_pipeline_gw = initial_pipeline(start, sup.power.lead_time_months, firm.power_gw_under_construction.value(),
+                                           firm.power_gw_completions);
     o.datacenter_gw = firm.initial_datacenter_gw.value();
     o.power_gw = firm.initial_power_gw.value();
     if (firm.initial_h100e.value() > 0.0 && !scenario.technology.generations.empty()) {
