@@ -172,10 +172,41 @@ TargetResult check_firm_target(const model::ShapeTarget& t, const model::Scenari
 
 }  // namespace
 
+namespace {
+
+/// Calendar years of (month, value) pairs in month order, by `aggregate`, then as changes
+/// and scaled (see yearly_series).
+std::vector<std::pair<int, double>> yearly_of(const std::map<int, std::vector<double>>& by_year, model::YearAggregate aggregate,
+                                              bool change, double scale);
+
+}  // namespace
+
 std::vector<std::pair<int, double>> yearly_series(const std::vector<model::MonthRecord>& months, const model::Column& column,
                                                   model::YearAggregate aggregate, bool change, double scale) {
   std::map<int, std::vector<double>> by_year;
   for (const model::MonthRecord& r : months) by_year[r.month.year()].push_back(r.*column.field);
+  return yearly_of(by_year, aggregate, change, scale);
+}
+
+std::vector<std::pair<int, double>> firm_yearly_series(const std::vector<model::FirmMonth>& firms, std::size_t firm,
+                                                       std::string_view column, model::YearAggregate aggregate, bool change,
+                                                       double scale) {
+  const model::FirmColumn* col = nullptr;
+  for (const model::FirmColumn& c : model::kFirmColumns) {
+    if (c.name == column) col = &c;
+  }
+  std::map<int, std::vector<double>> by_year;
+  if (col == nullptr) return {};
+  for (const model::FirmMonth& r : firms) {
+    if (r.firm == firm) by_year[r.month.year()].push_back(r.*(col->field));
+  }
+  return yearly_of(by_year, aggregate, change, scale);
+}
+
+namespace {
+
+std::vector<std::pair<int, double>> yearly_of(const std::map<int, std::vector<double>>& by_year, model::YearAggregate aggregate,
+                                              bool change, double scale) {
   std::vector<std::pair<int, double>> levels;
   for (const auto& [year, values] : by_year) {
     double v = 0.0;
@@ -212,6 +243,8 @@ std::vector<std::pair<int, double>> yearly_series(const std::vector<model::Month
   return out;
 }
 
+}  // namespace
+
 std::optional<double> mean_abs_log_error(const std::vector<std::pair<double, double>>& simulated_observed, bool change) {
   double sum = 0.0;
   int count = 0;
@@ -241,9 +274,13 @@ HistoryReport validate_history(const model::Scenario& scenario, const sim::PathR
   report.fitted_through = v.fitted_through;
   std::vector<std::vector<std::pair<int, double>>> simulated;
   for (const model::ObservedSeries& s : v.series) {
-    const model::Column* column = find_column(s.column);
-    simulated.push_back(column ? yearly_series(path.months, *column, s.aggregate, s.change, s.scale)
-                               : std::vector<std::pair<int, double>>{});
+    if (s.firm) {
+      simulated.push_back(firm_yearly_series(path.firms, *s.firm, s.column, s.aggregate, s.change, s.scale));
+    } else {
+      const model::Column* column = find_column(s.column);
+      simulated.push_back(column ? yearly_series(path.months, *column, s.aggregate, s.change, s.scale)
+                                 : std::vector<std::pair<int, double>>{});
+    }
     SeriesComparison c;
     c.series = s;
     c.series.points.clear();

@@ -25,6 +25,11 @@ namespace bsim::analysis {
 std::vector<std::pair<int, double>> yearly_series(const std::vector<model::MonthRecord>& months, const model::Column& column,
                                                   model::YearAggregate aggregate, bool change, double scale);
 
+/// The same for one firm's `firms.csv` column (model::kFirmColumns); empty for an unknown column.
+std::vector<std::pair<int, double>> firm_yearly_series(const std::vector<model::FirmMonth>& firms, std::size_t firm,
+                                                       std::string_view column, model::YearAggregate aggregate, bool change,
+                                                       double scale);
+
 /// The error measure of a series: the mean absolute log error over the years given,
 /// mean |ln s − ln o| of levels, or of growth factors 1 + change for a change series. Years
 /// where either side is not positive are skipped; nothing when none is left. exp(error) − 1 is

@@ -15,6 +15,7 @@
 #include <toml++/toml.h>
 
 #include "io/builtin_scenarios.h"
+#include "model/record.h"
 
 namespace bsim::io {
 namespace {
@@ -1478,6 +1479,7 @@ model::HistoryValidation build_validation(const Validator& v, const Reader& r, D
   const SourcePos top{v.file(), 1, 1};
   model::HistoryValidation out;
   out.fitted_through = static_cast<int>(r.number("validation.fitted_through", "validation.fitted_through"));
+  const std::vector<std::string> firm_ids = element_ids(v.tables, "firm");  // in Scenario::firms order
   const std::vector<std::string> series_ids = element_ids(v.tables, "observed");
   for (const std::string& id : series_ids) {
     const std::string p = "observed." + id + ".";
@@ -1487,6 +1489,20 @@ model::HistoryValidation build_validation(const Validator& v, const Reader& r, D
     if (o.label.empty()) o.label = id;
     o.unit = r.text(p + "unit", "observed.*.unit");
     o.column = r.text(p + "column", "observed.*.column");
+    const std::string firm = r.text(p + "firm", "observed.*.firm");
+    if (!firm.empty()) {
+      for (std::size_t f = 0; f < firm_ids.size(); ++f) {
+        if (firm_ids[f] == firm) o.firm = f;
+      }
+      const bool firm_column = std::any_of(model::kFirmColumns.begin(), model::kFirmColumns.end(),
+                                           [&](const model::FirmColumn& c) { return c.name == o.column; });
+      if (o.firm && !firm_column && !o.column.empty()) {
+        diags.error(r.pos(p + "column", top), fmt::format("{}column '{}' is not a firms.csv column a series with a firm can use", p, o.column));
+      }
+    } else if (!o.column.empty() && std::none_of(model::kColumns.begin(), model::kColumns.end(),
+                                                 [&](const model::Column& c) { return c.name == o.column; })) {
+      diags.error(r.pos(p + "column", top), fmt::format("{}column '{}' is a firms.csv column: name the firm with {}firm", p, o.column, p));
+    }
     const std::string aggregate = r.text(p + "aggregate", "observed.*.aggregate");
     o.aggregate = aggregate == "sum"   ? model::YearAggregate::kSum
                   : aggregate == "end" ? model::YearAggregate::kEnd

@@ -565,6 +565,9 @@ std::vector<KeySpec> make_keys() {
 std::vector<std::string> column_names() {
   std::vector<std::string> names;
   for (const model::Column& c : model::kColumns) names.emplace_back(c.name);
+  for (const model::FirmColumn& c : model::kFirmColumns) {
+    if (std::find(names.begin(), names.end(), c.name) == names.end()) names.emplace_back(c.name);
+  }
   return names;
 }
 
@@ -583,7 +586,8 @@ std::vector<KeySpec> make_validation_keys() {
       text("observed.*.label", ValueType::kString, std::string(""), "What the series is, for display (default: the id)."),
       text("observed.*.unit", ValueType::kString, std::string(""), "Unit of the observed values, for display."),
       choice("observed.*.column", column_names(), std::nullopt,
-             "The `timeseries.csv` column compared with the observations."),
+             "The `timeseries.csv` column compared with the observations, or with `firm` a `firms.csv` column (cash_usd_bn, debt_usd_bn, equity_usd_bn, revenue_usd_bn, installed_h100e, capex_usd_bn, compute_revenue_usd_bn, equity_issued_usd_bn, compute_gw)."),
+      ref("observed.*.firm", "firm", "Compare with this firm's row of `firms.csv` instead of `timeseries.csv`.", std::string("")),
       choice("observed.*.aggregate", {"sum", "mean", "end", "min", "max"}, std::string("mean"),
              "How a calendar year is made from the column's months: `sum` (flows), `mean`, `end` (December), `min`, `max`."),
       bool_key("observed.*.change", false,

@@ -27,7 +27,9 @@ struct ObservedSeries {
   std::string id;
   std::string label;        ///< observed.<id>.label (display; the id when empty)
   std::string unit;         ///< observed.<id>.unit (display)
-  std::string column;       ///< observed.<id>.column: a `timeseries.csv` column
+  std::string column;       ///< observed.<id>.column: a `timeseries.csv` column, or a `firms.csv` one with `firm`
+  /// observed.<id>.firm: compare with this firm's `firms.csv` column (index into Scenario::firms).
+  std::optional<std::size_t> firm;
   YearAggregate aggregate = YearAggregate::kMean;  ///< observed.<id>.aggregate
   /// observed.<id>.change: compare year-on-year changes, value(y) ÷ value(y−1) − 1.
   bool change = false;

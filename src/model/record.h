@@ -46,6 +46,7 @@ struct MonthRecord {
   double total_capex_usd_bn = 0;
   double ai_revenue_usd_bn = 0;
   double compute_revenue_usd_bn = 0;
+  double ai_services_sold_usd_bn = 0;
   double ai_spending_ceiling_usd_bn = 0;
   double labour_cost_addressable_usd_bn = 0;
   double labour_cost_replaced_usd_bn = 0;
@@ -111,6 +112,7 @@ inline constexpr std::array kColumns = {
     Column{"total_capex_usd_bn", "USD bn (flow)", "capex_usd_bn + core_capex_usd_bn", &MonthRecord::total_capex_usd_bn},
     Column{"ai_revenue_usd_bn", "USD bn (flow)", "end users' spending on AI services served from data centres in the month", &MonthRecord::ai_revenue_usd_bn},
     Column{"compute_revenue_usd_bn", "USD bn (flow)", "compute owners' rental income (spot and contracts) in the month", &MonthRecord::compute_revenue_usd_bn},
+    Column{"ai_services_sold_usd_bn", "USD bn (flow)", "the part of ai_revenue_usd_bn in the segments labs serve (services sold to consumers and enterprises, not the capacity owners' own use), in the month", &MonthRecord::ai_services_sold_usd_bn},
     Column{"ai_spending_ceiling_usd_bn", "USD bn (flow)", "what end users' spending on AI services cannot exceed in the month: the sum of the segments' ceilings (a segment without one counts its own spending)", &MonthRecord::ai_spending_ceiling_usd_bn},
     Column{"labour_cost_addressable_usd_bn", "USD bn (flow)", "labour cost AI could take over at full adoption in the month: exposed workers × wage × task share", &MonthRecord::labour_cost_addressable_usd_bn},
     Column{"labour_cost_replaced_usd_bn", "USD bn (flow)", "labour cost AI has taken over in the month: the addressable cost × enterprise adoption", &MonthRecord::labour_cost_replaced_usd_bn},
@@ -185,6 +187,24 @@ struct FirmMonth {
   /// The lab's training budget this month, USD bn, after banked savings and the funding cut
   /// (`training.funding_discipline`); 0 for firms without a training budget and after default.
   double training_budget_usd_bn = 0;
+};
+
+/// The `firms.csv` columns an `[[observed]]` series with a `firm` can be compared with.
+struct FirmColumn {
+  std::string_view name;
+  double FirmMonth::*field;
+};
+
+inline constexpr std::array kFirmColumns = {
+    FirmColumn{"cash_usd_bn", &FirmMonth::cash_usd_bn},
+    FirmColumn{"debt_usd_bn", &FirmMonth::debt_usd_bn},
+    FirmColumn{"equity_usd_bn", &FirmMonth::equity_usd_bn},
+    FirmColumn{"revenue_usd_bn", &FirmMonth::revenue_usd_bn},
+    FirmColumn{"installed_h100e", &FirmMonth::installed_h100e},
+    FirmColumn{"capex_usd_bn", &FirmMonth::capex_usd_bn},
+    FirmColumn{"compute_revenue_usd_bn", &FirmMonth::compute_revenue_usd_bn},
+    FirmColumn{"equity_issued_usd_bn", &FirmMonth::equity_issued_usd_bn},
+    FirmColumn{"compute_gw", &FirmMonth::compute_gw},
 };
 
 }  // namespace bsim::model

@@ -125,6 +125,7 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
   r.total_capex_usd_bn = r.capex_usd_bn + r.core_capex_usd_bn;
   r.ai_revenue_usd_bn = w.ai_revenue.value();
   r.compute_revenue_usd_bn = w.compute_revenue.value();
+  r.ai_services_sold_usd_bn = w.ai_revenue_lab_segments.value();
   r.ai_spending_ceiling_usd_bn = w.ai_spending_ceiling.value();
   r.labour_cost_addressable_usd_bn = w.labour.addressable_usd_bn;
   r.labour_cost_replaced_usd_bn = w.labour.replaced_usd_bn;
