@@ -140,8 +140,12 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
   for (std::size_t i = 0; i < scenario.segments.size(); ++i) {
     const model::Segment& seg = scenario.segments[i];
     model::SegmentState& st = world.segments[i];
-    // Providers spend the share φ of efficiency gains on quality, the rest on less compute.
-    st.compute_per_unit = seg.compute_h100e_hours_per_unit / std::pow(world.efficiency, 1.0 - seg.quality_share);
+    // Providers spend the share φ of the efficiency trend they plan for on quality (bigger
+    // models, more reasoning per unit), the rest on less compute; surprises (random jumps,
+    // scripted shocks) cut compute per unit in full, as they do labs' training (below).
+    const double log_gain = (1.0 - seg.quality_share) * world.log_efficiency_trend + world.log_efficiency_jumps + world.log_efficiency_shocks;
+    st.compute_per_unit = seg.quality_share == 0.0 ? seg.compute_h100e_hours_per_unit / world.efficiency
+                                                   : seg.compute_h100e_hours_per_unit / std::exp(log_gain);
     st.ceiling_usd_bn = ceiling_usd_bn(scenario, world, seg);
 
     const double lambda = seg.adjustment_months > 0.0 ? 1.0 - std::exp(-1.0 / seg.adjustment_months) : 1.0;
@@ -184,8 +188,14 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
     labs += monthly;
     by_firm[f] = monthly * keep;
   }
-  const double others = scenario.training.initial_budget_per_month.value() *
-                        std::pow(scenario.training.budget_growth_per_year, world.step / 12.0);
+  // The rest of the world's budget: B0 · g^t, or with a fade T, B0 · exp(ln g · T · (1 − e^(−t/T))).
+  const model::TrainingParams& tp = scenario.training;
+  const double t = world.step / 12.0;
+  const double others = tp.budget_growth_fade_years > 0.0
+                            ? tp.initial_budget_per_month.value() *
+                                  std::exp(std::log(tp.budget_growth_per_year) * tp.budget_growth_fade_years *
+                                           (1.0 - std::exp(-t / tp.budget_growth_fade_years)))
+                            : tp.initial_budget_per_month.value() * std::pow(tp.budget_growth_per_year, t);
   world.training_budget = core::Money{labs + others};
   world.demand_curve.training_budget = world.training_budget * keep;
 }

@@ -1747,6 +1747,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
 
   s.training.initial_budget_per_month = core::Money{r.number("training.initial_budget_usd_bn_per_month", "training.initial_budget_usd_bn_per_month")};
   s.training.budget_growth_per_year = r.number("training.budget_growth_per_year", "training.budget_growth_per_year");
+  s.training.budget_growth_fade_years = top_number("training.budget_growth_fade_years");
   s.training.savings_banked_share = r.number("training.savings_banked_share", "training.savings_banked_share");
   s.training.funding_discipline = r.boolean("training.funding_discipline");
   s.training.min_runway_months = r.number("training.min_runway_months", "training.min_runway_months");

@@ -260,7 +260,7 @@ std::vector<KeySpec> make_keys() {
              "Diffusion speed limit g_max: the fastest the catch-up towards long-run demand can go, × per year."),
 
       number("segment.*.quality_share", D::kShare, 0, 1, 0.0,
-             "Share φ of each efficiency gain providers spend on a better service (bigger models, more reasoning per unit) rather than on less compute: compute per unit is c0 / E^(1 − φ) (0 = every gain cuts compute per unit)."),
+             "Share φ of the planned efficiency trend providers spend on a better service (bigger models, more reasoning per unit) rather than on less compute: compute per unit is c0 / (E_trend^(1 − φ) · E_jumps · E_shocks); surprises (random jumps, scripted shocks) cut compute per unit in full (0 = every gain cuts compute per unit)."),
       number("segment.*.price_half_life_months", D::kDuration, 0, 600, 0.0,
              "Half-life with which providers move the service price towards its cost basis p · c · markup + other cost: ln P_t = (1 − w) ln P_{t−1} + w ln(basis), w = 1 − 2^(−1/h) (0 = at once)."),
       bool_key("segment.*.served_by_labs", true,
@@ -292,6 +292,8 @@ std::vector<KeySpec> make_keys() {
 
       number("training.initial_budget_usd_bn_per_month", D::kMoney, 0, 1e6, 0.0,
              "Labs' training spending in the first month, USD bn."),
+      number("training.budget_growth_fade_years", D::kNone, 0, 1000, 0.0,
+             "Years T over which the growth of that budget fades: its log growth rate is ln(growth) · exp(−t/T), so the budget reaches at most growth^T times its start (0 = it grows at its rate for ever)."),
       number("training.budget_growth_per_year", D::kMultiplierPerYear, 0, 1000, 1.0,
              "Growth of the training budget, × per year.", true),
       number("training.savings_banked_share", D::kShare, 0, 1, 0.8,

@@ -172,9 +172,9 @@ struct Segment {
   double elasticity_long_run = 1.2;         ///< segment.<id>.elasticity_long_run (ε_LR)
   double adjustment_months = 18;            ///< segment.<id>.adjustment_months (τ)
   double diffusion_limit_per_year = 3.0;    ///< segment.<id>.diffusion_limit_per_year (g_max)
-  /// segment.<id>.quality_share (φ): the share of each efficiency gain providers spend on a
-  /// better service (bigger models, more reasoning per unit) rather than on less compute:
-  /// compute per unit is c0 / E^(1 − φ).
+  /// segment.<id>.quality_share (φ): the share of the planned efficiency trend providers spend
+  /// on a better service (bigger models, more reasoning per unit) rather than on less compute:
+  /// compute per unit is c0 / (E_trend^(1 − φ) · E_jumps · E_shocks).
   double quality_share = 0.0;
   /// segment.<id>.price_half_life_months: providers move the service price towards its cost
   /// basis p · c · markup + other cost with this half-life (0 = at once).
@@ -225,6 +225,9 @@ inline double marginal_cost(const SupplyParams& supply, const Generation& genera
 struct TrainingParams {
   core::Money initial_budget_per_month;  ///< training.initial_budget_usd_bn_per_month
   double budget_growth_per_year = 1.0;   ///< training.budget_growth_per_year (× per year)
+  /// training.budget_growth_fade_years (T): the growth rate fades as exp(−t/T), so the budget
+  /// grows at most ×(growth^T) in all (0 = it never fades).
+  double budget_growth_fade_years = 0.0;
   /// training.savings_banked_share: share of surprise training-efficiency gains (jumps and
   /// shocks, beyond the trend labs plan for) banked as lower compute spending; the rest buys
   /// bigger runs (Jevons through training).
