@@ -177,6 +177,50 @@ TEST(Labour, DisplacementFollowsEnterpriseAdoptionAndLostWagesLowerTheConsumerCe
   EXPECT_LT(lost.back().ai_spending_ceiling_usd_bn, kept.back().ai_spending_ceiling_usd_bn);
 }
 
+TEST(DefaultWorld, TheFirstYearMatchesTheRecord) {
+  // `bubblesim run default` (seed 1, jumps as drawn) against the record of
+  // ../shared/data/calibration.md: AI service revenue in 2026 between $80bn and $300bn (2025
+  // ≈$60–100bn growing ×2–3 a year), capex between $500bn and $900bn (2026 guidance
+  // ≈$650–750bn), OpenAI burning cash (cal. 1.2: burn $17bn planned for 2026) and a rental
+  // price that does not fall by more than a fifth over 2026 (cal. 1.8: $1.70 in Oct-2025 to
+  // $2.35 in Mar-2026).
+  const model::Scenario s = io::load_scenario("default", {}).scenario;
+  const sim::PathResult r = sim::run_path(s, 0, 1);
+  double revenue = 0.0;
+  double capex = 0.0;
+  for (const model::MonthRecord& m : r.months) {
+    if (m.month.year() != 2026) continue;
+    revenue += m.ai_revenue_usd_bn;
+    capex += m.capex_usd_bn;
+  }
+  EXPECT_GT(revenue, 80.0);
+  EXPECT_LT(revenue, 300.0);
+  EXPECT_GT(capex, 500.0);
+  EXPECT_LT(capex, 900.0);
+  EXPECT_GE(r.months[11].spot_price_usd_per_h100e_hour, 0.8 * r.months[0].spot_price_usd_per_h100e_hour);
+  std::size_t openai = 0;
+  while (s.firms[openai].id != "openai") ++openai;
+  double raised = 0.0;
+  double cash_start = 0.0;
+  double cash_end = 0.0;
+  double debt_start = 0.0;
+  double debt_end = 0.0;
+  for (const model::FirmMonth& f : r.firms) {
+    if (f.firm != openai || f.month.year() != 2026) continue;
+    raised += f.equity_issued_usd_bn;
+    if (f.month.str() == "2026-01") {
+      cash_start = f.cash_usd_bn;
+      debt_start = f.debt_usd_bn;
+    }
+    if (f.month.str() == "2026-12") {
+      cash_end = f.cash_usd_bn;
+      debt_end = f.debt_usd_bn;
+    }
+  }
+  // Cash at the end, less the equity and debt raised during the year, is below the start.
+  EXPECT_LT(cash_end - raised - (debt_end - debt_start), cash_start);
+}
+
 TEST(PowerInFlight, ProjectsUnderWayCompleteOnTheirYearlySchedule) {
   const model::Scenario s = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0"}).scenario;
   sim::PathRunner runner(s, 0, 1);
