@@ -158,6 +158,23 @@ class ProgressDisplay {
   double last_line_ = -1e9;
 };
 
+// When paths failed: says so on stderr, with the command that reruns the first failed path
+// alone, and returns kExitFailure; else 0. `scenario` is the name or file the run was given.
+int report_failed_paths(const bsim::jobs::McRun& run, const std::string& scenario, const std::vector<std::string>& sets) {
+  const std::uint64_t failed = run.aggregate.failed();
+  if (failed == 0) return 0;
+  const std::uint64_t done = run.aggregate.paths() + failed;
+  std::cerr << fmt::format("mc: {} of {} paths failed; the statistics are over the {} that completed, not all paths:\n",
+                           failed, done, run.aggregate.paths());
+  std::cerr << bsim::jobs::failed_paths_text(run, bsim::jobs::kFailuresShown);
+  if (!run.failed.empty()) {
+    std::string rerun = fmt::format("bubblesim run {} --drawn --path {} --seed {}", scenario, run.failed.front().path_id, run.seed);
+    for (const std::string& s : sets) rerun += " --set " + s;
+    std::cerr << fmt::format("mc: rerun a failed path alone with: {}\n", rerun);
+  }
+  return kExitFailure;
+}
+
 // Under mpirun: every rank runs its share of the path ids without a database; rank 0 gathers
 // the aggregates and rows, writes the database once at the end and prints.
 int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded, const bsim::jobs::MpiSession& mpi) {
@@ -188,7 +205,8 @@ int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded,
   std::cout << (opt.json ? jobs::mc_summary_json(run).dump(2) + "\n" : jobs::mc_summary_text(run));
   std::cerr << fmt::format("mc: {} paths on {} ranks in {:.1f} s{}\n", run.paths_run, mpi.size(), run.seconds,
                            opt.db.empty() ? "" : fmt::format("; results in {}", opt.db));
-  return interrupted ? kExitInterrupted : 0;
+  if (interrupted) return kExitInterrupted;
+  return report_failed_paths(run, opt.scenario, opt.sets);
 }
 
 int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const bsim::jobs::MpiSession& mpi) {
@@ -242,7 +260,7 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
                              opt.db.empty() ? "" : fmt::format("; continue with: bubblesim mc --db {} --resume", opt.db));
     return kExitInterrupted;
   }
-  return 0;
+  return report_failed_paths(run, opt.resume ? loaded.source_name : opt.scenario, loaded.overrides);
 }
 
 struct SweepCliOptions {
@@ -287,6 +305,8 @@ int do_sweep(const SweepCliOptions& opt) {
   so.threads = opt.threads;
   so.stop = &g_stop;
   so.progress = [&display](const jobs::McProgress& p) { display(p); };
+  jobs::SweepFailures failures;
+  so.failures = &failures;
   std::string text;
   std::vector<io::SensitivityRow> rows;
   std::uint64_t evaluations = 0;
@@ -325,6 +345,26 @@ int do_sweep(const SweepCliOptions& opt) {
               << '\n';
   } else {
     std::cout << text;
+  }
+  if (failures.count > 0) {
+    // The settings' statistics leave failed paths out (their `failed` rows count them): say so.
+    std::cerr << fmt::format("sweep: {} of {} paths failed; each setting's statistics are over its paths that completed:\n",
+                             failures.count, evaluations);
+    for (const jobs::SweepFailures::Failure& f : failures.first) {
+      std::string error = f.error.substr(0, f.error.find('\n'));
+      std::cerr << fmt::format("    setting {}, path {} (seed {}): {}\n", f.setting, f.path_id, opt.seed, error);
+    }
+    const jobs::SweepFailures::Failure& f = failures.first.front();
+    std::string rerun = fmt::format("bubblesim run {} --path {} --seed {}", opt.scenario, f.path_id, opt.seed);
+    for (const std::string& s : opt.sets) rerun += " --set " + s;
+    if (f.setting != "base") {
+      // "KEY=V (5th percentile)" or a grid cell "K1=V1, K2=V2": one --set per key.
+      std::string values = f.setting.substr(0, f.setting.find(" ("));
+      for (std::size_t at = values.find(", "); at != std::string::npos; at = values.find(", ")) values.replace(at, 2, " --set ");
+      rerun += " --set " + values;
+    }
+    std::cerr << fmt::format("sweep: rerun a failed path alone with: {}\n", rerun);
+    return kExitFailure;
   }
   return 0;
 }

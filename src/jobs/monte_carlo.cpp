@@ -197,11 +197,14 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
       shelf.aggregate->clear();
       std::move(shelf.rows.begin(), shelf.rows.end(), std::back_inserter(pending));
       shelf.rows.clear();
-      for (auto& f : shelf.failed) {
-        if (run.failed.size() < kFailedKept) run.failed.push_back(std::move(f));
-      }
+      std::move(shelf.failed.begin(), shelf.failed.end(), std::back_inserter(run.failed));
       shelf.failed.clear();
     }
+    // The failed paths with the lowest ids, whatever the threads: each worker takes ids in
+    // increasing order, so its first kFailedKept since the last collection hold its lowest.
+    std::sort(run.failed.begin(), run.failed.end(),
+              [](const analysis::PathVerdict& a, const analysis::PathVerdict& b) { return a.path_id < b.path_id; });
+    if (run.failed.size() > kFailedKept) run.failed.resize(kFailedKept);
     if (!checkpoint) return;
     std::sort(pending.begin(), pending.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
     if (db) db->checkpoint(pending, run.aggregate.serialize(), status);
