@@ -11,6 +11,7 @@
 
 #include "analysis/sampler.h"
 #include "core/diagnostics.h"
+#include "jobs/resources.h"
 
 namespace bsim::jobs {
 namespace {
@@ -32,6 +33,9 @@ struct Outcome {
 // called from several threads at once and must be a pure function of i.
 std::vector<Outcome> evaluate_all(std::size_t count, const std::function<analysis::PathVerdict(std::size_t)>& run_one,
                                   const SweepOptions& options) {
+  // One outcome per evaluation, and two numbers more for Sobol's estimators.
+  require_memory(static_cast<long double>(count) * (sizeof(Outcome) + 2 * sizeof(double)), "sweep",
+                 fmt::format("a sensitivity analysis of {} path evaluations", count));
   std::vector<Outcome> out(count);
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> finished{0};
