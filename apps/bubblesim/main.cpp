@@ -27,6 +27,7 @@
 #include "io/history_output.h"
 #include "io/network.h"
 #include "io/output.h"
+#include "io/output_folder.h"
 #include "io/report.h"
 #include "io/scenario_loader.h"
 #include "io/results_db.h"
@@ -71,17 +72,24 @@ int do_run(const RunOptions& opt) {
       std::cerr << fmt::format("drawn: {} = {:.6g}\n", loaded.uncertain[i].key, values[i]);
     }
   }
+  // The folder is checked and locked before the run, so that a second writer stops at once.
+  std::optional<io::OutputFolder> out;
+  if (!opt.out_dir.empty()) out.emplace(opt.out_dir);
   const sim::PathResult path = sim::run_path(loaded.scenario, opt.path_id, opt.seed);
   const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario);
   const nlohmann::json json = io::summary_json(loaded, path, summary);
-  if (!opt.out_dir.empty()) {
-    std::filesystem::create_directories(opt.out_dir);
-    const std::filesystem::path dir(opt.out_dir);
-    io::write_file_atomic(dir / "timeseries.csv", io::timeseries_csv(path.months));
-    io::write_file_atomic(dir / "firms.csv", io::firms_csv(loaded.scenario, path.firms));
-    io::write_file_atomic(dir / "events.csv", io::events_csv(path.events));
-    io::write_file_atomic(dir / "summary.json", json.dump(2) + "\n");
-    io::write_file_atomic(dir / "network.json", io::network_json(loaded.scenario, path).dump(2) + "\n");
+  if (out) {
+    const std::vector<std::string> removed = out->replace_with({
+        {"timeseries.csv", io::timeseries_csv(path.months)},
+        {"firms.csv", io::firms_csv(loaded.scenario, path.firms)},
+        {"events.csv", io::events_csv(path.events)},
+        {"summary.json", json.dump(2) + "\n"},
+        {"network.json", io::network_json(loaded.scenario, path).dump(2) + "\n"},
+    });
+    if (!removed.empty()) {
+      std::cerr << fmt::format("run: replaced the previous run in {}, removing what was drawn from it: {}\n", opt.out_dir,
+                               fmt::join(removed, ", "));
+    }
   }
   if (opt.json) {
     std::cout << json.dump(2) << '\n';
@@ -704,6 +712,9 @@ int main(int argc, char** argv) {
     const int n = e.diagnostics().error_count();
     std::cerr << fmt::format("{} error{}; nothing was run.\n", n, n == 1 ? "" : "s");
     return kExitBadInput;
+  } catch (const bsim::io::OutputFolderBusy& e) {
+    std::cerr << "bubblesim: error: " << e.what() << '\n';
+    return kExitFailure;
   } catch (const bsim::io::ReportInputError& e) {
     std::cerr << "bubblesim: error: " << e.what() << '\n';
     return kExitBadInput;
