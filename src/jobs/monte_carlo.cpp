@@ -63,7 +63,7 @@ struct WorkerShelf {
 // a path with 14 parameters and 8 holder classes, pages and indexes included) and a row in
 // memory. Lower, so that a run that would fit is never refused.
 constexpr long double kDbBytesPerPath = 100;
-constexpr long double kDbBytesPerValue = 40;  // a parameter or a holder's loss
+constexpr long double kDbBytesPerValue = 40;  // a drawn parameter
 constexpr long double kMemoryBytesPerValue = 48;
 
 void require_resources(const McOptions& options, const io::LoadedScenario& loaded) {

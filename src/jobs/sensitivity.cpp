@@ -203,7 +203,7 @@ Tornado run_tornado(const io::LoadedScenario& loaded, const SweepOptions& option
       const double x = p.distribution.quantile(u);
       settings.push_back(setting_scenario(loaded, {{p.key, x}},
                                           fmt::format("tornado setting {} = {:g} (its {} percentile)", p.key, x, name), problems));
-      names.push_back(fmt::format("{}={:g} ({} percentile)", p.key, x, name));
+      names.push_back(fmt::format("{}={} ({} percentile)", p.key, x, name));  // exact, for a rerun
     }
   }
   if (problems.has_errors()) throw core::InputError(std::move(problems));
