@@ -9,6 +9,7 @@
 /// server call this same function.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -83,7 +84,9 @@ inline constexpr double kStockFlowTolerance = 1e-6;
 inline constexpr double kStockFlowRelativeTolerance = 1e-9;
 
 /// The month's stock-flow tolerance (USD bn): max(1e-6, 1e-9 × the largest stock in the ledger).
+/// An infinite or NaN stock leaves the floor, so that it cannot switch the check off.
 [[nodiscard]] inline double stock_flow_tolerance(double largest_stock_usd_bn) {
+  if (!std::isfinite(largest_stock_usd_bn)) return kStockFlowTolerance;
   return std::max(kStockFlowTolerance, kStockFlowRelativeTolerance * largest_stock_usd_bn);
 }
 

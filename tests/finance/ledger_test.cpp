@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "io/builtin_scenarios.h"
@@ -105,6 +107,9 @@ TEST(StockFlow, ToleranceIsRelativeToTheLargestStockWithAnAbsoluteFloor) {
   EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(0.0), 1e-6);
   EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(1000.0), 1e-6);  // today's balance sheets: the floor
   EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(2e6), 2e-3);
+  // A stock gone infinite must not make the check accept anything.
+  EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(std::numeric_limits<double>::infinity()), 1e-6);
+  EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(std::nan("")), 1e-6);
   Ledger ledger(2);
   ledger.open_asset(0, Asset::kDeposits, 10.0);
   ledger.open_liability(1, Liability::kDebt, -2.5e6);
