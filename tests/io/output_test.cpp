@@ -253,9 +253,21 @@ TEST(EventsCsv, SubjectsWithCommasOrQuotesAreQuoted) {
 
 namespace fs = std::filesystem;
 
-// A fresh folder under the build's temporary folder for one test.
+// This process's scratch folders, removed when the tests end.
+const fs::path& scratch_root() {
+  static const struct Root {
+    fs::path path = fs::temp_directory_path() / ("bsim_output_folder_" + std::to_string(::getpid()));
+    ~Root() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } root;
+  return root.path;
+}
+
+// A fresh folder for one test.
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("bsim_output_folder_" + std::to_string(::getpid())) / name;
+  const fs::path dir = scratch_root() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
