@@ -27,6 +27,7 @@
 #include "io/history_output.h"
 #include "io/network.h"
 #include "io/output.h"
+#include "io/output_folder.h"
 #include "io/report.h"
 #include "io/scenario_loader.h"
 #include "io/results_db.h"
@@ -71,17 +72,24 @@ int do_run(const RunOptions& opt) {
       std::cerr << fmt::format("drawn: {} = {:.6g}\n", loaded.uncertain[i].key, values[i]);
     }
   }
+  // The folder is checked and locked before the run, so that a second writer stops at once.
+  std::optional<io::OutputFolder> out;
+  if (!opt.out_dir.empty()) out.emplace(opt.out_dir);
   const sim::PathResult path = sim::run_path(loaded.scenario, opt.path_id, opt.seed);
   const analysis::PathSummary summary = analysis::summarise(path, loaded.scenario);
   const nlohmann::json json = io::summary_json(loaded, path, summary);
-  if (!opt.out_dir.empty()) {
-    std::filesystem::create_directories(opt.out_dir);
-    const std::filesystem::path dir(opt.out_dir);
-    io::write_file_atomic(dir / "timeseries.csv", io::timeseries_csv(path.months));
-    io::write_file_atomic(dir / "firms.csv", io::firms_csv(loaded.scenario, path.firms));
-    io::write_file_atomic(dir / "events.csv", io::events_csv(path.events));
-    io::write_file_atomic(dir / "summary.json", json.dump(2) + "\n");
-    io::write_file_atomic(dir / "network.json", io::network_json(loaded.scenario, path).dump(2) + "\n");
+  if (out) {
+    const std::vector<std::string> removed = out->replace_with({
+        {"timeseries.csv", io::timeseries_csv(path.months)},
+        {"firms.csv", io::firms_csv(loaded.scenario, path.firms)},
+        {"events.csv", io::events_csv(path.events)},
+        {"summary.json", json.dump(2) + "\n"},
+        {"network.json", io::network_json(loaded.scenario, path).dump(2) + "\n"},
+    });
+    if (!removed.empty()) {
+      std::cerr << fmt::format("run: replaced the previous run in {}, removing what was drawn from it: {}\n", opt.out_dir,
+                               fmt::join(removed, ", "));
+    }
   }
   if (opt.json) {
     std::cout << json.dump(2) << '\n';
@@ -158,6 +166,23 @@ class ProgressDisplay {
   double last_line_ = -1e9;
 };
 
+// When paths failed: says so on stderr, with the command that reruns the first failed path
+// alone, and returns kExitFailure; else 0. `scenario` is the name or file the run was given.
+int report_failed_paths(const bsim::jobs::McRun& run, const std::string& scenario, const std::vector<std::string>& sets) {
+  const std::uint64_t failed = run.aggregate.failed();
+  if (failed == 0) return 0;
+  const std::uint64_t done = run.aggregate.paths() + failed;
+  std::cerr << fmt::format("mc: {} of {} paths failed; the statistics are over the {} that completed, not all paths:\n",
+                           failed, done, run.aggregate.paths());
+  std::cerr << bsim::jobs::failed_paths_text(run, bsim::jobs::kFailuresShown);
+  if (!run.failed.empty()) {
+    std::string rerun = fmt::format("bubblesim run {} --drawn --path {} --seed {}", scenario, run.failed.front().path_id, run.seed);
+    for (const std::string& s : sets) rerun += " --set " + s;
+    std::cerr << fmt::format("mc: rerun a failed path alone with: {}\n", rerun);
+  }
+  return kExitFailure;
+}
+
 // Under mpirun: every rank runs its share of the path ids without a database; rank 0 gathers
 // the aggregates and rows, writes the database once at the end and prints.
 int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded, const bsim::jobs::MpiSession& mpi) {
@@ -188,7 +213,8 @@ int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded,
   std::cout << (opt.json ? jobs::mc_summary_json(run).dump(2) + "\n" : jobs::mc_summary_text(run));
   std::cerr << fmt::format("mc: {} paths on {} ranks in {:.1f} s{}\n", run.paths_run, mpi.size(), run.seconds,
                            opt.db.empty() ? "" : fmt::format("; results in {}", opt.db));
-  return interrupted ? kExitInterrupted : 0;
+  if (interrupted) return kExitInterrupted;
+  return report_failed_paths(run, opt.scenario, opt.sets);
 }
 
 int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const bsim::jobs::MpiSession& mpi) {
@@ -242,7 +268,7 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
                              opt.db.empty() ? "" : fmt::format("; continue with: bubblesim mc --db {} --resume", opt.db));
     return kExitInterrupted;
   }
-  return 0;
+  return report_failed_paths(run, opt.resume ? loaded.source_name : opt.scenario, loaded.overrides);
 }
 
 struct SweepCliOptions {
@@ -287,6 +313,8 @@ int do_sweep(const SweepCliOptions& opt) {
   so.threads = opt.threads;
   so.stop = &g_stop;
   so.progress = [&display](const jobs::McProgress& p) { display(p); };
+  jobs::SweepFailures failures;
+  so.failures = &failures;
   std::string text;
   std::vector<io::SensitivityRow> rows;
   std::uint64_t evaluations = 0;
@@ -325,6 +353,26 @@ int do_sweep(const SweepCliOptions& opt) {
               << '\n';
   } else {
     std::cout << text;
+  }
+  if (failures.count > 0) {
+    // The settings' statistics leave failed paths out (their `failed` rows count them): say so.
+    std::cerr << fmt::format("sweep: {} of {} paths failed; each setting's statistics are over its paths that completed:\n",
+                             failures.count, evaluations);
+    for (const jobs::SweepFailures::Failure& f : failures.first) {
+      std::string error = f.error.substr(0, f.error.find('\n'));
+      std::cerr << fmt::format("    setting {}, path {} (seed {}): {}\n", f.setting, f.path_id, opt.seed, error);
+    }
+    const jobs::SweepFailures::Failure& f = failures.first.front();
+    std::string rerun = fmt::format("bubblesim run {} --path {} --seed {}", opt.scenario, f.path_id, opt.seed);
+    for (const std::string& s : opt.sets) rerun += " --set " + s;
+    if (f.setting != "base") {
+      // "KEY=V (5th percentile)" or a grid cell "K1=V1, K2=V2": one --set per key.
+      std::string values = f.setting.substr(0, f.setting.find(" ("));
+      for (std::size_t at = values.find(", "); at != std::string::npos; at = values.find(", ")) values.replace(at, 2, " --set ");
+      rerun += " --set " + values;
+    }
+    std::cerr << fmt::format("sweep: rerun a failed path alone with: {}\n", rerun);
+    return kExitFailure;
   }
   return 0;
 }
@@ -664,6 +712,9 @@ int main(int argc, char** argv) {
     const int n = e.diagnostics().error_count();
     std::cerr << fmt::format("{} error{}; nothing was run.\n", n, n == 1 ? "" : "s");
     return kExitBadInput;
+  } catch (const bsim::io::OutputFolderBusy& e) {
+    std::cerr << "bubblesim: error: " << e.what() << '\n';
+    return kExitFailure;
   } catch (const bsim::io::ReportInputError& e) {
     std::cerr << "bubblesim: error: " << e.what() << '\n';
     return kExitBadInput;

@@ -106,12 +106,24 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+std::string shortened(std::string_view name) {
+  if (name.size() <= kLongestNameShown) return std::string(name);
+  std::size_t cut = kLongestNameShown;
+  // Back off UTF-8 continuation bytes (10xxxxxx) so that the cut falls between characters.
+  while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0U) == 0x80U) --cut;
+  return std::string(name.substr(0, cut)) + "… (" + std::to_string(name.size()) + " bytes)";
+}
+
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.size() > kLongestWordMatched) return {};
   // A typo is at most a third of the word's letters (and at least 2 edits for short words).
   const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
   std::string best;
   std::size_t best_distance = limit + 1;
   for (const std::string& c : candidates) {
+    // The distance is at least the difference in length: skip candidates that cannot be closer.
+    const std::size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap >= best_distance) continue;
     const std::size_t d = edit_distance(word, c);
     if (d < best_distance) {
       best_distance = d;

@@ -73,10 +73,22 @@ class InputError : public std::runtime_error {
   Diagnostics diagnostics_;
 };
 
+/// Names (keys, paths, ids) longer than this are cut in error messages.
+inline constexpr std::size_t kLongestNameShown = 80;
+/// Words longer than this get no "did you mean": no key is nearly as long, and the edit
+/// distance costs time in the product of the lengths.
+inline constexpr std::size_t kLongestWordMatched = 256;
+
+/// A name as an error message shows it: unchanged up to kLongestNameShown bytes, else its first
+/// kLongestNameShown bytes (not splitting a UTF-8 character), "…" and its length in bytes, so
+/// that a message never repeats megabytes of input.
+std::string shortened(std::string_view name);
+
 /// Levenshtein distance between two short strings (keys, units, ids).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate closest to `word` if it is close enough to be a plausible typo, else "".
+/// Always "" for a word longer than kLongestWordMatched.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
 /// " did you mean 'x'?" when a close candidate exists, else "".

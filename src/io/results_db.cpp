@@ -514,6 +514,12 @@ std::vector<std::uint64_t> ResultsDb::completed_path_ids() const {
   return ids;
 }
 
+std::uint64_t ResultsDb::paths_failed() const {
+  Statement s(impl_->db, "SELECT COUNT(*) FROM paths WHERE error IS NOT NULL");
+  if (!s.step()) throw DatabaseError(path(), "cannot count its failed paths");
+  return static_cast<std::uint64_t>(s.int64(0));
+}
+
 McStatus ResultsDb::status() const {
   Statement s(impl_->db, "SELECT value FROM meta WHERE key = 'status'");
   if (!s.step()) throw DatabaseError(path(), "has no status in its meta table");
@@ -576,6 +582,10 @@ void ResultsDb::checkpoint(const std::vector<McPathRow>& rows, std::string_view 
       .run();
   // paths_done is counted inside the transaction, so it always equals the rows in `paths`.
   db.exec("UPDATE meta SET value = (SELECT COUNT(*) FROM paths) WHERE key = 'paths_done'");
+  // So is paths_failed: a reader sees at once that the statistics cover only the paths without
+  // an error (the row is added by the first checkpoint, also in files made before it existed).
+  db.exec("INSERT INTO meta (key, value) VALUES ('paths_failed', (SELECT COUNT(*) FROM paths WHERE error IS NOT NULL)) "
+          "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   Statement upsert(db, kUpsertMeta);
   set_meta(upsert, "status", mc_status_name(status));
   set_meta(upsert, "updated_utc", utc_now());

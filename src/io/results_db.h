@@ -135,6 +135,8 @@ class ResultsDb {
   [[nodiscard]] std::uint64_t paths_done() const;
   /// The ids of the completed paths, ascending.
   [[nodiscard]] std::vector<std::uint64_t> completed_path_ids() const;
+  /// Failed paths among them (rows with an error; meta `paths_failed` after a checkpoint).
+  [[nodiscard]] std::uint64_t paths_failed() const;
   [[nodiscard]] McStatus status() const;
 
   /// One transaction: inserts `rows`, replaces the aggregate state (opaque bytes serialised by

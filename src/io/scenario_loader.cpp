@@ -124,7 +124,7 @@ class Validator {
       }
       const KeySpec* spec = find_key(child_pattern);
       if (!spec) {
-        diags.error(key_pos, fmt::format("unknown key '{}' in {};{}", name, table_label(pattern),
+        diags.error(key_pos, fmt::format("unknown key '{}' in {};{}", core::shortened(name), table_label(pattern),
                                          suggestion(name, pattern)));
         continue;
       }
@@ -438,7 +438,7 @@ class Validator {
     const SourcePos at{"--set", index, 1};
     const auto eq = text.find('=');
     if (eq == std::string::npos || eq == 0) {
-      diags.error(at, fmt::format("expected --set path=value, got '{}'", text));
+      diags.error(at, fmt::format("expected --set path=value, got '{}'", core::shortened(text)));
       return;
     }
     const std::string path = text.substr(0, eq);
@@ -450,7 +450,7 @@ class Validator {
       case Settable::Problem::kNone:
         break;
       case Settable::Problem::kUnknown:
-        diags.error(at, fmt::format("unknown parameter path '{}';{}", path, unknown_path_hint(path)));
+        diags.error(at, fmt::format("unknown parameter path '{}';{}", core::shortened(path), unknown_path_hint(path)));
         return;
       case Settable::Problem::kTypeKey:
         diags.error(at, fmt::format("'{}' cannot be set: the type of a {} decides which keys it has; change it in the "
@@ -488,7 +488,7 @@ class Validator {
   void set_number(const std::string& path, double value, SourcePos at, ParamMap& overlay, Diagnostics& out) const {
     const Settable target = settable(path);
     if (target.problem == Settable::Problem::kUnknown) {
-      out.error(at, fmt::format("unknown parameter path '{}';{}", path, unknown_path_hint(path)));
+      out.error(at, fmt::format("unknown parameter path '{}';{}", core::shortened(path), unknown_path_hint(path)));
       return;
     }
     if (target.problem == Settable::Problem::kNotApplicable) {
@@ -647,7 +647,8 @@ class UncertainReader {
                                    path));
       } else {
         v_.diags.error(key_at,
-                       fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
+                       fmt::format("unknown parameter path '{}' in [uncertain];{}", core::shortened(path),
+                                       v_.unknown_path_hint(path)));
       }
     }
   }
@@ -663,7 +664,8 @@ class UncertainReader {
     using Problem = Validator::Settable::Problem;
     if (target.problem == Problem::kUnknown) {
       v_.diags.error(key_at,
-                     fmt::format("unknown parameter path '{}' in [uncertain];{}", path, v_.unknown_path_hint(path)));
+                     fmt::format("unknown parameter path '{}' in [uncertain];{}", core::shortened(path),
+                                       v_.unknown_path_hint(path)));
       return;
     }
     if (target.problem == Problem::kNotApplicable) {
@@ -719,7 +721,7 @@ class UncertainReader {
       if (std::find(takes.begin(), takes.end(), name) == takes.end()) {
         const std::string hint = core::did_you_mean(name, takes);
         v_.diags.error(v_.pos(key.source()),
-                       fmt::format("'{}' is not a parameter of a {} distribution (it takes {});{}", name, form->name,
+                       fmt::format("'{}' is not a parameter of a {} distribution (it takes {});{}", core::shortened(name), form->name,
                                    takes_text, hint.empty() ? std::string(" see docs/scenario.md") : hint));
         continue;
       }
@@ -889,7 +891,7 @@ class UncertainReader {
           v_.diags.error(v_.pos(key.source()),
                          fmt::format("unknown key '{}' in [[uncertain_correlation]] (it takes a, b "
                                      "and rho);{}",
-                                     name, hint.empty() ? std::string(" see docs/scenario.md") : hint));
+                                     core::shortened(name), hint.empty() ? std::string(" see docs/scenario.md") : hint));
           usable = false;
         }
       }

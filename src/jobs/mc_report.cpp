@@ -87,7 +87,29 @@ std::vector<Driver> drivers(const analysis::McAggregate& a) {
   return out;
 }
 
+// One line of an error message: its first line, cut to a readable length.
+std::string one_line(const std::string& message) {
+  constexpr std::size_t kLongest = 300;
+  std::string line = message.substr(0, message.find('\n'));
+  if (line.size() > kLongest) line = line.substr(0, kLongest) + "…";
+  return line;
+}
+
 }  // namespace
+
+std::string failed_paths_text(const McRun& run, std::size_t shown) {
+  std::string out;
+  const std::size_t listed = std::min(shown, run.failed.size());
+  for (std::size_t i = 0; i < listed; ++i) {
+    out += fmt::format("    path {} (seed {}): {}\n", run.failed[i].path_id, run.seed, one_line(run.failed[i].error.value_or("")));
+  }
+  const std::uint64_t failed = run.aggregate.failed();
+  if (failed > listed) {
+    out += fmt::format("    … and {} more{}\n", failed - listed,
+                       listed < run.failed.size() ? "" : " (the database's paths table holds every error)");
+  }
+  return out;
+}
 
 const std::vector<std::string>& fan_chart_columns() {
   static const std::vector<std::string> columns = {
@@ -103,9 +125,9 @@ std::string mc_summary_text(const McRun& run) {
   out += fmt::format("Monte Carlo: scenario '{}', {} of {} paths (seed {}){}\n", run.scenario_name, a.paths() + a.failed(),
                      run.paths_requested, run.seed, run.interrupted ? " — INTERRUPTED, partial results" : "");
   if (a.failed() > 0) {
-    out += fmt::format("  {} path(s) failed and are left out; the first: path {}: {}\n", a.failed(),
-                       run.failed.empty() ? 0 : run.failed.front().path_id,
-                       run.failed.empty() ? std::string("(see the database)") : *run.failed.front().error);
+    out += fmt::format("  {} of {} paths FAILED: every statistic below is over the {} paths that completed, not all {}\n",
+                       a.failed(), a.paths() + a.failed(), a.paths(), a.paths() + a.failed());
+    out += failed_paths_text(run, kFailuresShown);
   }
   if (!run.parameter_keys.empty()) {
     out += fmt::format("Uncertain parameters ({}):\n", run.parameter_keys.size());
@@ -114,8 +136,9 @@ std::string mc_summary_text(const McRun& run) {
     }
   }
   const analysis::Interval ci = analysis::wilson_interval(a.busts(), a.paths());
-  out += fmt::format("\nBust probability: {} (95% CI {} – {}), {} of {} paths\n", percent(share(a.busts(), a.paths())),
-                     percent(ci.low), percent(ci.high), a.busts(), a.paths());
+  out += fmt::format("\nBust probability: {} (95% CI {} – {}), {} of {} paths{}\n", percent(share(a.busts(), a.paths())),
+                     percent(ci.low), percent(ci.high), a.busts(), a.paths(),
+                     a.failed() > 0 ? fmt::format(" (completed paths only; {} failed)", a.failed()) : std::string());
   out += fmt::format("  by condition (a path can meet several in its bust month): AI equity drawdown {}, capex drop {}, "
                      "write-offs {}\n",
                      percent(share(a.busts_by_equity_drawdown(), a.paths())), percent(share(a.busts_by_capex_drop(), a.paths())),
@@ -190,6 +213,15 @@ nlohmann::json mc_summary_json(const McRun& run) {
   j["paths"] = a.paths();
   j["failed"] = a.failed();
   j["interrupted"] = run.interrupted;
+  if (a.failed() > 0) {
+    // Only when paths failed, so that the JSON of a run without failures is unchanged.
+    j["statistics_over"] = "completed paths only";
+    nlohmann::json failed = nlohmann::json::array();
+    for (const analysis::PathVerdict& v : run.failed) {
+      failed.push_back({{"path_id", v.path_id}, {"seed", run.seed}, {"error", v.error.value_or("")}});
+    }
+    j["failed_paths"] = failed;
+  }
   j["parameters"] = nlohmann::json::array();
   for (std::size_t i = 0; i < run.parameter_keys.size(); ++i) {
     j["parameters"].push_back({{"key", run.parameter_keys[i]}, {"distribution", run.parameter_distributions[i]}});

@@ -7,9 +7,12 @@
 #include <thread>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "analysis/sampler.h"
 #include "core/diagnostics.h"
 #include "io/results_db.h"
+#include "jobs/resources.h"
 
 namespace bsim::jobs {
 namespace {
@@ -55,6 +58,28 @@ struct WorkerShelf {
   std::vector<io::McPathRow> rows;
   std::vector<analysis::PathVerdict> failed;
 };
+
+// Lower estimates of what a path costs where it is kept: a database row (measured: about 8 kB
+// a path with 14 parameters and 8 holder classes, pages and indexes included) and a row in
+// memory. Lower, so that a run that would fit is never refused.
+constexpr long double kDbBytesPerPath = 100;
+constexpr long double kDbBytesPerValue = 40;  // a drawn parameter
+constexpr long double kMemoryBytesPerValue = 48;
+
+void require_resources(const McOptions& options, const io::LoadedScenario& loaded) {
+  const long double paths = static_cast<long double>(options.paths);
+  // The drawn parameters (the holders' losses, a few more values a path, are left out).
+  const auto values = static_cast<long double>(loaded.uncertain.size());
+  if (!options.db_path.empty()) {
+    require_disk(paths * (kDbBytesPerPath + kDbBytesPerValue * values), options.db_path, "--paths",
+                 fmt::format("a results database of {} paths", options.paths));
+  }
+  if (options.keep_rows) {
+    require_memory(paths / static_cast<long double>(options.ranks) *
+                       (static_cast<long double>(sizeof(io::McPathRow)) + kMemoryBytesPerValue * values),
+                   "--paths", fmt::format("keeping the rows of {} paths to gather them", options.paths));
+  }
+}
 
 }  // namespace
 
@@ -111,6 +136,9 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
       loaded.uncertain.empty() ? std::nullopt
                                : std::optional<analysis::ParameterSampler>(std::in_place, loaded.uncertain, loaded.correlations);
 
+  // A run the machine cannot hold stops here, before any file is written.
+  if (!options.resume) require_resources(options, loaded);
+
   // The database: a new one, or the one being resumed (its aggregate so far and its paths).
   std::optional<io::ResultsDb> db;
   std::vector<std::uint64_t> completed;
@@ -129,22 +157,20 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
     }
   }
 
-  // This process's path ids still to run, in increasing order.
-  std::vector<std::uint64_t> todo;
-  {
-    std::size_t c = 0;
-    for (std::uint64_t id = 0; id < run.paths_requested; ++id) {
-      while (c < completed.size() && completed[c] < id) ++c;
-      const bool done = c < completed.size() && completed[c] == id;
-      if (!done && id % static_cast<std::uint64_t>(options.ranks) == static_cast<std::uint64_t>(options.rank)) todo.push_back(id);
-    }
-  }
+  // This process's path ids are rank, rank + ranks, … below paths_requested, less the completed
+  // ones. They are handed out in increasing order by a counter (`next`), not listed up front, so
+  // that memory does not grow with the number of paths.
+  const auto ranks = static_cast<std::uint64_t>(options.ranks);
+  const auto rank = static_cast<std::uint64_t>(options.rank);
+  const std::uint64_t mine = run.paths_requested > rank ? (run.paths_requested - rank - 1) / ranks + 1 : 0;
+  std::erase_if(completed, [&](std::uint64_t id) { return id >= run.paths_requested || id % ranks != rank; });
+  const std::uint64_t todo = mine - completed.size();
   const std::uint64_t resumed = run.aggregate.paths() + run.aggregate.failed();
 
   const int threads = std::max(1, options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency()));
   std::vector<WorkerShelf> shelves(static_cast<std::size_t>(threads));
   for (WorkerShelf& s : shelves) s.aggregate.emplace(loaded.scenario, options.sketch_accuracy, loaded.uncertain);
-  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> next{0};  // the k-th of this process's ids is rank + k · ranks
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> busts{run.aggregate.busts()};
   auto stopping = [&] { return options.stop != nullptr && options.stop->load(std::memory_order_relaxed); };
@@ -153,9 +179,10 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
   auto work = [&](WorkerShelf& shelf) {
     std::vector<double> drawn;
     while (!stopping()) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= todo.size()) break;
-      const std::uint64_t id = todo[i];
+      const std::uint64_t k = next.fetch_add(1);
+      if (k >= mine) break;
+      const std::uint64_t id = rank + k * ranks;
+      if (std::binary_search(completed.begin(), completed.end(), id)) continue;  // resumed
       analysis::PathOutcome out;
       try {
         drawn.clear();
@@ -197,11 +224,14 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
       shelf.aggregate->clear();
       std::move(shelf.rows.begin(), shelf.rows.end(), std::back_inserter(pending));
       shelf.rows.clear();
-      for (auto& f : shelf.failed) {
-        if (run.failed.size() < kFailedKept) run.failed.push_back(std::move(f));
-      }
+      std::move(shelf.failed.begin(), shelf.failed.end(), std::back_inserter(run.failed));
       shelf.failed.clear();
     }
+    // The failed paths with the lowest ids, whatever the threads: each worker takes ids in
+    // increasing order, so its first kFailedKept since the last collection hold its lowest.
+    std::sort(run.failed.begin(), run.failed.end(),
+              [](const analysis::PathVerdict& a, const analysis::PathVerdict& b) { return a.path_id < b.path_id; });
+    if (run.failed.size() > kFailedKept) run.failed.resize(kFailedKept);
     if (!checkpoint) return;
     std::sort(pending.begin(), pending.end(), [](const io::McPathRow& a, const io::McPathRow& b) { return a.path_id < b.path_id; });
     if (db) db->checkpoint(pending, run.aggregate.serialize(), status);
@@ -213,7 +243,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
     if (!options.progress) return;
     McProgress p;
     p.done = resumed + finished.load();
-    p.total = resumed + todo.size();
+    p.total = resumed + todo;
     p.busts = busts.load();
     p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - started).count();
     p.paths_per_second = p.elapsed_seconds > 0 ? static_cast<double>(finished.load()) / p.elapsed_seconds : 0.0;
@@ -249,7 +279,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
     for (std::thread& t : pool) t.join();
   }
   run.paths_run = finished.load();
-  run.interrupted = run.paths_run < todo.size();
+  run.interrupted = run.paths_run < todo;
   collect(run.interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete, true);
   report();
   run.seconds = std::chrono::duration<double>(Clock::now() - started).count();

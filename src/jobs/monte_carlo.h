@@ -71,7 +71,9 @@ struct McRun {
   std::vector<std::string> parameter_keys;           ///< the [uncertain] keys, in order
   std::vector<std::string> parameter_distributions;  ///< their distributions, as text
   analysis::McAggregate aggregate;                   ///< every completed path (of this rank, before an MPI merge)
-  std::vector<analysis::PathVerdict> failed;          ///< failed paths with their messages (at most 100 kept)
+  /// Failed paths of this run with their messages: the 100 with the lowest path ids, ascending.
+  /// aggregate.failed() counts every one (resumed ones included).
+  std::vector<analysis::PathVerdict> failed;
   double seconds = 0;                                 ///< wall time of this run
   std::uint64_t paths_run = 0;                        ///< paths run by this process in this run (not resumed)
   std::vector<io::McPathRow> rows;                     ///< with McOptions::keep_rows, sorted by path id

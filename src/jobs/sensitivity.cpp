@@ -11,6 +11,7 @@
 
 #include "analysis/sampler.h"
 #include "core/diagnostics.h"
+#include "jobs/resources.h"
 
 namespace bsim::jobs {
 namespace {
@@ -32,6 +33,9 @@ struct Outcome {
 // called from several threads at once and must be a pure function of i.
 std::vector<Outcome> evaluate_all(std::size_t count, const std::function<analysis::PathVerdict(std::size_t)>& run_one,
                                   const SweepOptions& options) {
+  // One outcome per evaluation, and two numbers more for Sobol's estimators.
+  require_memory(static_cast<long double>(count) * (sizeof(Outcome) + 2 * sizeof(double)), "sweep",
+                 fmt::format("a sensitivity analysis of {} path evaluations", count));
   std::vector<Outcome> out(count);
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> finished{0};
@@ -85,12 +89,23 @@ std::vector<Outcome> evaluate_all(std::size_t count, const std::function<analysi
 }
 
 // Runs `paths` paths (ids 0 … paths − 1, the same for every setting) of each scenario;
-// outcome s · paths + id belongs to setting s and path id.
-std::vector<Outcome> evaluate_settings(const std::vector<model::Scenario>& settings, std::uint64_t paths,
-                                       const SweepOptions& options) {
-  return evaluate_all(settings.size() * paths, [&](std::size_t i) {
+// outcome s · paths + id belongs to setting s and path id. Failed paths go to options.failures
+// with the setting's name from `names`.
+std::vector<Outcome> evaluate_settings(const std::vector<model::Scenario>& settings, const std::vector<std::string>& names,
+                                       std::uint64_t paths, const SweepOptions& options) {
+  std::vector<Outcome> v = evaluate_all(settings.size() * paths, [&](std::size_t i) {
     return analysis::evaluate_path(settings[i / paths], i % paths, options.seed).verdict;
   }, options);
+  if (options.failures != nullptr) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (!v[i].error) continue;
+      ++options.failures->count;
+      if (options.failures->first.size() < SweepFailures::kKept) {
+        options.failures->first.push_back({names[i / paths], i % paths, *v[i].error});
+      }
+    }
+  }
+  return v;
 }
 
 // Summarises outcomes [from, from + paths).
@@ -182,15 +197,17 @@ Tornado run_tornado(const io::LoadedScenario& loaded, const SweepOptions& option
   // between keys is bad input, not a column of failed paths.
   core::Diagnostics problems;
   std::vector<model::Scenario> settings{loaded.scenario};
+  std::vector<std::string> names{"base"};
   for (const analysis::UncertainParameter& p : loaded.uncertain) {
     for (const auto& [u, name] : {std::pair{0.05, "5th"}, std::pair{0.95, "95th"}}) {
       const double x = p.distribution.quantile(u);
       settings.push_back(setting_scenario(loaded, {{p.key, x}},
                                           fmt::format("tornado setting {} = {:g} (its {} percentile)", p.key, x, name), problems));
+      names.push_back(fmt::format("{}={} ({} percentile)", p.key, x, name));  // exact, for a rerun
     }
   }
   if (problems.has_errors()) throw core::InputError(std::move(problems));
-  const std::vector<Outcome> v = evaluate_settings(settings, options.paths, options);
+  const std::vector<Outcome> v = evaluate_settings(settings, names, options.paths, options);
   Tornado t;
   t.base = summarise(v, 0, options.paths);
   for (std::size_t k = 0; k < loaded.uncertain.size(); ++k) {
@@ -268,6 +285,7 @@ std::vector<GridCell> run_grid(const io::LoadedScenario& loaded, const std::vect
   // Every cell is made (and checked) before anything runs: a bad key or value is bad input.
   core::Diagnostics problems;
   std::vector<model::Scenario> settings;
+  std::vector<std::string> names;
   for (const auto& c : cells_values) {
     Values values;
     std::string name;
@@ -276,9 +294,10 @@ std::vector<GridCell> run_grid(const io::LoadedScenario& loaded, const std::vect
       name += fmt::format("{}{}={}", i ? ", " : "", axes[i].key, c[i]);
     }
     settings.push_back(setting_scenario(loaded, values, "grid cell " + name, problems));
+    names.push_back(std::move(name));
   }
   if (problems.has_errors()) throw core::InputError(std::move(problems));
-  const std::vector<Outcome> v = evaluate_settings(settings, options.paths, options);
+  const std::vector<Outcome> v = evaluate_settings(settings, names, options.paths, options);
   std::vector<GridCell> cells;
   for (std::size_t c = 0; c < cells_values.size(); ++c) {
     cells.push_back({cells_values[c], summarise(v, c * options.paths, options.paths)});

@@ -27,12 +27,28 @@
 
 namespace bsim::jobs {
 
+/// The failed paths of a tornado or a grid: how many, and the first few in evaluation order
+/// (setting by setting, path id by path id), so the same whatever the threads.
+struct SweepFailures {
+  struct Failure {
+    std::string setting;       ///< "base", "KEY=value (5th percentile)", or a grid cell "KEY=value, …"
+    std::uint64_t path_id = 0;
+    std::string error;
+  };
+  static constexpr std::size_t kKept = 5;
+  std::uint64_t count = 0;
+  std::vector<Failure> first;  ///< at most kKept
+};
+
 struct SweepOptions {
   std::uint64_t paths = 200;  ///< paths per setting (tornado, grid)
   std::uint64_t seed = 1;
   int threads = 0;            ///< 0: one per hardware thread
   std::function<void(const McProgress&)> progress;
   const std::atomic<bool>* stop = nullptr;  ///< set to stop early: the analysis then throws SweepInterrupted
+  /// When set, a tornado or a grid records its failed paths here (their settings' statistics
+  /// leave them out, and count them as `failed`).
+  SweepFailures* failures = nullptr;
 };
 
 /// Thrown when a sweep is stopped before it finishes (a partial sensitivity is not reported).

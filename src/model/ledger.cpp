@@ -439,6 +439,15 @@ std::vector<StockFlowViolation> Ledger::check(core::Month month, double toleranc
   return out;
 }
 
+double Ledger::largest_stock() const {
+  double largest = 0.0;
+  for (const BalanceSheet& b : sheets_) {
+    for (double a : b.assets) largest = std::max(largest, std::fabs(a));
+    for (double l : b.liabilities) largest = std::max(largest, std::fabs(l));
+  }
+  return largest;
+}
+
 void Ledger::end_month() {
   for (BalanceSheet& b : sheets_) b.previous_net_worth = b.net_worth();
 }

@@ -228,6 +228,9 @@ class Ledger {
   /// This month's cash flows between the firms and with the outside sectors, classified for
   /// the circular-revenue share. Cleared by begin_month; opening positions are not flows.
   [[nodiscard]] const FirmFlows& firm_flows() const { return firm_flows_; }
+  /// Largest absolute asset or liability of any sector (USD bn): the scale of the balance
+  /// sheets, against which the stock-flow tolerance is set (sim::stock_flow_tolerance).
+  [[nodiscard]] double largest_stock() const;
   /// Largest absolute residual found by the last check (0 when none ran).
   [[nodiscard]] double max_residual() const { return max_residual_; }
 

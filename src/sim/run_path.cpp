@@ -28,10 +28,10 @@ core::RandomStream stream(std::uint64_t seed, std::uint64_t path_id, Stream s) {
 
 }  // namespace
 
-StockFlowError::StockFlowError(model::StockFlowViolation violation, std::string sector_name)
+StockFlowError::StockFlowError(model::StockFlowViolation violation, std::string sector_name, double tolerance_usd_bn)
     : std::runtime_error(fmt::format("stock-flow violation in {} at {}: {} (residual {:.3g} USD bn, tolerance {:g})",
                                      violation.month.str(), sector_name, violation.entry, violation.residual_usd_bn,
-                                     kStockFlowTolerance)),
+                                     tolerance_usd_bn)),
       violation_(std::move(violation)) {}
 
 std::string sector_name(const model::Scenario& scenario, const model::World& world, std::size_t sector) {
@@ -40,7 +40,8 @@ std::string sector_name(const model::Scenario& scenario, const model::World& wor
 }
 
 void check_stock_flow(const model::Scenario& scenario, model::World& world) {
-  std::vector<model::StockFlowViolation> problems = world.ledger.check(world.month, kStockFlowTolerance);
+  const double tolerance = stock_flow_tolerance(world.ledger.largest_stock());
+  std::vector<model::StockFlowViolation> problems = world.ledger.check(world.month, tolerance);
   world.sfc_max_residual = world.ledger.max_residual();
   // The accelerator register (cohorts at book) must agree with the ledger's accelerators.
   std::vector<double> register_book(scenario.firms.size(), 0.0);
@@ -51,11 +52,13 @@ void check_stock_flow(const model::Scenario& scenario, model::World& world) {
     const double residual =
         world.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kAccelerators)] - register_book[f];
     world.sfc_max_residual = std::max(world.sfc_max_residual, std::fabs(residual));
-    if (std::fabs(residual) > kStockFlowTolerance) {
+    if (std::fabs(residual) > tolerance) {
       problems.push_back({world.month, f, "accelerators: ledger book value differs from the cohort register", residual});
     }
   }
-  if (!problems.empty()) throw StockFlowError(problems.front(), sector_name(scenario, world, problems.front().sector));
+  if (!problems.empty()) {
+    throw StockFlowError(problems.front(), sector_name(scenario, world, problems.front().sector), tolerance);
+  }
   world.ledger.end_month();
 }
 

@@ -8,6 +8,8 @@
 /// A path is a pure function of (scenario, path id, seed): the Monte Carlo runner and the
 /// server call this same function.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -72,13 +74,27 @@ PathResult run_path(const model::Scenario& scenario, std::uint64_t path_id, std:
 std::vector<model::MonthRecord> run_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed,
                                          model::EventSink& events);
 
-/// DESIGN §1.9: stock-flow residuals above this stop the run (USD bn).
+/// DESIGN §1.9: the absolute floor of the stock-flow tolerance (USD bn). Residuals above
+/// stock_flow_tolerance() stop the run.
 inline constexpr double kStockFlowTolerance = 1e-6;
+/// The stock-flow tolerance relative to the largest stock in the ledger: rounding in sums of
+/// doubles grows with their size (about 1e-16 of it per operation), so balance sheets of
+/// USD 10^6 bn after a century of growth leave residuals near 1e-6 that are not errors.
+/// See docs/decisions/0006-relative-stock-flow-tolerance.md.
+inline constexpr double kStockFlowRelativeTolerance = 1e-9;
+
+/// The month's stock-flow tolerance (USD bn): max(1e-6, 1e-9 × the largest stock in the ledger).
+/// An infinite or NaN stock leaves the floor, so that it cannot switch the check off.
+[[nodiscard]] inline double stock_flow_tolerance(double largest_stock_usd_bn) {
+  if (!std::isfinite(largest_stock_usd_bn)) return kStockFlowTolerance;
+  return std::max(kStockFlowTolerance, kStockFlowRelativeTolerance * largest_stock_usd_bn);
+}
 
 /// Thrown when the stock-flow check fails: names the month, the sector and the entry.
 class StockFlowError : public std::runtime_error {
  public:
-  StockFlowError(model::StockFlowViolation violation, std::string sector_name);
+  /// `tolerance_usd_bn` is the month's tolerance that the residual exceeded.
+  StockFlowError(model::StockFlowViolation violation, std::string sector_name, double tolerance_usd_bn);
   [[nodiscard]] const model::StockFlowViolation& violation() const { return violation_; }
 
  private:

@@ -33,3 +33,23 @@ TEST(DidYouMean, SuggestsCloseKeysOnly) {
 
 }  // namespace
 }  // namespace bsim::core
+
+TEST(DidYouMean, LongWordsGetNoSuggestionAndCandidatesOfOtherLengthsAreSkipped) {
+  const std::vector<std::string> keys = {"markup", "elasticity_long_run"};
+  EXPECT_EQ(bsim::core::closest_match(std::string(bsim::core::kLongestWordMatched + 1, 'm'), keys), "");
+  // A candidate whose length differs by more than the allowed edits is never the answer.
+  EXPECT_EQ(bsim::core::closest_match("markupp", keys), "markup");
+  EXPECT_EQ(bsim::core::closest_match("elasticity_long_runn", keys), "elasticity_long_run");
+}
+
+TEST(Shortened, CutsLongNamesWithAnEllipsisAndTheirLength) {
+  EXPECT_EQ(bsim::core::shortened("markup"), "markup");
+  const std::string exact(bsim::core::kLongestNameShown, 'k');
+  EXPECT_EQ(bsim::core::shortened(exact), exact);
+  const std::string huge(5'000'000, 'a');
+  EXPECT_EQ(bsim::core::shortened(huge), std::string(80, 'a') + "… (5000000 bytes)");
+  // A cut never splits a UTF-8 character: "é" is two bytes, and byte 80 would fall inside one.
+  std::string accents = std::string(79, 'a');
+  for (int i = 0; i < 10; ++i) accents += "é";
+  EXPECT_EQ(bsim::core::shortened(accents), std::string(79, 'a') + "… (99 bytes)");
+}

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "io/builtin_scenarios.h"
@@ -99,6 +101,47 @@ TEST(StockFlow, RunStopsNamingMonthFirmAndEntryWhenAPaymentLosesALeg) {
     EXPECT_NE(what.find("OpenAI"), std::string::npos) << what;
     EXPECT_NE(what.find("compute rent"), std::string::npos) << what;
   }
+}
+
+TEST(StockFlow, ToleranceIsRelativeToTheLargestStockWithAnAbsoluteFloor) {
+  EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(0.0), 1e-6);
+  EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(1000.0), 1e-6);  // today's balance sheets: the floor
+  EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(2e6), 2e-3);
+  // A stock gone infinite must not make the check accept anything.
+  EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(std::numeric_limits<double>::infinity()), 1e-6);
+  EXPECT_DOUBLE_EQ(sim::stock_flow_tolerance(std::nan("")), 1e-6);
+  Ledger ledger(2);
+  ledger.open_asset(0, Asset::kDeposits, 10.0);
+  ledger.open_liability(1, Liability::kDebt, -2.5e6);
+  EXPECT_DOUBLE_EQ(ledger.largest_stock(), 2.5e6);  // absolute values: a negative stock counts
+}
+
+TEST(StockFlow, AOneLeggedPaymentIsCaughtOnLargeBalanceSheets) {
+  // Balance sheets of USD 2 million bn: the tolerance is 2e-3, and a lost leg of USD 1bn is
+  // still an error naming the month, the firm and the entry.
+  const auto s = io::load_scenario("default").scenario;
+  model::World w = sim::initial_world(s);
+  w.month = s.time.start;
+  w.ledger.open_asset(0, Asset::kDeposits, 2e6);
+  w.ledger.begin_month();
+  w.ledger.record_one_leg_for_test(0, Flow::kComputeRent, 1.0);
+  try {
+    sim::check_stock_flow(s, w);
+    FAIL() << "the check let a one-legged payment through";
+  } catch (const sim::StockFlowError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("OpenAI"), std::string::npos) << what;
+    EXPECT_NE(what.find("compute rent"), std::string::npos) << what;
+    EXPECT_NE(what.find("tolerance 0.002"), std::string::npos) << what;
+  }
+}
+
+TEST(StockFlow, ACenturyOfGrowthDoesNotTripTheCheckOnRounding) {
+  // Regression: soft-landing to 2125-12 grows balance sheets to about USD 2 million bn, and an
+  // absolute 1e-6 stopped it on a rounding residual of 1.01e-6.
+  const auto s = io::load_scenario("soft-landing", {"time.end=2125-12"}).scenario;
+  const auto months = sim::run_path(s, 0, 1).months;  // the CLI's default path and seed; throws on any violation
+  ASSERT_EQ(months.back().month.str(), "2125-12");
 }
 
 TEST(StockFlow, HoldsEveryMonthOfEveryBuiltInScenario) {

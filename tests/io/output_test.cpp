@@ -1,18 +1,25 @@
 // firms.csv and events.csv: their exact headers, one row per firm per month and per event, the
 // firm rows agreeing with the ledger of the same path run month by month, receipts counted
-// gross, and CSV quoting of text fields. Runs from the repository root.
+// gross, and CSV quoting of text fields; `run --out` folders replaced as a whole under a lock.
+// Runs from the repository root.
 #include "io/output.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/diagnostics.h"
+#include "io/output_folder.h"
 #include "io/scenario_loader.h"
 #include "sim/run_path.h"
 
@@ -241,6 +248,102 @@ TEST(EventsCsv, SubjectsWithCommasOrQuotesAreQuoted) {
   EXPECT_EQ(rows[1], "2027-03,scarcity_pricing,\"Smith, Jones & Co\",0.25,\"a, b\",price at the scarcity cap");
   EXPECT_EQ(rows[2], "2027-04,efficiency_shock,\"the \"\"big\"\" one\",0,,scripted shock");
   EXPECT_EQ(rows[3], "2027-05,efficiency_jump,random,2.5,,random breakthrough");
+}
+
+
+namespace fs = std::filesystem;
+
+// This process's scratch folders, removed when the tests end.
+const fs::path& scratch_root() {
+  static const struct Root {
+    fs::path path = fs::temp_directory_path() / ("bsim_output_folder_" + std::to_string(::getpid()));
+    ~Root() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } root;
+  return root.path;
+}
+
+// A fresh folder for one test.
+fs::path scratch(const std::string& name) {
+  const fs::path dir = scratch_root() / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string read(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST(OutputFolder, ReplacesTheWholeFolderAndNamesWhatWentAway) {
+  const fs::path root = scratch("replace");
+  const fs::path dir = root / "run";
+  {
+    OutputFolder out(dir);
+    EXPECT_TRUE(out.replace_with({{"summary.json", "one"}, {"timeseries.csv", "1"}}).empty());
+  }
+  std::ofstream(dir / "report.html") << "drawn from run one";
+  fs::create_directory(dir / "svg");
+  {
+    OutputFolder out(dir);
+    EXPECT_EQ(out.replace_with({{"summary.json", "two"}, {"events.csv", "2"}}),
+              (std::vector<std::string>{"report.html", "svg", "timeseries.csv"}));
+  }
+  EXPECT_EQ(names_in(dir), (std::vector<std::string>{"events.csv", "summary.json"}));
+  EXPECT_EQ(read(dir / "summary.json"), "two");
+  // Beside it only the lock file: no temporary or old folder is left.
+  EXPECT_EQ(names_in(root), (std::vector<std::string>{"run", "run.lock"}));
+}
+
+TEST(OutputFolder, ASecondWriterIsRefusedWhileTheFirstHoldsTheLock) {
+  const fs::path dir = scratch("busy") / "run";
+  std::optional<OutputFolder> first(std::in_place, dir);
+  try {
+    OutputFolder second(dir);
+    FAIL() << "a second writer took the lock";
+  } catch (const OutputFolderBusy& e) {
+    EXPECT_NE(std::string(e.what()).find("is being written by another bubblesim run"), std::string::npos) << e.what();
+  }
+  first.reset();  // the lock goes with the first writer
+  OutputFolder third(dir);
+  third.replace_with({{"summary.json", "three"}});
+  EXPECT_EQ(read(dir / "summary.json"), "three");
+}
+
+TEST(OutputFolder, AFailedWriteLeavesThePreviousFolderAsItWas) {
+  const fs::path root = scratch("failed");
+  const fs::path dir = root / "run";
+  OutputFolder out(dir);
+  out.replace_with({{"summary.json", "old"}, {"timeseries.csv", "old"}});
+  // The second file cannot be written (not a plain name): nothing of the new set lands.
+  EXPECT_ANY_THROW(out.replace_with({{"summary.json", "new"}, {"sub/timeseries.csv", "new"}}));
+  EXPECT_EQ(names_in(dir), (std::vector<std::string>{"summary.json", "timeseries.csv"}));
+  EXPECT_EQ(read(dir / "summary.json"), "old");
+  EXPECT_EQ(names_in(root), (std::vector<std::string>{"run", "run.lock"}));
+}
+
+TEST(OutputFolder, RefusesFoldersThatNoRunWroteAndTheCurrentFolder) {
+  const fs::path dir = scratch("refuse") / "mine";
+  fs::create_directories(dir);
+  std::ofstream(dir / "notes.txt") << "keep me";
+  EXPECT_THROW(OutputFolder{dir}, core::InputError);
+  EXPECT_EQ(read(dir / "notes.txt"), "keep me");
+  EXPECT_THROW(OutputFolder{"."}, core::InputError);
+  EXPECT_THROW(OutputFolder{fs::current_path().parent_path()}, core::InputError);
+  std::ofstream(dir.parent_path() / "file") << "x";
+  EXPECT_THROW(OutputFolder{dir.parent_path() / "file"}, core::InputError);
 }
 
 }  // namespace

@@ -307,6 +307,21 @@ TEST_F(ResultsDbTest, RunSummaryViewCountsPathsAndBusts) {
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "delete");
 }
 
+TEST_F(ResultsDbTest, EachCheckpointCountsTheFailedPathsInMeta) {
+  const std::string path = file("runs.db");
+  ResultsDb db = ResultsDb::create(path, sample_meta());
+  std::vector<McPathRow> rows;
+  for (std::uint64_t id = 0; id < 5; ++id) rows.push_back(sample_row(id));  // failed: 4
+  db.checkpoint(rows, "", McStatus::kRunning);
+  EXPECT_EQ(db.paths_failed(), 1u);
+  rows.clear();
+  for (std::uint64_t id = 5; id < 10; ++id) rows.push_back(sample_row(id));  // failed: 9
+  db.checkpoint(rows, "", McStatus::kComplete);
+  EXPECT_EQ(db.paths_failed(), 2u);
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("SELECT value FROM meta WHERE key = 'paths_failed'"), "2");
+}
+
 TEST_F(ResultsDbTest, OpenAndCreateRefuseFilesThatAreNotOurs) {
   const std::string missing = file("missing.db");
   expect_database_error([&] { (void)ResultsDb::open_existing(missing); }, missing, "no such file");
