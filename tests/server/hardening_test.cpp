@@ -123,6 +123,22 @@ TEST(ServerHardening, ARunBeyondTheCostLimitIsRefusedAtOnce) {
   EXPECT_EQ(live.server().jobs().counts().submitted, 0u);
 }
 
+TEST(ServerHardening, TheDefaultScenarioWithThreeThousandMoreFirmsIsRefusedBeforeItRuns) {
+  LiveServer live;  // the default limit
+  json firms = json::array();
+  for (int i = 0; i < 3000; ++i) {
+    firms.push_back({{"id", "x" + std::to_string(i)}, {"name", "X" + std::to_string(i)}, {"type", "lab"}, {"inference_share", 0}});
+  }
+  const json body = {{"scenario", {{"extends", "default"}, {"name", "big"}, {"firm", firms}}}};
+  auto c = live.client();
+  const auto started = Clock::now();
+  auto r = c.Post("/api/run", body.dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422) << r->body.substr(0, 300);
+  EXPECT_NE(error_of(r).find("--max-run-cost"), std::string::npos) << error_of(r);
+  EXPECT_LT(seconds_since(started), 30.0);  // it took 90 s to run in a release build
+}
+
 TEST(ServerHardening, EveryBuiltInScenarioIsWithinTheDefaultCostLimit) {
   const std::uint64_t limit = ServerOptions{}.max_run_cost;
   for (const std::string& name : io::builtin_scenario_names()) {
