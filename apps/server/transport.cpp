@@ -26,7 +26,7 @@ struct Connection {
   Clock::time_point deadline;  ///< the current request must have arrived by then
   std::size_t bytes = 0;       ///< read since the current request began
   RequestFailure failure = RequestFailure::kNone;
-  bool close = false;          ///< close after the current answer
+  bool close = false;  ///< close after the current answer
 };
 
 thread_local Connection* t_connection = nullptr;
@@ -50,7 +50,8 @@ int wait_for(int sock, short events, int timeout_ms) {
 
 void address_of(const sockaddr_storage& addr, socklen_t len, std::string& ip, int& port) {
   std::array<char, NI_MAXHOST> host{};
-  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host.data(), host.size(), nullptr, 0, NI_NUMERICHOST) == 0) {
+  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host.data(), host.size(), nullptr, 0,
+                    NI_NUMERICHOST) == 0) {
     ip = host.data();
   }
   if (addr.ss_family == AF_INET) {
@@ -68,7 +69,8 @@ class GuardedStream final : public httplib::Stream {
       : sock_(sock), connection_(connection), limits_(limits) {}
 
   bool is_readable() const override {
-    return begin_ < end_ || wait_for(sock_, POLLIN, std::min(millis(limits_.read_gap_seconds), millis_until(connection_.deadline))) > 0;
+    return begin_ < end_ ||
+           wait_for(sock_, POLLIN, std::min(millis(limits_.read_gap_seconds), millis_until(connection_.deadline))) > 0;
   }
   bool is_writable() const override { return wait_for(sock_, POLLOUT, millis(limits_.write_seconds)) > 0; }
 
@@ -163,10 +165,8 @@ void close_connection() {
   if (t_connection) t_connection->close = true;
 }
 
-GuardedServer::GuardedServer(TransportLimits limits) : limits_(std::move(limits)) {
-  set_read_timeout(std::chrono::milliseconds(millis(limits_.read_gap_seconds)));
-  set_write_timeout(std::chrono::milliseconds(millis(limits_.write_seconds)));
-}
+// The library's own read and write timeouts are not set: GuardedStream applies limits_ instead.
+GuardedServer::GuardedServer(TransportLimits limits) : limits_(std::move(limits)) {}
 
 bool GuardedServer::set_backlog(int backlog) {
   const socket_t sock = svr_sock_.load();

@@ -28,12 +28,12 @@
 namespace bsim::server {
 
 struct TransportLimits {
-  double request_seconds = 10;     ///< a request (line, headers, body) must arrive within this of its first byte
-  double read_gap_seconds = 5;     ///< and no pause in it may be longer than this
-  double keep_alive_seconds = 5;   ///< an idle kept-alive connection is closed after this
-  double write_seconds = 10;       ///< a write the client does not take within this fails
+  double request_seconds = 10;    ///< a request (line, headers, body) must arrive within this of its first byte
+  double read_gap_seconds = 5;    ///< and no pause in it may be longer than this
+  double keep_alive_seconds = 5;  ///< an idle kept-alive connection is closed after this
+  double write_seconds = 10;      ///< a write the client does not take within this fails
   std::size_t max_request_bytes = std::size_t{4} << 20;  ///< bytes read for one request, framing included
-  std::size_t keep_alive_requests = 100;  ///< requests answered on one connection before it is closed
+  std::size_t keep_alive_requests = 100;                 ///< requests answered on one connection before it is closed
   /// Called on each request after its headers are read, before routing (e.g. to drop ranges).
   std::function<void(httplib::Request&)> setup_request;
 };

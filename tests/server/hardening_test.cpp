@@ -63,8 +63,8 @@ TEST(ServerHardening, AChunkedBodyPastMaxBodyIsRefusedWith413WithoutReadingIt) {
   char size[16];
   std::snprintf(size, sizeof(size), "%zx", body.size());
   ASSERT_TRUE(ok.send("POST /api/validate HTTP/1.1\r\n" + host_header(live.port()) +
-                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + size +
-                      "\r\n" + body + "\r\n0\r\n\r\n"));
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" +
+                      size + "\r\n" + body + "\r\n0\r\n\r\n"));
   const std::string answer = ok.read_all(std::chrono::seconds(30));
   EXPECT_EQ(status_of(answer), 200) << answer.substr(0, 300);
   EXPECT_EQ(live.client().Get("/api/health")->status, 200);
@@ -73,8 +73,9 @@ TEST(ServerHardening, AChunkedBodyPastMaxBodyIsRefusedWith413WithoutReadingIt) {
 TEST(ServerHardening, ACompressedBodyIsRefusedWith415) {
   LiveServer live;
   RawConnection raw(live.port());
-  ASSERT_TRUE(raw.send("POST /api/validate HTTP/1.1\r\n" + host_header(live.port()) +
-                       "Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n0123456789"));
+  ASSERT_TRUE(
+      raw.send("POST /api/validate HTTP/1.1\r\n" + host_header(live.port()) +
+               "Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\n0123456789"));
   const std::string response = raw.read_all(std::chrono::seconds(5));
   EXPECT_EQ(status_of(response), 415) << response.substr(0, 300);
 }
@@ -127,7 +128,8 @@ TEST(ServerHardening, TheDefaultScenarioWithThreeThousandMoreFirmsIsRefusedBefor
   LiveServer live;  // the default limit
   json firms = json::array();
   for (int i = 0; i < 3000; ++i) {
-    firms.push_back({{"id", "x" + std::to_string(i)}, {"name", "X" + std::to_string(i)}, {"type", "lab"}, {"inference_share", 0}});
+    firms.push_back(
+        {{"id", "x" + std::to_string(i)}, {"name", "X" + std::to_string(i)}, {"type", "lab"}, {"inference_share", 0}});
   }
   const json body = {{"scenario", {{"extends", "default"}, {"name", "big"}, {"firm", firms}}}};
   auto c = live.client();
@@ -297,7 +299,8 @@ TEST(ServerHardening, BadBytesAndHugeNumbersAre400NeverA500) {
 
   for (const char* path : {"/api/%FF%FE", "/api/scenarios/%C0%AF", "/%FF.js", "/api/jobs/%ED%A0%80"}) {
     RawConnection raw(live.port());
-    ASSERT_TRUE(raw.send(std::string("GET ") + path + " HTTP/1.1\r\n" + host_header(live.port()) + "Connection: close\r\n\r\n"));
+    ASSERT_TRUE(raw.send(std::string("GET ") + path + " HTTP/1.1\r\n" + host_header(live.port()) +
+                         "Connection: close\r\n\r\n"));
     const std::string response = raw.read_all(std::chrono::seconds(5));
     EXPECT_EQ(status_of(response), 400) << path << ": " << response.substr(0, 300);
     const json j = raw_body(response);
@@ -315,7 +318,8 @@ TEST(ServerHardening, CrossSiteAndRebindingRequestsAreRefused) {
   LiveServer live;
   auto c = live.client();
   // The CSRF reproducer: a form-style POST from another origin must not start a job.
-  auto csrf = c.Post("/api/jobs", {{"Origin", "http://evil.example"}}, R"({"scenario":"default","paths":1})", "text/plain");
+  auto csrf =
+      c.Post("/api/jobs", {{"Origin", "http://evil.example"}}, R"({"scenario":"default","paths":1})", "text/plain");
   ASSERT_TRUE(csrf);
   EXPECT_EQ(csrf->status, 403) << csrf->body;
   auto plain = c.Post("/api/jobs", R"({"scenario":"default","paths":1})", "text/plain");
@@ -351,7 +355,9 @@ TEST(ServerHardening, AllowedHostsAreAccepted) {
   LiveServer live(o);
   auto c = live.client();
   EXPECT_EQ(c.Get("/api/health", {{"Host", "bubblesim.example"}})->status, 200);
-  EXPECT_EQ(c.Get("/api/health", {{"Host", "bubblesim.example:8443"}, {"Origin", "http://bubblesim.example:8443"}})->status, 200);
+  EXPECT_EQ(
+      c.Get("/api/health", {{"Host", "bubblesim.example:8443"}, {"Origin", "http://bubblesim.example:8443"}})->status,
+      200);
   EXPECT_EQ(c.Get("/api/health", {{"Host", "other.example"}})->status, 403);
 }
 
