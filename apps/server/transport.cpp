@@ -150,8 +150,11 @@ void release_unused_stack() {
   if (!known) return;
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const char marker = 0;
+  // Under AddressSanitizer's fake stacks a local may live elsewhere: then leave the stack alone.
+  const auto here = reinterpret_cast<std::uintptr_t>(&marker);
+  if (here < reinterpret_cast<std::uintptr_t>(base) || here >= reinterpret_cast<std::uintptr_t>(base) + size) return;
   // Keep 64 KiB below the current frame for this function and the calls it still makes.
-  const auto in_use = reinterpret_cast<std::uintptr_t>(&marker) - (std::uintptr_t{64} << 10);
+  const auto in_use = here - (std::uintptr_t{64} << 10);
   const auto low = (reinterpret_cast<std::uintptr_t>(base) + page - 1) / page * page;
   const auto high = in_use / page * page;
   if (high > low) ::madvise(reinterpret_cast<void*>(low), high - low, MADV_DONTNEED);
