@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <regex>
 #include <set>
 
@@ -309,7 +308,8 @@ json schema_json() {
 }
 
 /// sim::run_path month by month (the same steps and records), stopped with 503 once it has
-/// run `max_seconds`: the wall-clock limit of a single run (--max-run-seconds).
+/// run `max_seconds`: the wall-clock limit of a single run (--max-run-seconds). The test
+/// Server.RunAnswersThePathTheEngineComputes fails if the two ever differ.
 sim::PathResult run_path_within(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed, double max_seconds) {
   const auto started = std::chrono::steady_clock::now();
   model::EventLog log;
