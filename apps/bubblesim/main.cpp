@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <atomic>
 #include <cmath>
@@ -451,6 +454,11 @@ int do_report(const ReportOptions& opt) {
 
 /// `bubblesim serve`: answers until SIGINT or SIGTERM, then stops cleanly (exit 0).
 int do_serve(const bsim::server::ServerOptions& options) {
+#if defined(__GLIBC__)
+  // Request threads come and go in bursts; with glibc's default of 8 arenas per core each keeps
+  // its own free memory, and the resident size only grows. Two arenas keep it bounded.
+  mallopt(M_ARENA_MAX, 2);
+#endif
   bsim::server::HttpServer server(options);
   const int port = server.bind();
   std::signal(SIGINT, request_stop);
@@ -656,6 +664,31 @@ int main(int argc, char** argv) {
   serve->add_option("--max-streams", serve_opt.max_streams, "Most job event streams open at once (429 above)")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  serve->add_option("--max-run-cost", serve_opt.max_run_cost,
+                    "Largest scenario a run or a job's path may have: months x (firms + contracts) (422 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  serve->add_option("--max-run-seconds", serve_opt.jobs.max_run_seconds, "A single run taking longer is stopped (503)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 86400.0));
+  serve->add_option("--max-runs", serve_opt.jobs.max_queued_runs, "Most single runs queued or running at once (429 above)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+  serve->add_option("--run-threads", serve_opt.jobs.run_threads, "Threads running single runs (the rest wait)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  serve->add_option("--http-threads", serve_opt.http_threads, "Most threads answering connections at once (the rest wait)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{2}, std::size_t{4096}));
+  serve->add_option("--backlog", serve_opt.backlog, "Connections the kernel queues before they are accepted")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
+  serve->add_option("--request-timeout", serve_opt.request_seconds,
+                    "Seconds a request (line, headers, body) may take to arrive (408 and closed beyond)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 3600.0));
+  serve->add_option("--allow-host", serve_opt.allowed_hosts,
+                    "Also accept this name (or name:port) in Host and Origin, e.g. behind a proxy (repeatable)");
 
   std::string validate_file;
   std::vector<std::string> validate_sets;

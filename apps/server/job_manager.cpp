@@ -2,9 +2,25 @@
 
 #include <fmt/format.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "jobs/mc_report.h"
 
 namespace bsim::server {
+
+void release_free_memory() {
+#if defined(__GLIBC__)
+  static std::atomic<std::int64_t> last_ms{0};
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  std::int64_t last = last_ms.load();
+  if (now - last < 1000 || !last_ms.compare_exchange_strong(last, now)) return;
+  malloc_trim(0);
+#endif
+}
 
 const char* status_name(JobStatus s) {
   switch (s) {
@@ -176,6 +192,8 @@ void JobManager::job_worker() {
       job->scenario_.reset();
       forget_old_jobs();
     }
+    job = nullptr;
+    release_free_memory();
   }
 }
 
@@ -245,7 +263,8 @@ void JobManager::enqueue_run(std::function<void()> task) {
     std::lock_guard lock(mutex_);
     if (stopping_) throw BusyError("the server is shutting down");
     if (runs_.size() + runs_busy_ >= limits_.max_queued_runs) {
-      throw BusyError(fmt::format("{} single runs are already waiting, the server's limit; try again shortly",
+      throw BusyError(fmt::format("{} single runs are already queued or running, the server's limit (--max-runs); "
+                                  "try again shortly",
                                   runs_.size() + runs_busy_));
     }
     runs_.push_back(std::move(task));
@@ -265,10 +284,12 @@ void JobManager::run_worker() {
       ++runs_busy_;
     }
     task();
+    task = nullptr;  // the run's answer and scenario are freed before the memory is trimmed
     {
       std::lock_guard lock(mutex_);
       --runs_busy_;
     }
+    release_free_memory();
   }
 }
 

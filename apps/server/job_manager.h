@@ -83,8 +83,14 @@ struct JobLimits {
   std::size_t keep_finished = 32;    ///< finished jobs kept for GET; the oldest go first
   double partial_seconds = 0.3;      ///< how often a running job's result is refreshed
   std::size_t run_threads = 2;       ///< threads for single runs (POST /api/run)
-  std::size_t max_queued_runs = 16;  ///< single runs waiting at once; more are refused (429)
+  std::size_t max_queued_runs = 16;  ///< single runs queued or running at once; more are refused (429)
+  double max_run_seconds = 30;       ///< a single run taking longer is stopped (503)
 };
+
+/// Gives memory that the allocator holds free back to the system (glibc's malloc_trim), at
+/// most about once a second however often it is called. The server calls it after a run or a
+/// job ends and after old jobs are forgotten, so its resident size falls back after a burst.
+void release_free_memory();
 
 /// Thrown by submit and run when the server has reached a limit; the API answers 429.
 class BusyError : public std::runtime_error {

@@ -2,6 +2,10 @@
 // A real `bubblesim serve` in the test process: HttpServer on a free port of 127.0.0.1, its
 // own thread, and an httplib client talking to it over TCP.
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -71,6 +75,70 @@ inline nlohmann::json wait_finished(httplib::Client& c, const std::string& id,
     if (std::chrono::steady_clock::now() > until) return j;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+/// A raw TCP connection to the server, for requests cpp-httplib's client would not send (a
+/// trickle of header lines, a huge chunked body, bytes that are not UTF-8 in the URL).
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : sock_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(sock_, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) == 0;
+  }
+  ~RawConnection() { ::close(sock_); }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  [[nodiscard]] bool connected() const { return connected_; }
+
+  /// Sends every byte; false once the server has closed the connection (or stopped reading
+  /// for `timeout`).
+  bool send(std::string_view bytes, std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+    while (!bytes.empty()) {
+      pollfd p{sock_, POLLOUT, 0};
+      if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0 || (p.revents & (POLLERR | POLLHUP)) != 0) return false;
+      const ssize_t n = ::send(sock_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  /// Reads until the server closes the connection or `timeout` passes.
+  std::string read_all(std::chrono::milliseconds timeout) {
+    std::string out;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return out;
+      pollfd p{sock_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return out;
+      char buffer[65536];
+      const ssize_t n = ::recv(sock_, buffer, sizeof(buffer), 0);
+      if (n <= 0) {
+        closed_ = true;
+        return out;
+      }
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+
+  /// True once a read has seen the server close the connection.
+  [[nodiscard]] bool closed() const { return closed_; }
+
+ private:
+  int sock_;
+  bool connected_ = false;
+  bool closed_ = false;
+};
+
+/// The status of the first response in `text` ("HTTP/1.1 413 ..."), 0 if there is none.
+inline int status_of(const std::string& text) {
+  if (text.rfind("HTTP/1.", 0) != 0 || text.size() < 12) return 0;
+  return std::atoi(text.substr(9, 3).c_str());
 }
 
 }  // namespace bsim::server::testing
