@@ -12,11 +12,15 @@
 namespace bsim::finance {
 namespace {
 
-// Finance is tested on a fixed physical path: the behaviour feedbacks (price discipline,
-// financing limits, labs' funding discipline, sentiment and credit) are switched off so a
-// default's contagion is not mixed with owners' and investors' reactions to it.
+// Finance is tested on a fixed physical path: the behaviour feedbacks (price discipline, labs'
+// funding discipline, sentiment and credit) are switched off so a default's contagion is not
+// mixed with owners' and investors' reactions to it. The financing limit stays on: with
+// sentiment and credit fixed it is only a firm's deposits plus its undrawn credit line (or
+// equity allowance), not a reaction to anyone's default; without it CoreWeave orders more
+// than it can pay for and defaults in 2026-06 in every world, `default` included, which would
+// leave none of the tests below the provider whose default they are about.
 const std::vector<std::string> kFixedBehaviour = {
-    "technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false", "build.financing_limit=false",
+    "technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false",
     "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false"};
 
 sim::PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
