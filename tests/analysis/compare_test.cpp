@@ -20,8 +20,12 @@ struct Summarised {
   PathSummary summary;
 };
 
+// The paths end in 2030-12: since the demand recalibration `default` (jumps off) has a capex
+// wave of the build rule in 2031 that takes three firms into default in 2032, which is not what
+// the comparison with the shock is about; to 2030-12 `default` has no default.
 Summarised run(const std::string& name) {
-  const model::Scenario s = io::load_scenario(name, {"technology.efficiency.jump_rate_per_year=0"}).scenario;
+  const model::Scenario s =
+      io::load_scenario(name, {"technology.efficiency.jump_rate_per_year=0", "time.end=2030-12"}).scenario;
   Summarised r{sim::run_path(s, 0, 1), {}};
   r.summary = summarise(r.path, s);
   return r;
@@ -96,9 +100,12 @@ TEST_F(DefaultVersusShock, RowsReadTheSummaries) {
     total_b += sb.losses.by_class[c].second;
   }
   expect("losses, all holders", total_a, total_b);
-  // The shock causes defaults and losses where `default` has none.
+  // The shock causes defaults and losses where `default` has none: the holders lose at least
+  // the claims written off. (This said more than $10bn before the demand recalibration; the
+  // shock's one default to 2030-12, OpenAI's, now costs holders less: docs/experiments.md.)
   EXPECT_GT(*row(compared, "defaults").difference, 0.0);
-  EXPECT_GT(*row(compared, "losses, all holders").difference, 10.0);
+  EXPECT_GT(*row(compared, "losses, all holders").difference, 0.0);
+  EXPECT_GE(*row(compared, "losses, all holders").difference, *row(compared, "claims written off").difference);
   EXPECT_FALSE(row(compared, "losses, all holders").ratio);  // A is 0
 
   // Column statistics: the trajectory's peak, trough after the peak and end, and the lowest value.

@@ -50,12 +50,14 @@ TEST(CoreBusiness, ItsCashFlowArrivesEachMonthByCalendarYearAndGrowsAfterTheLast
 }
 
 TEST(CoreBusiness, ALargeCoreCashFlowKeepsAFirmThatDefaultedWithoutItSolvent) {
+  // The firm is OpenAI, the one that defaults in sudden-100x since the demand recalibration
+  // (CoreWeave, the firm here before, now comes through the shock).
   const model::Scenario without = scenario({});
-  const model::Scenario with = scenario({"firm.coreweave.core_cash_flow_usd_bn_per_year.2026=200"});
+  const model::Scenario with = scenario({"firm.openai.core_cash_flow_usd_bn_per_year.2026=200"});
   const auto a = sim::run_path(without, 0, 1);
   const auto b = sim::run_path(with, 0, 1);
-  ASSERT_TRUE(defaulted(a, without, "coreweave"));
-  EXPECT_FALSE(defaulted(b, with, "coreweave"));
+  ASSERT_TRUE(defaulted(a, without, "openai"));
+  EXPECT_FALSE(defaulted(b, with, "openai"));
   // It is not AI revenue: the AI columns of the first month are the same.
   EXPECT_EQ(a.months.front().ai_revenue_usd_bn, b.months.front().ai_revenue_usd_bn);
   EXPECT_EQ(a.months.front().capex_usd_bn, b.months.front().capex_usd_bn);

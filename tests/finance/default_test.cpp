@@ -12,11 +12,15 @@
 namespace bsim::finance {
 namespace {
 
-// Finance is tested on a fixed physical path: the behaviour feedbacks (price discipline,
-// financing limits, labs' funding discipline, sentiment and credit) are switched off so a
-// default's contagion is not mixed with owners' and investors' reactions to it.
+// Finance is tested on a fixed physical path: the behaviour feedbacks (price discipline, labs'
+// funding discipline, sentiment and credit) are switched off so a default's contagion is not
+// mixed with owners' and investors' reactions to it. The financing limit stays on: with
+// sentiment and credit fixed it is only a firm's deposits plus its undrawn credit line (or
+// equity allowance), not a reaction to anyone's default; without it CoreWeave orders more
+// than it can pay for and defaults in 2026-06 in every world, `default` included, which would
+// leave none of the tests below the provider whose default they are about.
 const std::vector<std::string> kFixedBehaviour = {
-    "technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false", "build.financing_limit=false",
+    "technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false",
     "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false"};
 
 sim::PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
@@ -145,10 +149,17 @@ TEST(StockFlow, HoldsThroughDefaultsAndWriteOffs) {
 namespace bsim::finance {
 namespace {
 
-// The chain the issue names: after the ×100 shock a lab is forced into default; its leveraged
-// compute provider loses the committed revenue, breaches its covenant and defaults, and the loss
-// reaches its lenders. Financed by equity instead (debt-vs-equity), no provider defaults and its
-// shareholders lose about as much as shareholders and lenders together in the debt case.
+// The chain the issue names: after the ×100 shock a lab is forced into default and its
+// leveraged compute provider loses the committed revenue. Financed by equity instead
+// (debt-vs-equity), no provider defaults and its shareholders lose about as much as
+// shareholders and lenders together in the debt case.
+//
+// Since the demand recalibration the chain stops at the provider's revenue: the shock alone
+// takes CoreWeave into default (2027-10, a payment default, no covenant breach first) with or
+// without OpenAI's default, and OpenAI's commitment is a third of what CoreWeave takes in after
+// the shock, not about half (docs/experiments.md). The test was
+// ALabsDefaultReachesALeveragedProvidersLenders; it now checks what still holds.
+
 const char* const kLabDefault = "firm.openai.forced_default_month=2027-07";
 
 // What the investors in `firm` lose from the month before `from` on: shareholders the largest
@@ -176,23 +187,32 @@ double investors_loss(const sim::PathResult& r, const std::string& firm, const c
   return shareholders + creditors;
 }
 
-TEST(DebtVersusEquity, ALabsDefaultReachesALeveragedProvidersLenders) {
+TEST(DebtVersusEquity, ALabsDefaultCutsALeveragedProvidersCommittedRevenue) {
   const auto shocked = run("sudden-100x");
   const auto debt = run("sudden-100x", {kLabDefault});
   const std::size_t cw = firm_index("coreweave");
   // CoreWeave loses OpenAI's committed revenue from the month after the default (it settles
-  // its last month in full): about half of what it took in...
+  // its last month in full): the commitment is 0.2M H100e × $2.5/h × 730 h = $0.365bn a
+  // month, and the freed compute resells on spot for something, so its revenue falls by more
+  // than nothing and no more than that.
+  const double commitment = 0.2e6 * 2.5 * 730.0 / 1e9;
   EXPECT_DOUBLE_EQ(firm_at(debt, cw, "2027-07").revenue_usd_bn, firm_at(shocked, cw, "2027-07").revenue_usd_bn);
   for (const char* m : {"2027-08", "2027-09"}) {
-    EXPECT_LT(firm_at(debt, cw, m).revenue_usd_bn, 0.6 * firm_at(shocked, cw, m).revenue_usd_bn) << m;
+    const double fall = firm_at(shocked, cw, m).revenue_usd_bn - firm_at(debt, cw, m).revenue_usd_bn;
+    EXPECT_GT(fall, 0.0) << m;
+    EXPECT_LE(fall, commitment + 1e-9) << m;
   }
-  // ...breaches its debt-service covenant and defaults, a year before it would without it...
-  std::string breach;
-  for (const auto& e : debt.events) {
-    if (e.subject == "coreweave" && e.kind == model::EventKind::kCovenantDefault && breach.empty()) breach = e.month.str();
-  }
-  EXPECT_EQ(breach, "2027-10");
-  EXPECT_EQ(firm_at(shocked, cw, "2027-12").status, model::FirmStatus::kActive);
+  // Losing revenue never brings CoreWeave's default later than the shock alone does...
+  auto default_month = [](const sim::PathResult& r) {
+    for (const auto& e : r.events) {
+      if (e.subject == "coreweave" && (e.kind == model::EventKind::kCovenantDefault || e.kind == model::EventKind::kPaymentDefault)) {
+        return e.month;
+      }
+    }
+    return r.months.back().month + 1;
+  };
+  EXPECT_LE(default_month(debt), default_month(shocked));
+  EXPECT_EQ(firm_at(debt, cw, "2036-12").status, model::FirmStatus::kDefaulted);
   // ...and its lenders write off part of what it owed them.
   double lenders = 0.0;
   for (const auto& e : debt.events) {

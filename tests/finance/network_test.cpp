@@ -84,7 +84,13 @@ TEST(Milestones, NvidiasTranchesAndAmdsWarrantsFollowOpenAisComputeMonthByMonth)
 }
 
 TEST(SecuritisationInTheEngine, TheLesseesDefaultsWipeOutJuniorTranchesBeforeTheSeniorLosesAnything) {
-  const auto s = io::load_scenario("sudden-100x", {"technology.efficiency.jump_rate_per_year=0"}).scenario;
+  // Both lessees are forced into default after the shock: since the demand recalibration
+  // neither CoreWeave nor the other clouds default in sudden-100x on their own, and the test is
+  // about the waterfall, not about what brings the lessees down.
+  const auto s = io::load_scenario("sudden-100x", {"technology.efficiency.jump_rate_per_year=0",
+                                                   "firm.coreweave.forced_default_month=2027-10",
+                                                   "firm.other-clouds.forced_default_month=2027-10"})
+                     .scenario;
   const auto r = sim::run_path(s, 0, 1);
   std::map<std::string, double> principal;
   for (const auto& d : s.debts) principal[d.id] = d.principal_usd_bn;
