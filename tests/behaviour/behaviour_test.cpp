@@ -243,22 +243,26 @@ TEST(Training, EachLabsBudgetIsRecordedAndFallsAfterTheShock) {
   EXPECT_NEAR(budget(planned, "2027-09"), firm.training_budget_usd_bn_per_year.at(*core::Month::parse("2027-09")) / 12.0, 1e-9);
 }
 
-// Debt versus equity with every behaviour on and no forced default: the same ×100 shock makes
-// the debt-financed neoclouds default and their lenders write off claims; financed by equity
-// they survive, no lender of theirs loses anything, and their shareholders take the loss.
-TEST(DebtVersusEquity, WithFullBehaviourDebtTurnsTheShockIntoDefaultsAndEquityIntoEquityLosses) {
+// Debt versus equity with every behaviour on and no forced default: financed by equity the
+// neoclouds survive the ×100 shock, no lender of theirs loses anything, and their shareholders
+// take the loss. (Before the demand recalibration the same shock also made the debt-financed
+// neoclouds default and their lenders write off claims. Since, AI revenue starts near the
+// record and falls gradually, and under debt they pay their way through it: CoreWeave's
+// economic equity bottoms out just below zero in 2030 and other-clouds' stays positive, so
+// neither defaults. What is still checked of the debt world is that a lender loses on a
+// neocloud only when it has defaulted.)
+TEST(DebtVersusEquity, WithFullBehaviourEquityFinancedNeocloudsSurviveAndTheirShareholdersNotLendersTakeTheLoss) {
   const model::Scenario debt_s = scenario("sudden-100x");
   const model::Scenario equity_s = scenario("debt-vs-equity");
   const auto debt = sim::run_path(debt_s, 0, 1);
   const auto equity = sim::run_path(equity_s, 0, 1);
-  double creditor_losses_debt = 0.0;
   double shareholder_fall_equity = 0.0;
   for (const char* id : {"coreweave", "other-clouds"}) {
     const std::size_t f = firm_index(debt_s, id);
-    EXPECT_EQ(debt.firms[debt.firms.size() - debt_s.firms.size() + f].status, model::FirmStatus::kDefaulted) << id;
+    const bool debt_defaulted = debt.firms[debt.firms.size() - debt_s.firms.size() + f].status == model::FirmStatus::kDefaulted;
     EXPECT_EQ(equity.firms[equity.firms.size() - equity_s.firms.size() + f].status, model::FirmStatus::kActive) << id;
     for (const auto& e : debt.events) {
-      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) creditor_losses_debt += e.value;
+      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) EXPECT_TRUE(debt_defaulted) << id << " " << e.month.str();
     }
     for (const auto& e : equity.events) {
       EXPECT_FALSE(e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) << id << " " << e.month.str();
@@ -277,7 +281,6 @@ TEST(DebtVersusEquity, WithFullBehaviourDebtTurnsTheShockIntoDefaultsAndEquityIn
     }
     shareholder_fall_equity += worst;
   }
-  EXPECT_GT(creditor_losses_debt, 10.0);
   EXPECT_GT(shareholder_fall_equity, 10.0);
 }
 
