@@ -69,15 +69,19 @@ TEST(MonteCarlo, AnotherSeedGivesOtherPaths) {
 }
 
 TEST(MonteCarlo, AnInterruptedRunResumedFromItsDatabaseEndsAsAnUninterruptedOne) {
+  // The stop comes from the progress report, which the run makes every 100 ms, so the run must
+  // last well beyond that. Since the demand recalibration a short `default` path takes about
+  // 2 ms, so 30 paths on two threads end before the first report; 400 take about 0.4 s.
+  constexpr std::uint64_t kPaths = 400;
   const io::LoadedScenario s = short_default();
   const std::string full_db = temp_db("full");
-  const McRun full = run(s, 30, 2, full_db);
+  const McRun full = run(s, kPaths, 2, full_db);
   EXPECT_FALSE(full.interrupted);
 
   const std::string db = temp_db("interrupted");
   std::atomic<bool> stop{false};
   McOptions o;
-  o.paths = 30;
+  o.paths = kPaths;
   o.seed = 7;
   o.threads = 2;
   o.db_path = db;
@@ -88,7 +92,7 @@ TEST(MonteCarlo, AnInterruptedRunResumedFromItsDatabaseEndsAsAnUninterruptedOne)
   };
   const McRun first = run_monte_carlo(s, o);
   ASSERT_TRUE(first.interrupted);
-  ASSERT_LT(first.aggregate.paths(), 30u);
+  ASSERT_LT(first.aggregate.paths(), kPaths);
   {
     // The database opens, says it was interrupted, and holds every completed path.
     const io::ResultsDb opened = io::ResultsDb::open_existing(db);
@@ -102,7 +106,7 @@ TEST(MonteCarlo, AnInterruptedRunResumedFromItsDatabaseEndsAsAnUninterruptedOne)
   r.resume = true;
   const McRun resumed = run_monte_carlo(scenario_of_database(db), r);
   EXPECT_FALSE(resumed.interrupted);
-  EXPECT_EQ(resumed.paths_run + first.aggregate.paths(), 30u);
+  EXPECT_EQ(resumed.paths_run + first.aggregate.paths(), kPaths);
   EXPECT_EQ(resumed.aggregate.serialize(), full.aggregate.serialize());
   EXPECT_EQ(mc_summary_json(resumed).dump(), mc_summary_json(full).dump());
   EXPECT_EQ(io::ResultsDb::open_existing(db).status(), io::McStatus::kComplete);
