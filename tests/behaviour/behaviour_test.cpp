@@ -262,7 +262,9 @@ TEST(DebtVersusEquity, WithFullBehaviourEquityFinancedNeocloudsSurviveAndTheirSh
     const bool debt_defaulted = debt.firms[debt.firms.size() - debt_s.firms.size() + f].status == model::FirmStatus::kDefaulted;
     EXPECT_EQ(equity.firms[equity.firms.size() - equity_s.firms.size() + f].status, model::FirmStatus::kActive) << id;
     for (const auto& e : debt.events) {
-      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) EXPECT_TRUE(debt_defaulted) << id << " " << e.month.str();
+      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) {
+        EXPECT_TRUE(debt_defaulted) << id << " " << e.month.str();
+      }
     }
     for (const auto& e : equity.events) {
       EXPECT_FALSE(e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) << id << " " << e.month.str();
