@@ -47,10 +47,27 @@ std::size_t firm_index(const model::Scenario& s, const char* id) {
 TEST(Sentiment, TheShockCutsTheIndexAndTheValuationAndTheSwitchHoldsTheIndex) {
   const auto on = run("sudden-100x");
   const auto off = run("sudden-100x", {"sentiment.enabled=false"});
-  // A revenue collapse against expected growth sends the index to its floor region...
-  EXPECT_LT(at(on, "2027-06").sentiment_index, 0.5 * at(on, "2027-05").sentiment_index);
-  // ...and AI equity value falls with revenue and sentiment together.
-  EXPECT_LT(at(on, "2027-06").ai_equity_value_usd_bn, 0.05 * at(on, "2027-05").ai_equity_value_usd_bn);
+  // Since the demand recalibration service prices pass the ×100 gain through with a nine-month
+  // half-life, so AI revenue no longer collapses within the shock month: it falls over the
+  // following months. The index and the value fall in the shock month and keep falling with it.
+  const double index_before = at(on, "2027-05").sentiment_index;
+  const double value_before = at(on, "2027-05").ai_equity_value_usd_bn;
+  EXPECT_LT(at(on, "2027-06").sentiment_index, index_before);
+  EXPECT_LT(at(on, "2027-06").ai_equity_value_usd_bn, value_before);
+  double index_low = index_before;
+  double value_low = value_before;
+  for (const auto& m : on.months) {
+    if (m.month.str() < std::string("2027-06") || m.month.str() > std::string("2028-05")) continue;
+    index_low = std::min(index_low, m.sentiment_index);
+    value_low = std::min(value_low, m.ai_equity_value_usd_bn);
+  }
+  // Within the year after the shock, revenue falling against expected growth sends the index
+  // below half its level before the shock (ln S moves by half the surprise, and a fall of revenue
+  // by ≈×10 against a growth expectation that adapts with a six-month half-life is a cumulative
+  // surprise beyond ln 0.25)...
+  EXPECT_LT(index_low, 0.5 * index_before);
+  // ...and AI equity value, the index times a multiple of revenue, falls with both together.
+  EXPECT_LT(value_low, 0.05 * value_before);
   // Off: the index stays at its initial value and value is the multiple on revenue alone.
   const model::Scenario s = scenario("sudden-100x");
   for (const auto& m : off.months) {
@@ -92,12 +109,18 @@ TEST(Sentiment, MovesWithRevenueSurprisesAndLossesAndRevertsWithItsHalfLife) {
 
 TEST(Sentiment, EquityAccessFollowsValuationsAndTheSwitchRemovesIt) {
   // After the shock, labs raise less new equity when the same dilution buys less.
+  // Since the demand recalibration OpenAI's cash lasts until 2028-03 and it then sells ≈$7.5bn of
+  // shares a month; its limit, equity_limit_usd_bn_per_year = 60 (default.toml) times the index
+  // (≈0.6–0.7 after the shock, 1 with the switch off), less what it raised in the past twelve
+  // months (≈$35bn by 2028-08: five months at ≈$7.5bn, the first partial), first binds with the
+  // switch on in 2028-08: 60 × ≈0.66 − ≈35 ≈ $5bn instead of ≈$7.5bn, a gap of ≈$3bn. So the
+  // window runs from the shock to 2028-08.
   const model::Scenario s = scenario("sudden-100x");
   const std::size_t lab = firm_index(s, "openai");
   auto raised = [&](const sim::PathResult& r) {
     double usd = 0.0;
     for (const auto& m : r.firms) {
-      if (m.firm == lab && m.month.str() >= std::string("2027-06") && m.month.str() <= std::string("2028-05")) usd += m.equity_issued_usd_bn;
+      if (m.firm == lab && m.month.str() >= std::string("2027-06") && m.month.str() <= std::string("2028-08")) usd += m.equity_issued_usd_bn;
     }
     return usd;
   };
@@ -109,14 +132,20 @@ TEST(Sentiment, EquityAccessFollowsValuationsAndTheSwitchRemovesIt) {
 // ---------------------------------------------------------------- credit
 
 TEST(Credit, TightensWithLendersLossesEasesWithItsHalfLifeAndTheSwitchRemovesIt) {
-  const auto on = run("sudden-100x");
-  const auto off = run("sudden-100x", {"credit.enabled=false"});
+  // Since the demand recalibration the shock alone leaves lenders only small losses (OpenAI's
+  // default), so a forced default with a known loss drives the mechanism: Oracle starts with
+  // $101bn of debt (default.toml) and a forced default writes off all it owes, so lenders lose
+  // at least $101bn in one month and tightness rises by at least 101 / credit.loss_capacity_usd_bn
+  // (150, the schema default) ≈ 0.67, far above 0.05.
+  const std::string forced = "firm.oracle.forced_default_month=2027-09";
+  const auto on = run("sudden-100x", {forced});
+  const auto off = run("sudden-100x", {forced, "credit.enabled=false"});
   double peak = 0.0;
   for (const auto& m : on.months) peak = std::max(peak, m.credit_tightness);
   EXPECT_GT(peak, 0.05);
   for (const auto& m : off.months) EXPECT_EQ(m.credit_tightness, 0.0) << m.month.str();
   // In a month without new losses, tightness decays by 2^{−1/half-life}.
-  const model::Scenario s = scenario("sudden-100x");
+  const model::Scenario s = scenario("sudden-100x", {forced});
   int checked = 0;
   for (std::size_t i = 1; i < on.months.size(); ++i) {
     if (on.months[i].debt_losses_usd_bn != 0.0 || on.months[i - 1].credit_tightness <= 0.0) continue;
@@ -214,22 +243,28 @@ TEST(Training, EachLabsBudgetIsRecordedAndFallsAfterTheShock) {
   EXPECT_NEAR(budget(planned, "2027-09"), firm.training_budget_usd_bn_per_year.at(*core::Month::parse("2027-09")) / 12.0, 1e-9);
 }
 
-// Debt versus equity with every behaviour on and no forced default: the same ×100 shock makes
-// the debt-financed neoclouds default and their lenders write off claims; financed by equity
-// they survive, no lender of theirs loses anything, and their shareholders take the loss.
-TEST(DebtVersusEquity, WithFullBehaviourDebtTurnsTheShockIntoDefaultsAndEquityIntoEquityLosses) {
+// Debt versus equity with every behaviour on and no forced default: financed by equity the
+// neoclouds survive the ×100 shock, no lender of theirs loses anything, and their shareholders
+// take the loss. (Before the demand recalibration the same shock also made the debt-financed
+// neoclouds default and their lenders write off claims. Since, AI revenue starts near the
+// record and falls gradually, and under debt they pay their way through it: CoreWeave's
+// economic equity bottoms out just below zero in 2030 and other-clouds' stays positive, so
+// neither defaults. What is still checked of the debt world is that a lender loses on a
+// neocloud only when it has defaulted.)
+TEST(DebtVersusEquity, WithFullBehaviourEquityFinancedNeocloudsSurviveAndTheirShareholdersNotLendersTakeTheLoss) {
   const model::Scenario debt_s = scenario("sudden-100x");
   const model::Scenario equity_s = scenario("debt-vs-equity");
   const auto debt = sim::run_path(debt_s, 0, 1);
   const auto equity = sim::run_path(equity_s, 0, 1);
-  double creditor_losses_debt = 0.0;
   double shareholder_fall_equity = 0.0;
   for (const char* id : {"coreweave", "other-clouds"}) {
     const std::size_t f = firm_index(debt_s, id);
-    EXPECT_EQ(debt.firms[debt.firms.size() - debt_s.firms.size() + f].status, model::FirmStatus::kDefaulted) << id;
+    const bool debt_defaulted = debt.firms[debt.firms.size() - debt_s.firms.size() + f].status == model::FirmStatus::kDefaulted;
     EXPECT_EQ(equity.firms[equity.firms.size() - equity_s.firms.size() + f].status, model::FirmStatus::kActive) << id;
     for (const auto& e : debt.events) {
-      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) creditor_losses_debt += e.value;
+      if (e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) {
+        EXPECT_TRUE(debt_defaulted) << id << " " << e.month.str();
+      }
     }
     for (const auto& e : equity.events) {
       EXPECT_FALSE(e.kind == model::EventKind::kCreditorLoss && e.counterparty == id) << id << " " << e.month.str();
@@ -248,7 +283,6 @@ TEST(DebtVersusEquity, WithFullBehaviourDebtTurnsTheShockIntoDefaultsAndEquityIn
     }
     shareholder_fall_equity += worst;
   }
-  EXPECT_GT(creditor_losses_debt, 10.0);
   EXPECT_GT(shareholder_fall_equity, 10.0);
 }
 
@@ -396,9 +430,21 @@ TEST(Verdicts, TheShockBustsStrandsTheFleetAndLeavesPowerAndShellsStanding) {
   const analysis::PathSummary sum = analysis::summarise(r, s);
   ASSERT_TRUE(sum.bust.occurred);
   EXPECT_EQ(sum.bust.month.str(), "2027-06");
-  // Service prices and AI revenue fall.
-  EXPECT_LT(at(r, "2027-06").service_price_usd_per_unit, 0.05 * at(r, "2027-05").service_price_usd_per_unit);
-  EXPECT_LT(at(r, "2027-06").ai_revenue_usd_bn, 0.1 * at(r, "2027-05").ai_revenue_usd_bn);
+  // Service prices and AI revenue fall. Since the demand recalibration the labs' segments pass
+  // a cost change into prices with a nine-month half-life, so the fall is spread over months
+  // instead of happening within the shock month (consumers and enterprises close
+  // 1 − 2^(−1/9) ≈ 7% of the log gap in it).
+  const double price_before = at(r, "2027-05").service_price_usd_per_unit;
+  const double revenue_before = at(r, "2027-05").ai_revenue_usd_bn;
+  EXPECT_LT(at(r, "2027-06").service_price_usd_per_unit, price_before);
+  EXPECT_LT(at(r, "2027-06").ai_revenue_usd_bn, revenue_before);
+  // Within a year the prices close 1 − 2^(−12/9) ≈ 60% of a log gap of at least ln 100 (the
+  // compute per unit; the spot price falls too), so the price is below 100^(−0.6) ≈ 6% of
+  // before from the gain alone and lower still with the spot price: below 5%.
+  EXPECT_LT(at(r, "2028-05").service_price_usd_per_unit, 0.05 * price_before);
+  // Short-run elasticities are below 1 (0.1–0.3), so as prices keep falling spending keeps
+  // falling: revenue half a year on is below that of the shock month.
+  EXPECT_LT(at(r, "2027-12").ai_revenue_usd_bn, at(r, "2027-06").ai_revenue_usd_bn);
   // Stranded accelerators rise to almost the whole fleet.
   EXPECT_GT(at(r, "2027-12").stranded_h100e, at(r, "2027-05").stranded_h100e);
   EXPECT_GT(at(r, "2027-12").stranded_h100e, 0.9 * at(r, "2027-12").installed_h100e);
@@ -413,6 +459,7 @@ TEST(Verdicts, TheShockBustsStrandsTheFleetAndLeavesPowerAndShellsStanding) {
   EXPECT_NEAR(sum.legacy.capital_destroyed_usd_bn(),
               sum.legacy.accelerator_writedown_usd_bn + sum.legacy.debts_written_off_usd_bn + sum.legacy.equity_wiped_out_usd_bn, 1e-9);
 }
+
 
 }  // namespace
 }  // namespace bsim::behaviour

@@ -234,7 +234,8 @@ TEST(ScenarioLoader, ValueWrittenWithAUnitInAFileIsConverted) {
 
 TEST(ScenarioLoader, SetOverridesAFileValueAndRecordsWhereItCameFrom) {
   const LoadedScenario file_only = load_or_fail("default");
-  EXPECT_DOUBLE_EQ(file_only.scenario.segments[0].markup, 2.0);
+  // default.toml: the first [[segment]] is "consumer", with markup = 1.3.
+  EXPECT_DOUBLE_EQ(file_only.scenario.segments[0].markup, 1.3);
   const LoadedScenario s = load_or_fail("default", {"segment.consumer.markup=2.5"});
   EXPECT_DOUBLE_EQ(s.scenario.segments[0].markup, 2.5);
   expect_pos(s.params, "segment.consumer.markup", "--set", 1, 25);

@@ -34,10 +34,15 @@ std::string default_without_uncertainty() {
 constexpr const char* kDecisive = "verdict.bust_equity_drawdown";
 constexpr const char* kDead = "verdict.post_bust_months";
 
-// The bust rests on the equity drawdown alone; a short horizon keeps the sanitizer build fast.
-// Random efficiency jumps are rare enough that paths differ: a path without one falls about 29%
-// below its peak by mid-2029, one with a jump about 99%, so thresholds between the two split them.
-const std::vector<std::string> kSets = {"time.end=2029-06", "technology.efficiency.jump_rate_per_year=0.2",
+// The bust rests on the equity drawdown alone. Since the demand recalibration a path without a
+// random efficiency jump falls only about 2% below its AI-equity peak by mid-2029, under every
+// threshold, so the horizon runs to 2031-12, by when it has fallen about 44%, mid-way through
+// the thresholds' range [0.05, 0.95]; a path with a jump falls most of the way (80–100%).
+// Jumps at 0.05 a year keep paths differing (one or more in six years with probability
+// q = 1 − e^(−0.3) ≈ 0.26) while leaving the threshold decisive: with a = P(threshold ≤ 0.44)
+// ≈ 0.43, P(bust) = p = a + (1 − a)·q ≈ 0.58 and the threshold's first-order share of the bust's
+// variance is a(1 − a)(1 − q)² / (p(1 − p)) ≈ 0.55. (At the former 0.2 a year it would be ≈ 0.16.)
+const std::vector<std::string> kSets = {"time.end=2031-12", "technology.efficiency.jump_rate_per_year=0.05",
                                         "verdict.bust_capex_drop=0", "verdict.bust_writeoffs_usd_bn=0"};
 
 // `default` with two uncertain keys: the post-bust window only changes a post-bust average price
