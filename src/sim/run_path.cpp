@@ -34,6 +34,101 @@ StockFlowError::StockFlowError(model::StockFlowViolation violation, std::string 
                                      tolerance_usd_bn)),
       violation_(std::move(violation)) {}
 
+NonFiniteError::NonFiniteError(core::Month month, std::string mechanism, std::string quantity, double value)
+    : std::runtime_error(fmt::format("non-finite value in {} after {}: {} is {} (an input drove the model outside the range it "
+                                     "can compute; check the scenario's extreme values)",
+                                     month.str(), mechanism, quantity, value)),
+      mechanism_(std::move(mechanism)),
+      quantity_(std::move(quantity)) {}
+
+namespace {
+
+/// Throws NonFiniteError for the first of `values` that is NaN or infinite.
+class FiniteCheck {
+ public:
+  FiniteCheck(const model::World& world, const char* mechanism) : world_(world), mechanism_(mechanism) {}
+  void operator()(const char* name, double value) const {
+    if (!std::isfinite(value)) throw NonFiniteError(world_.month, mechanism_, name, value);
+  }
+  void operator()(const std::string& name, double value) const {
+    if (!std::isfinite(value)) throw NonFiniteError(world_.month, mechanism_, name, value);
+  }
+
+ private:
+  const model::World& world_;
+  const char* mechanism_;
+};
+
+}  // namespace
+
+void check_finite(const model::Scenario& scenario, const model::World& w, const char* mechanism) {
+  const FiniteCheck check(w, mechanism);
+  const std::string_view m(mechanism);
+  if (m == "technology") {
+    check("efficiency_index", w.efficiency);
+    check("training_efficiency_index", w.training_efficiency);
+    check("edge_share", w.edge_share);
+    check("efficiency_jump_rate_per_year", w.jump_rate_per_year);
+  } else if (m == "supply") {
+    check("installed_h100e", w.installed.value());
+    check("operable_h100e", w.operable.value());
+    check("delivered_h100e", w.delivered.value());
+    check("production_cap_h100e_per_month", w.production.cap_h100e_per_month);
+    check("backlog_h100e", w.production.backlog_h100e);
+    double cohorts = 0.0;
+    for (const model::Cohort& c : w.cohorts) cohorts += c.h100e;
+    check("cohorts' H100e", cohorts);
+    for (const model::OwnerState& o : w.owners) {
+      const std::string& id = scenario.firms[o.firm.index()].id;
+      check(id + ": datacenter_gw", o.datacenter_gw);
+      check(id + ": power_gw", o.power_gw);
+    }
+  } else if (m == "demand") {
+    for (std::size_t i = 0; i < w.segments.size() && i < scenario.segments.size(); ++i) {
+      const model::SegmentState& st = w.segments[i];
+      const std::string& id = scenario.segments[i].id;
+      check("segment " + id + ": users", st.users);
+      check("segment " + id + ": usage per user", st.usage_per_user);
+      check("segment " + id + ": ln activity", st.log_activity);
+      check("segment " + id + ": demand curve", st.curve_intercept);
+      check("segment " + id + ": compute per unit", st.compute_per_unit);
+      check("segment " + id + ": spending ceiling", st.ceiling_usd_bn);
+      check("segment " + id + ": ln demand", st.log_demand);
+      check("segment " + id + ": ln service price", st.log_service_price);
+    }
+    check("training budget", w.training_budget.value());
+    check("ai_revenue_usd_bn", w.ai_revenue.value());
+    check("service_price_usd_per_unit", w.service_price);
+    check("service_demand_units", w.service_demand_units);
+  } else if (m == "market") {
+    check("spot_price_usd_per_h100e_hour", w.spot_price);
+    check("served_h100e", w.served.value());
+    check("unmet_demand_h100e", w.unmet.value());
+    check("inference_demand_h100e", w.inference_demand.value());
+    check("training_demand_h100e", w.training_demand.value());
+    check("compute_revenue_usd_bn", w.compute_revenue.value());
+  } else if (m == "finance") {
+    check("capex_usd_bn", w.capex.value());
+    for (std::size_t s = 0; s < w.ledger.sectors(); ++s) {
+      const model::BalanceSheet& sheet = w.ledger.sheet(s);
+      for (double a : sheet.assets) check(sector_name(scenario, w, s) + ": an asset", a);
+      for (double l : sheet.liabilities) check(sector_name(scenario, w, s) + ": a liability", l);
+    }
+  } else if (m == "behaviour") {
+    check("sentiment_index", w.sentiment.index);
+    check("ai_equity_value_usd_bn", w.sentiment.ai_equity_value_usd_bn);
+    check("credit_tightness", w.sentiment.credit_tightness);
+    check("expected demand growth", w.behaviour.expected_log_growth);
+    check("ordered_h100e", w.ordered.value());
+  } else if (m == "indicators") {
+    check("stranded_h100e", w.indicators.stranded_h100e);
+    check("revenue_gap_usd_bn", w.indicators.revenue_gap_usd_bn);
+    check("commitments_to_revenue", w.indicators.commitments_to_revenue);
+    check("debt_service_coverage", w.indicators.debt_service_coverage);
+    for (double v : w.indicators.accelerators_value_usd_bn) check("accelerators_value_usd_bn", v);
+  }
+}
+
 std::string sector_name(const model::Scenario& scenario, const model::World& world, std::size_t sector) {
   if (sector < scenario.firms.size()) return scenario.firms[sector].name;
   return sector == world.ledger.households() ? "households/rest of world" : "banks";
@@ -273,15 +368,24 @@ void PathRunner::step(model::EventSink& events) {
   world.step = next_step_;
   world.month = scenario.time.start + next_step_;
   // The step order of DESIGN §1; each mechanism sees what the earlier ones wrote this month.
+  // A non-finite value stops the run at the mechanism that wrote it (check_finite).
   technology::step(scenario, world, technology_rng_, events);
+  check_finite(scenario, world, "technology");
   supply::step(scenario, world, supply_rng_, events);
+  check_finite(scenario, world, "supply");
   demand::prepare(scenario, world, demand_rng_, events);
+  check_finite(scenario, world, "demand");
   market::step(scenario, world, market_rng_, events);
+  check_finite(scenario, world, "market");
   demand::settle(scenario, world, demand_rng_, events);
+  check_finite(scenario, world, "demand");
   finance::step(scenario, world, finance_rng_, events);
+  check_finite(scenario, world, "finance");
   behaviour::compete(scenario, world, behaviour_rng_, events);
   behaviour::step(scenario, world, behaviour_rng_, events);
+  check_finite(scenario, world, "behaviour");
   update_indicators(scenario, world);
+  check_finite(scenario, world, "indicators");
   check_stock_flow(scenario, world);
   ++next_step_;
 }

@@ -101,6 +101,22 @@ class StockFlowError : public std::runtime_error {
   model::StockFlowViolation violation_;
 };
 
+/// A quantity of the world became NaN or infinite: the run stops naming the month, the mechanism
+/// that wrote it and the quantity (exit code 1), instead of writing `nan` into the outputs.
+class NonFiniteError : public std::runtime_error {
+ public:
+  NonFiniteError(core::Month month, std::string mechanism, std::string quantity, double value);
+  [[nodiscard]] const std::string& mechanism() const { return mechanism_; }
+  [[nodiscard]] const std::string& quantity() const { return quantity_; }
+
+ private:
+  std::string mechanism_;
+  std::string quantity_;
+};
+
+/// Checks that what `mechanism` has just written is finite; throws NonFiniteError otherwise.
+void check_finite(const model::Scenario& scenario, const model::World& world, const char* mechanism);
+
 /// Checks the month's ledger (rows, columns, net worth) and that the accelerator register
 /// agrees with the books; throws StockFlowError on the first violation, else closes the month.
 void check_stock_flow(const model::Scenario& scenario, model::World& world);

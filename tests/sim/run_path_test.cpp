@@ -79,3 +79,49 @@ TEST(RunPath, StockFlowOfAcceleratorsBalances) {
 
 }  // namespace
 }  // namespace bsim::sim
+
+namespace bsim::sim {
+namespace {
+
+/// `default` plus a scripted shock multiplying efficiency by `multiplier` in 2027-06.
+model::Scenario with_shock(double multiplier) {
+  model::Scenario s = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0"}).scenario;
+  model::Shock shock;
+  shock.id = "extreme";
+  shock.kind = model::ShockKind::kEfficiency;
+  shock.month = *core::Month::parse("2027-06");
+  shock.multiplier = multiplier;
+  s.shocks.push_back(shock);
+  return s;
+}
+
+TEST(NonFinite, AnExtremeShockStopsTheRunNamingTheMonthTheMechanismAndTheQuantity) {
+  // A shock of ×1e-300 sends compute per service unit to 1e300 H100e-hours and prices past
+  // what a double holds. Before this check the run finished with `nan` in 116 rows; now it
+  // stops in the first month a quantity is not finite, which cannot be before the shock.
+  try {
+    (void)run_path(with_shock(1e-300), 0, 1);
+    FAIL() << "the run finished";
+  } catch (const NonFiniteError& e) {
+    const std::string what = e.what();
+    EXPECT_FALSE(e.mechanism().empty());
+    EXPECT_FALSE(e.quantity().empty());
+    EXPECT_NE(what.find(e.quantity()), std::string::npos) << what;
+    const auto month = core::Month::parse(what.substr(what.find("in ") + 3, 7));
+    ASSERT_TRUE(month.has_value()) << what;
+    EXPECT_GE(*month, *core::Month::parse("2027-06")) << what;
+  }
+}
+
+TEST(NonFinite, AnOrdinaryShockRunsToTheEndWithEveryValueFinite) {
+  // The check cannot fail on an ordinary path: ×100 (sudden-100x's shock) runs to the end,
+  // and every column of every month is finite.
+  const PathResult r = run_path(with_shock(100.0), 0, 1);
+  ASSERT_EQ(r.months.size(), 132u);
+  for (const model::MonthRecord& m : r.months) {
+    for (const model::Column& c : model::kColumns) EXPECT_TRUE(std::isfinite(m.*c.field)) << c.name << " " << m.month.str();
+  }
+}
+
+}  // namespace
+}  // namespace bsim::sim
