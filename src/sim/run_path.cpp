@@ -47,11 +47,10 @@ namespace {
 class FiniteCheck {
  public:
   FiniteCheck(const model::World& world, const char* mechanism) : world_(world), mechanism_(mechanism) {}
-  void operator()(const char* name, double value) const {
-    if (!std::isfinite(value)) throw NonFiniteError(world_.month, mechanism_, name, value);
-  }
-  void operator()(const std::string& name, double value) const {
-    if (!std::isfinite(value)) throw NonFiniteError(world_.month, mechanism_, name, value);
+  /// The name is `prefix` + `name`, put together only when the value is not finite.
+  void operator()(std::string_view name, double value) const { (*this)({}, name, value); }
+  void operator()(std::string_view prefix, std::string_view name, double value) const {
+    if (!std::isfinite(value)) throw NonFiniteError(world_.month, mechanism_, std::string(prefix) + std::string(name), value);
   }
 
  private:
@@ -80,21 +79,21 @@ void check_finite(const model::Scenario& scenario, const model::World& w, const 
     check("cohorts' H100e", cohorts);
     for (const model::OwnerState& o : w.owners) {
       const std::string& id = scenario.firms[o.firm.index()].id;
-      check(id + ": datacenter_gw", o.datacenter_gw);
-      check(id + ": power_gw", o.power_gw);
+      check(id, ": datacenter_gw", o.datacenter_gw);
+      check(id, ": power_gw", o.power_gw);
     }
   } else if (m == "demand") {
     for (std::size_t i = 0; i < w.segments.size() && i < scenario.segments.size(); ++i) {
       const model::SegmentState& st = w.segments[i];
       const std::string& id = scenario.segments[i].id;
-      check("segment " + id + ": users", st.users);
-      check("segment " + id + ": usage per user", st.usage_per_user);
-      check("segment " + id + ": ln activity", st.log_activity);
-      check("segment " + id + ": demand curve", st.curve_intercept);
-      check("segment " + id + ": compute per unit", st.compute_per_unit);
-      check("segment " + id + ": spending ceiling", st.ceiling_usd_bn);
-      check("segment " + id + ": ln demand", st.log_demand);
-      check("segment " + id + ": ln service price", st.log_service_price);
+      check(id, " segment: users", st.users);
+      check(id, " segment: usage per user", st.usage_per_user);
+      check(id, " segment: ln activity", st.log_activity);
+      check(id, " segment: demand curve", st.curve_intercept);
+      check(id, " segment: compute per unit", st.compute_per_unit);
+      check(id, " segment: spending ceiling", st.ceiling_usd_bn);
+      check(id, " segment: ln demand", st.log_demand);
+      check(id, " segment: ln service price", st.log_service_price);
     }
     check("training budget", w.training_budget.value());
     check("ai_revenue_usd_bn", w.ai_revenue.value());
@@ -111,8 +110,12 @@ void check_finite(const model::Scenario& scenario, const model::World& w, const 
     check("capex_usd_bn", w.capex.value());
     for (std::size_t s = 0; s < w.ledger.sectors(); ++s) {
       const model::BalanceSheet& sheet = w.ledger.sheet(s);
-      for (double a : sheet.assets) check(sector_name(scenario, w, s) + ": an asset", a);
-      for (double l : sheet.liabilities) check(sector_name(scenario, w, s) + ": a liability", l);
+      for (double a : sheet.assets) {
+        if (!std::isfinite(a)) check(sector_name(scenario, w, s), ": an asset", a);
+      }
+      for (double l : sheet.liabilities) {
+        if (!std::isfinite(l)) check(sector_name(scenario, w, s), ": a liability", l);
+      }
     }
   } else if (m == "behaviour") {
     check("sentiment_index", w.sentiment.index);
