@@ -804,9 +804,29 @@ class UncertainReader {
         spec.dimension == Dimension::kNone ? std::string() : " " + std::string(canonical_unit(spec.dimension));
     const bool truncatable =
         d.kind() == core::DistributionKind::kNormal || d.kind() == core::DistributionKind::kLognormal;
-    const double lo = d.quantile(core::kSmallestUniform01);
-    const double hi = d.quantile(core::kLargestUniform01);
+    // Bounds written outside the key's range are reported at the bound, before any quantile is
+    // computed (a bound such as 1e308 would overflow the distribution's own arithmetic).
     bool ok = true;
+    if (numbers.count("min") && numbers.at("min") < spec.min) {
+      v_.diags.error(at.at("min"), fmt::format("'min' = {} of the distribution of '{}' is below the key's allowed minimum {}{}",
+                                               numbers.at("min"), path, spec.min, unit));
+      ok = false;
+    }
+    if (numbers.count("max") && numbers.at("max") > spec.max) {
+      v_.diags.error(at.at("max"), fmt::format("'max' = {} of the distribution of '{}' is above the key's allowed maximum {}{}",
+                                               numbers.at("max"), path, spec.max, unit));
+      ok = false;
+    }
+    if (!ok) return false;
+    double lo = 0.0;
+    double hi = 0.0;
+    try {
+      lo = d.quantile(core::kSmallestUniform01);
+      hi = d.quantile(core::kLargestUniform01);
+    } catch (const std::exception& e) {
+      v_.diags.error(dist_at, fmt::format("the distribution of '{}' cannot be sampled: {}", path, e.what()));
+      return false;
+    }
     if (spec.min_exclusive ? lo <= spec.min : lo < spec.min) {
       const std::string fix =
           numbers.count("min") || !truncatable

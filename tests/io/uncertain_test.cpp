@@ -185,6 +185,22 @@ rho = 0.5
       });
 }
 
+TEST(Uncertain, BoundsOutsideTheKeysRangeAreReportedAtTheBound) {
+  // A PERT with max = 1e308 on a share used to stop `validate` with an unlocated error from the
+  // beta function's arithmetic (exit 1); the bound itself is out of the key's range [0, 1].
+  const std::string text = R"(schema_version = 1
+extends = "default"
+name = "bad"
+[uncertain]
+"segment.consumer.quality_share" = { dist = "pert", min = 0, mode = 0.5, max = 1e308 }
+"segment.enterprise.quality_share" = { dist = "uniform", min = -1, max = 0.5 }
+)";
+  expect_errors(text, {
+                          {5, 80, "'max' = 1e+308 of the distribution of 'segment.consumer.quality_share' is above the key's allowed maximum 1"},
+                          {6, 64, "'min' = -1 of the distribution of 'segment.enterprise.quality_share' is below the key's allowed minimum 0"},
+                      });
+}
+
 TEST(Uncertain, BadCorrelationsAreReportedWhereTheyAreWritten) {
   const std::string text = R"(schema_version = 1
 extends = "default"
