@@ -208,6 +208,12 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
       case model::EventKind::kEquityTranche:
         s.story.push_back({e.month, fmt::format("{} invests ${:.1f}bn of equity in {}", e.counterparty, e.value, e.subject)});
         break;
+      case model::EventKind::kProjectAbandoned:
+        if (e.value >= 1.0) {
+          s.story.push_back({e.month, fmt::format("{} abandons shells and power under construction, writing off ${:.1f}bn spent",
+                                                  e.subject, e.value)});
+        }
+        break;
       case model::EventKind::kInvestmentUnfunded:
         s.story.push_back({e.month, fmt::format("{} cannot fund the ${:.1f}bn due under '{}'; the tranche lapses",
                                                 e.counterparty, e.value, e.subject)});

@@ -12,6 +12,10 @@ namespace {
 
 double sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
 
+/// What a stock growing at g a month grows by, as a share of itself, over `months` (growth
+/// extrapolated at most `horizon` months).
+double growth_over_months(double g, double months, double horizon) { return std::pow(g, std::min(months, horizon)) - 1.0; }
+
 }  // namespace
 
 double planned_monthly_growth(const model::BuildParams& build, double expected_log_growth) {
@@ -33,24 +37,80 @@ double price_discipline(const model::Scenario& scenario, const model::World& wor
   return std::pow(world.spot_price / (running + capital), scenario.build.price_response);
 }
 
+namespace {
+
+/// The sum of a pipeline's entries that can still be abandoned: those less than `share` of the
+/// way through a build of `lead` months (entry k, 0 = completing next month, has been paid for
+/// lead − 1 − k months).
+double abandonable(const std::vector<double>& pipeline, double share) {
+  const auto lead = static_cast<double>(pipeline.size());
+  double gw = 0.0;
+  for (std::size_t k = 0; k < pipeline.size(); ++k) {
+    if ((lead - 1.0 - static_cast<double>(k)) / lead < share) gw += pipeline[k];
+  }
+  return gw;
+}
+
+/// Abandons up to `gw` of an owner's shells or power: planned projects first, then those under
+/// construction from the newest, while they are less than `share` of the way through. What was
+/// spent on them is added to the owner's sunk cost to write off.
+void abandon(const model::PipelineParams& pp, double share, double gw, double& planned, std::vector<double>& pipeline,
+             model::OwnerState& o, double& sunk_usd_bn) {
+  if (gw <= 0.0) return;
+  const double from_plans = std::min(planned, gw);
+  planned -= from_plans;
+  o.abandoned_gw += from_plans;
+  double left = gw - from_plans;
+  const auto lead = static_cast<double>(pipeline.size());
+  for (std::size_t k = pipeline.size(); k-- > 0 && left > 0.0;) {
+    const double progress = (lead - 1.0 - static_cast<double>(k)) / lead;
+    if (progress >= share) break;
+    const double take = std::min(pipeline[k], left);
+    pipeline[k] -= take;
+    left -= take;
+    o.abandoned_gw += take;
+    sunk_usd_bn += take * pp.usd_bn_per_gw * progress;
+  }
+}
+
+}  // namespace
+
+double contracted_sales_h100e(const model::Scenario& scenario, std::size_t firm, core::Month month) {
+  double h100e = 0.0;
+  for (const model::ComputeCommitment& c : scenario.contracts) {
+    if (c.seller.index() == firm && month >= c.start && month <= c.end) h100e += c.volume.value();
+  }
+  return h100e;
+}
+
 BuildOrders decide_builds(const model::Scenario& scenario, const model::World& world) {
   const model::SupplyParams& sup = scenario.supply;
+  const model::BuildParams& bp = scenario.build;
   const std::size_t n = world.owners.size();
   BuildOrders orders;
   orders.accelerators_h100e.assign(n, 0.0);
   orders.datacenter_gw.assign(n, 0.0);
   orders.power_gw.assign(n, 0.0);
   orders.cancel_h100e.assign(n, 0.0);
+  orders.abandon_datacenter_gw.assign(n, 0.0);
+  orders.abandon_power_gw.assign(n, 0.0);
 
   const double demand = world.demand_history_h100e.empty() ? 0.0 : world.demand_history_h100e.back();
-  const double g = planned_monthly_growth(scenario.build, world.behaviour.expected_log_growth);
+  const double g = planned_monthly_growth(bp, world.behaviour.expected_log_growth);
   const model::ProductionState& prod = world.production;
   const double queue_months = prod.cap_h100e_per_month > 0.0 ? prod.backlog_h100e / prod.cap_h100e_per_month : 0.0;
-  const double horizon = scenario.build.max_planning_months;
-  const double lead = std::min(std::max(1.0, queue_months + 1.0), horizon);
-  const double survive = 1.0 - core::monthly_hazard(sup.failure_rate_per_year);
+  const double horizon = bp.max_planning_months;
+  const bool stock_rule = bp.rule == model::BuildParams::Rule::kStockManagement;
+  // The queue rule plans over the queue's length; the stock-management rule over the makers'
+  // normal lead time (the backlog they aim for), whatever the queue is.
+  const double lead = stock_rule ? std::max(1.0, sup.production.target_backlog_months)
+                                 : std::min(std::max(1.0, queue_months + 1.0), horizon);
+  const double hazard = core::monthly_hazard(sup.failure_rate_per_year);
+  const double survive = 1.0 - hazard;
   const double new_kw = scenario.technology.generations[world.current_generation].kw_per_h100e;
-  const double reserve = 1.0 + scenario.build.reserve_margin;
+  const double reserve = 1.0 + bp.reserve_margin;
+  const double tau = std::max(1.0, bp.stock_adjustment_months);
+  const double beta = bp.supply_line_weight;
 
   const double usd_bn_per_h100e =
       scenario.technology.generations.empty() ? 0.0 : scenario.technology.generations[world.current_generation].usd_per_h100e / 1e9;
@@ -63,34 +123,80 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
     const double share = firm.build_share;
     // Growth is built only as far as the price pays for new capacity.
     const double pays = price_discipline(scenario, world, firm);
-    // Accelerators: cover expected demand one queue lead time ahead.
     const double boost = std::max(1.0, pays);  // demand expected at a full-cost price
     const double build = std::min(1.0, pays);  // share of the growth the price pays for
-    const double target = share * reserve * demand * boost * std::pow(g, lead);
-    const double surviving = o.installed_h100e * std::pow(survive, lead);
-    if (scenario.build.order_cancellation) {
-      // Open orders move to what the rule wants on order: up by new orders, down by cancelling.
-      const double wanted_open = build * std::max(0.0, target - surviving);
-      orders.accelerators_h100e[i] = std::max(0.0, wanted_open - o.on_order_h100e);
-      orders.cancel_h100e[i] = std::max(0.0, o.on_order_h100e - wanted_open);
-    } else {
-      orders.accelerators_h100e[i] = build * std::max(0.0, target - surviving - o.on_order_h100e);
-    }
+    if (stock_rule) {
+      // Desired fleet now, and what it will need to grow by over the lead (growth extrapolated
+      // at most H months), with replacements; compute sold forward counts at least in full.
+      double desired = share * reserve * demand * boost;
+      if (bp.power_aware) {
+        // No more accelerators than the power in service and completing within the power horizon
+        // can run (new ones at the newest generation's kW), with the reserve margin.
+        const auto soon = static_cast<std::ptrdiff_t>(std::min<std::size_t>(o.power_pipeline_gw.size(),
+                                                                         static_cast<std::size_t>(std::max(0, bp.power_horizon_months))));
+        const double coming = std::accumulate(o.power_pipeline_gw.begin(), o.power_pipeline_gw.begin() + soon, 0.0);
+        const double power_kw = (o.power_gw + o.leased_power_gw + coming) * 1e6;
+        const double old_kw = o.installed_h100e * o.fleet_kw_per_h100e;
+        const double can_run = power_kw >= old_kw ? o.installed_h100e + (power_kw - old_kw) / new_kw
+                                                  : (o.fleet_kw_per_h100e > 0.0 ? power_kw / o.fleet_kw_per_h100e : 0.0);
+        desired = std::min(desired, reserve * can_run);
+      }
+      if (bp.contracts_in_target) desired = std::max(desired, contracted_sales_h100e(scenario, f, world.month + static_cast<int>(lead)));
+      const double growth_over = growth_over_months(g, lead, horizon);
+      const double stock = o.installed_h100e;
+      const double acquisitions = stock * hazard + desired * (g - 1.0);
+      const double line_wanted = std::max(0.0, desired * growth_over + stock * (1.0 - std::pow(survive, lead)));
+      const double raw = acquisitions + ((desired - stock) + beta * (line_wanted - o.on_order_h100e)) / tau;
+      orders.accelerators_h100e[i] = build * std::max(0.0, raw);
+      if (bp.order_cancellation) orders.cancel_h100e[i] = std::min(o.on_order_h100e, std::max(0.0, -raw));
 
-    // Halls and power: able to run, at their lead times, the fleet then expected.
-    auto gw_needed = [&](int lead_months) {
-      const double fleet_then = share * reserve * demand * boost * std::pow(g, std::min<double>(lead_months, horizon));
-      const double old = o.installed_h100e * std::pow(survive, lead_months);
-      const double added = build * std::max(0.0, fleet_then - old);
-      return (old * o.fleet_kw_per_h100e + added * new_kw) / 1e6;
-    };
-    orders.datacenter_gw[i] = std::max(0.0, gw_needed(sup.datacenter.lead_time_months) - o.datacenter_gw - o.leased_datacenter_gw -
-                                                sum(o.datacenter_pipeline_gw));
-    orders.power_gw[i] = std::max(0.0, gw_needed(sup.power.lead_time_months) - o.power_gw - o.leased_power_gw - sum(o.power_pipeline_gw));
+      // Shells and power: halls able to run the desired fleet, and a pipeline holding what that
+      // need will grow by over the lead time; negative orders abandon planned and early projects.
+      auto decide_gw = [&](const model::PipelineParams& pp, double in_service, double pipeline, double planned, double early,
+                           double& order, double& abandon) {
+        const double months = pp.lead_time_months;
+        const double kw_new_growth = new_kw / 1e6;
+        const double need = (stock * o.fleet_kw_per_h100e + std::max(0.0, desired - stock) * new_kw) / 1e6;
+        const double retire = in_service / std::max(1, pp.life_months);
+        const double need_growth = desired * (g - 1.0) * kw_new_growth;
+        const double line_wanted_gw = std::max(0.0, desired * growth_over_months(g, months, horizon) * kw_new_growth) + retire * months;
+        const double line = pipeline + planned;
+        const double raw_gw = retire + need_growth + ((need - in_service) + beta * (line_wanted_gw - line)) / tau;
+        order = build * std::max(0.0, raw_gw);
+        abandon = std::min(planned + early, std::max(0.0, -raw_gw));
+      };
+      decide_gw(sup.datacenter, o.datacenter_gw + o.leased_datacenter_gw, sum(o.datacenter_pipeline_gw), o.datacenter_planned_gw,
+                abandonable(o.datacenter_pipeline_gw, bp.abandon_before_share), orders.datacenter_gw[i], orders.abandon_datacenter_gw[i]);
+      decide_gw(sup.power, o.power_gw + o.leased_power_gw, sum(o.power_pipeline_gw), o.power_planned_gw,
+                abandonable(o.power_pipeline_gw, bp.abandon_before_share), orders.power_gw[i], orders.abandon_power_gw[i]);
+    } else {
+      // Accelerators: cover expected demand one queue lead time ahead.
+      const double target = share * reserve * demand * boost * std::pow(g, lead);
+      const double surviving = o.installed_h100e * std::pow(survive, lead);
+      if (bp.order_cancellation) {
+        // Open orders move to what the rule wants on order: up by new orders, down by cancelling.
+        const double wanted_open = build * std::max(0.0, target - surviving);
+        orders.accelerators_h100e[i] = std::max(0.0, wanted_open - o.on_order_h100e);
+        orders.cancel_h100e[i] = std::max(0.0, o.on_order_h100e - wanted_open);
+      } else {
+        orders.accelerators_h100e[i] = build * std::max(0.0, target - surviving - o.on_order_h100e);
+      }
+
+      // Halls and power: able to run, at their lead times, the fleet then expected.
+      auto gw_needed = [&](int lead_months) {
+        const double fleet_then = share * reserve * demand * boost * std::pow(g, std::min<double>(lead_months, horizon));
+        const double old = o.installed_h100e * std::pow(survive, lead_months);
+        const double added = build * std::max(0.0, fleet_then - old);
+        return (old * o.fleet_kw_per_h100e + added * new_kw) / 1e6;
+      };
+      orders.datacenter_gw[i] = std::max(0.0, gw_needed(sup.datacenter.lead_time_months) - o.datacenter_gw - o.leased_datacenter_gw -
+                                                  sum(o.datacenter_pipeline_gw));
+      orders.power_gw[i] = std::max(0.0, gw_needed(sup.power.lead_time_months) - o.power_gw - o.leased_power_gw - sum(o.power_pipeline_gw));
+    }
 
     // Financing: no more than the owner's deposits and the new money it can raise, less what
     // it already has on order.
-    if (scenario.build.financing_limit && f < world.fin.new_money_headroom.size()) {
+    if (bp.financing_limit && f < world.fin.new_money_headroom.size()) {
       const double deposits = world.ledger.sheet(f).assets[static_cast<std::size_t>(model::Asset::kDeposits)];
       const double budget =
           std::max(0.0, std::max(0.0, deposits) + world.fin.new_money_headroom[f] - o.on_order_h100e * usd_bn_per_h100e);
@@ -152,7 +258,7 @@ void set_training_budgets(const model::Scenario& scenario, model::World& world) 
   }
 }
 
-void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink&) {
+void step(const model::Scenario& scenario, model::World& world, core::RandomStream&, model::EventSink& events) {
   update_sentiment(scenario, world);
   const double demand_now = world.inference_demand.value() + world.training_demand.value();
   const double demand_before = world.demand_history_h100e.empty() ? 0.0 : world.demand_history_h100e.back();
@@ -178,14 +284,61 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     cancelled_total += cancelled[i];
     model::place_accelerator_order(world, i, orders.accelerators_h100e[i]);
     ordered += orders.accelerators_h100e[i];
-    if (!o.datacenter_pipeline_gw.empty()) o.datacenter_pipeline_gw.back() += orders.datacenter_gw[i];
-    if (!o.power_pipeline_gw.empty()) o.power_pipeline_gw.back() += orders.power_gw[i];
+    if (scenario.build.rule == model::BuildParams::Rule::kStockManagement) {
+      // Orders are plans; construction capacity decides when they start (start_construction).
+      o.datacenter_planned_gw += orders.datacenter_gw[i];
+      o.power_planned_gw += orders.power_gw[i];
+      o.abandoned_gw = 0.0;
+      o.abandoned_sunk_datacenter_usd_bn = 0.0;
+      o.abandoned_sunk_power_usd_bn = 0.0;
+      abandon(scenario.supply.datacenter, scenario.build.abandon_before_share, orders.abandon_datacenter_gw[i], o.datacenter_planned_gw,
+              o.datacenter_pipeline_gw, o, o.abandoned_sunk_datacenter_usd_bn);
+      abandon(scenario.supply.power, scenario.build.abandon_before_share, orders.abandon_power_gw[i], o.power_planned_gw,
+              o.power_pipeline_gw, o, o.abandoned_sunk_power_usd_bn);
+      o.abandoned_sunk_usd_bn = o.abandoned_sunk_datacenter_usd_bn + o.abandoned_sunk_power_usd_bn;
+      if (o.abandoned_sunk_usd_bn > 0.0) {
+        events.emit({world.month, model::EventKind::kProjectAbandoned, scenario.firms[o.firm.index()].id, o.abandoned_sunk_usd_bn, {}});
+      }
+    } else {
+      if (!o.datacenter_pipeline_gw.empty()) o.datacenter_pipeline_gw.back() += orders.datacenter_gw[i];
+      if (!o.power_pipeline_gw.empty()) o.power_pipeline_gw.back() += orders.power_gw[i];
+    }
   }
+  if (scenario.build.rule == model::BuildParams::Rule::kStockManagement) start_construction(scenario, world);
   if (!world.production.project_pipeline.empty()) {
     world.production.project_pipeline.back() += orders.production_h100e_per_month;
   }
   world.ordered = core::Compute{ordered};
   world.cancelled = core::Compute{cancelled_total};
+}
+
+void start_construction(const model::Scenario& scenario, model::World& world) {
+  auto start = [&](const model::PipelineParams& pp, double& capacity_gw_per_year, double model::OwnerState::*planned,
+                   std::vector<double> model::OwnerState::*pipeline) {
+    double wanted = 0.0;
+    for (const model::OwnerState& o : world.owners) wanted += o.*planned;
+    if (wanted <= 0.0) return;
+    const double room = capacity_gw_per_year > 0.0 ? capacity_gw_per_year / 12.0 : wanted;
+    const double share = std::min(1.0, room / wanted);
+    for (model::OwnerState& o : world.owners) {
+      // A defaulted owner's plans die with it.
+      if (!world.firm_status.empty() && world.firm_status[o.firm.index()] == model::FirmStatus::kDefaulted) {
+        o.*planned = 0.0;
+        continue;
+      }
+      const double started = (o.*planned) * share;
+      o.*planned -= started;
+      if (!(o.*pipeline).empty()) (o.*pipeline).back() += started;
+    }
+    // Builders add crews, turbines and transformer lines while every slot is taken.
+    if (capacity_gw_per_year > 0.0 && wanted >= room) {
+      capacity_gw_per_year *= core::monthly_multiplier(pp.construction_growth_per_year);
+    }
+  };
+  start(scenario.supply.datacenter, world.datacenter_construction_gw_per_year, &model::OwnerState::datacenter_planned_gw,
+        &model::OwnerState::datacenter_pipeline_gw);
+  start(scenario.supply.power, world.power_construction_gw_per_year, &model::OwnerState::power_planned_gw,
+        &model::OwnerState::power_pipeline_gw);
 }
 
 }  // namespace bsim::behaviour

@@ -17,10 +17,18 @@ struct BuildOrders {
   std::vector<double> datacenter_gw;       ///< per owner
   std::vector<double> power_gw;            ///< per owner
   std::vector<double> cancel_h100e;        ///< per owner: open orders it no longer wants (build.order_cancellation)
+  std::vector<double> abandon_datacenter_gw;  ///< per owner: planned or early shells it no longer wants (stock-management rule)
+  std::vector<double> abandon_power_gw;       ///< per owner: planned or early power it no longer wants
   double production_h100e_per_month = 0.0; ///< fab and packaging expansion started
 };
 
-/// The build rule (docs/model.md §7). Owners see only the past: their expectation ĝ of demand
+/// The build rule (docs/model.md §7). With `build.rule = "stock_management"` (the default) each
+/// owner orders the expected acquisitions plus a share 1/τ of the gap between its desired and
+/// actual stock and, with weight β, of the gap between its desired and actual supply line
+/// (Sterman 1989), accelerators over the makers' normal lead time and shells and power over
+/// theirs; a negative order abandons planned and early projects (and cancels open accelerator
+/// orders with `build.order_cancellation`). With `build.rule = "queue"`, the earlier rule below.
+/// Owners see only the past: their expectation ĝ of demand
 /// growth (ln per month) adapts to the growth they see with half-life
 /// `build.expectations_half_life_months`; they plan for ĝ + θ·|ĝ| (θ = `build.optimism`,
 /// capped at `build.max_growth_per_year`), extrapolated at most `build.max_planning_months`
@@ -52,6 +60,13 @@ double planned_monthly_growth(const model::BuildParams& build, double expected_l
 /// the firm's book life), 0 at or below its running cost, linear between; 1 when
 /// `build.price_discipline` is off.
 double price_discipline(const model::Scenario& scenario, const model::World& world, const model::Firm& firm);
+
+/// Compute a firm has sold forward on signed commitments, due in `month`, H100e.
+double contracted_sales_h100e(const model::Scenario& scenario, std::size_t firm, core::Month month);
+
+/// Starts planned shells and power as far as construction capacity allows, pro rata to each
+/// owner's planned projects, and grows the capacity while it is fully used.
+void start_construction(const model::Scenario& scenario, model::World& world);
 
 /// Compute commitments a firm has signed as buyer and owes for in `month`, USD bn.
 double monthly_commitments_usd_bn(const model::Scenario& scenario, std::size_t firm, core::Month month);

@@ -689,6 +689,16 @@ void Month::depreciate() {
     const double wear = active(w_, f) ? std::min(asset(ledger_, f, Asset::kOtherAssets), core_capex_[f]) : 0.0;
     if (wear > 0.0) ledger_.depreciate(f, Asset::kOtherAssets, wear);
   }
+  // Projects abandoned last month (behaviour): what was spent on them is written off.
+  for (model::OwnerState& o : w_.owners) {
+    const std::size_t f = o.firm.index();
+    const double halls = std::min(asset(ledger_, f, Asset::kDatacenters), o.abandoned_sunk_datacenter_usd_bn);
+    const double power = std::min(asset(ledger_, f, Asset::kPower), o.abandoned_sunk_power_usd_bn);
+    if (halls > 0.0) ledger_.revalue(f, Asset::kDatacenters, -halls, Revaluation::kAbandonment);
+    if (power > 0.0) ledger_.revalue(f, Asset::kPower, -power, Revaluation::kAbandonment);
+    o.abandoned_sunk_datacenter_usd_bn = 0.0;
+    o.abandoned_sunk_power_usd_bn = 0.0;
+  }
   for (std::size_t i = 0; i < s_.leases.size(); ++i) fin_.campus_book[i] *= 1.0 - 1.0 / sup.datacenter.life_months;
 }
 

@@ -1660,6 +1660,8 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     params->lead_time_months = top_int("supply." + name + ".lead_time_months");
     params->life_months = top_int("supply." + name + ".life_months");
     params->usd_bn_per_gw = top_number("supply." + name + ".usd_bn_per_gw");
+    params->construction_gw_per_year = top_number("supply." + name + ".construction_gw_per_year");
+    params->construction_growth_per_year = top_number("supply." + name + ".construction_growth_per_year");
   }
 
   // Hardware generations: those listed, sorted by date, then extrapolated through the horizon.
@@ -1713,6 +1715,14 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.build.max_growth_per_year = r.number("build.max_growth_per_year", "build.max_growth_per_year");
   s.build.initial_growth_per_year = top_number("build.initial_growth_per_year");
   s.build.max_planning_months = top_int("build.max_planning_months");
+  s.build.rule = r.text("build.rule", "build.rule") == "queue" ? model::BuildParams::Rule::kQueue
+                                                                : model::BuildParams::Rule::kStockManagement;
+  s.build.stock_adjustment_months = r.number("build.stock_adjustment_months", "build.stock_adjustment_months");
+  s.build.supply_line_weight = r.number("build.supply_line_weight", "build.supply_line_weight");
+  s.build.abandon_before_share = r.number("build.abandon_before_share", "build.abandon_before_share");
+  s.build.contracts_in_target = r.boolean("build.contracts_in_target");
+  s.build.power_aware = r.boolean("build.power_aware");
+  s.build.power_horizon_months = top_int("build.power_horizon_months");
 
   for (const std::string& id : element_ids(v.tables, "segment")) {
     const std::string p = "segment." + id + ".";

@@ -26,6 +26,7 @@ const char* event_kind_name(EventKind kind) {
     case EventKind::kInvestmentUnfunded: return "investment_unfunded";
     case EventKind::kWarrantVested: return "warrant_vested";
     case EventKind::kLeaseEnded: return "lease_ended";
+    case EventKind::kProjectAbandoned: return "project_abandoned";
   }
   return "unknown";
 }
@@ -54,6 +55,7 @@ const char* event_kind_cause(EventKind kind) {
     case EventKind::kInvestmentUnfunded: return "investor short of cash";
     case EventKind::kWarrantVested: return "warrant milestone reached";
     case EventKind::kLeaseEnded: return "lease term over";
+    case EventKind::kProjectAbandoned: return "expected returns fell";
   }
   return "unknown";
 }

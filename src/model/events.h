@@ -25,6 +25,7 @@ enum class EventKind {
   kInvestmentUnfunded,  ///< an investor cannot fund a due equity tranche, which lapses (value: USD bn)
   kWarrantVested,    ///< a warrant tranche vests (value: share of the issuer; counterparty: the holder)
   kLeaseEnded,       ///< a lease term ends without renewal (value: residual-value guarantee paid, USD bn)
+  kProjectAbandoned, ///< an owner abandons shells or power under construction (value: the sunk cost written off, USD bn)
 };
 
 struct Event {

@@ -67,7 +67,7 @@ enum class Liability : std::size_t { kDeposits, kDebt, kIssuedEquity, kPayables,
 inline constexpr std::size_t kLiabilityCount = static_cast<std::size_t>(Liability::kCount);
 
 /// Kinds of revaluation (changes in net worth that are not saving).
-enum class Revaluation : std::size_t { kFailures, kDefault, kFireSale, kEquityMark, kWarrant, kCount };
+enum class Revaluation : std::size_t { kFailures, kDefault, kFireSale, kEquityMark, kWarrant, kAbandonment, kCount };
 inline constexpr std::size_t kRevaluationCount = static_cast<std::size_t>(Revaluation::kCount);
 
 struct BalanceSheet {

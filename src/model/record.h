@@ -69,6 +69,11 @@ struct MonthRecord {
   double ai_equity_value_usd_bn = 0;
   double credit_tightness = 0;
   double efficiency_jump_rate_per_year = 0;
+  double datacenter_planned_gw = 0;
+  double power_planned_gw = 0;
+  double power_construction_gw_per_year = 0;
+  double abandoned_gw = 0;
+  double abandoned_sunk_usd_bn = 0;
 };
 
 struct Column {
@@ -134,6 +139,11 @@ inline constexpr std::array kColumns = {
     Column{"ai_equity_value_usd_bn", "USD bn (stock)", "AI-exposed equity value: sentiment × revenue multiple × the annual run-rate of end users' spending on AI services", &MonthRecord::ai_equity_value_usd_bn},
     Column{"credit_tightness", "0–1", "credit tightness: rises with lenders' losses, eases with a half-life; widens credit-line spreads, cuts credit limits, closes the market near 1", &MonthRecord::credit_tightness},
     Column{"efficiency_jump_rate_per_year", "per year", "arrival rate λ_t of random efficiency jumps in the month (λ_0, or with endogenous innovation λ_0 · (last month's training spending ÷ the first month's)^η)", &MonthRecord::efficiency_jump_rate_per_year},
+    Column{"datacenter_planned_gw", "GW", "shells planned (ordered) but not yet started, waiting for construction capacity, end of month", &MonthRecord::datacenter_planned_gw},
+    Column{"power_planned_gw", "GW", "grid power planned but not yet started, waiting for construction capacity, end of month", &MonthRecord::power_planned_gw},
+    Column{"power_construction_gw_per_year", "GW/year", "power projects the builders can start a year (0 = no limit); grows while fully used", &MonthRecord::power_construction_gw_per_year},
+    Column{"abandoned_gw", "GW (flow)", "shells and power abandoned in the month, planned or under construction", &MonthRecord::abandoned_gw},
+    Column{"abandoned_sunk_usd_bn", "USD bn (flow)", "what had been spent on the projects abandoned in the month, written off", &MonthRecord::abandoned_sunk_usd_bn},
     Column{"sfc_max_residual_usd_bn", "USD bn", "largest stock-flow residual of the month (DESIGN §1.9); a run stops above 1e-6", &MonthRecord::sfc_max_residual_usd_bn},
 };
 

@@ -115,6 +115,13 @@ struct PipelineParams {
   int lead_time_months = 24;   ///< supply.<datacenter|power>.lead_time_months
   int life_months = 360;       ///< supply.<datacenter|power>.life_months
   double usd_bn_per_gw = 10;   ///< supply.<datacenter|power>.usd_bn_per_gw (capex, spread over the build)
+  /// supply.<datacenter|power>.construction_gw_per_year: projects the builders (crews,
+  /// turbines, transformers) can start a year at the start; planned projects beyond it wait.
+  /// 0 = no limit.
+  double construction_gw_per_year = 0.0;
+  /// supply.<datacenter|power>.construction_growth_per_year: how fast that capacity grows, × per
+  /// year, while it is fully used (it grows with the investment in it, and not otherwise).
+  double construction_growth_per_year = 1.0;
 };
 
 /// Physical supply (DESIGN §1.2).
@@ -152,6 +159,23 @@ struct BuildParams {
   double initial_growth_per_year = 2.0;  ///< build.initial_growth_per_year (before a window of history exists)
   double max_growth_per_year = 4.0;   ///< build.max_growth_per_year (cap on extrapolated ×/yr)
   int max_planning_months = 24;       ///< build.max_planning_months: growth is extrapolated at most this far
+  /// build.rule: kStockManagement orders from the gap between the desired and the actual stock
+  /// and supply line over the production lead time (docs/model.md §7); kQueue is the earlier rule
+  /// that plans over the queue's length and orders the whole gap at once.
+  enum class Rule { kStockManagement, kQueue };
+  Rule rule = Rule::kStockManagement;
+  double stock_adjustment_months = 6;  ///< build.stock_adjustment_months (τ): a gap is closed at 1/τ a month
+  double supply_line_weight = 0.3;     ///< build.supply_line_weight (β): weight of the supply-line gap relative to the stock gap
+  /// build.abandon_before_share: projects less than this share of the way through their
+  /// construction are abandoned when the owner no longer wants them (planned ones always can be).
+  double abandon_before_share = 0.5;
+  /// build.contracts_in_target: compute sold forward on signed commitments adds to the seller's
+  /// desired fleet.
+  bool contracts_in_target = true;
+  /// build.power_aware: an owner wants no more accelerators than the power it has in service
+  /// and under construction can run (with the reserve margin).
+  bool power_aware = true;
+  int power_horizon_months = 12;  ///< build.power_horizon_months: power completing within this many months counts
 };
 
 /// A demand segment (DESIGN §1.3).

@@ -124,6 +124,12 @@ struct OwnerState {
   double delivered_cost_usd_bn = 0.0;    ///< accelerators delivered this step, at their price
   double datacenter_completed_gw = 0.0;  ///< this step
   double power_completed_gw = 0.0;       ///< this step
+  double datacenter_planned_gw = 0.0;    ///< planned, waiting for construction capacity (no spending yet)
+  double power_planned_gw = 0.0;
+  double abandoned_gw = 0.0;             ///< shells and power abandoned this step (planned or under way)
+  double abandoned_sunk_usd_bn = 0.0;    ///< spent on the projects abandoned this step (both kinds)
+  double abandoned_sunk_datacenter_usd_bn = 0.0;  ///< of which shells: written off by finance next step
+  double abandoned_sunk_power_usd_bn = 0.0;       ///< of which power
 };
 
 /// An accelerator order waiting in the production queue.
@@ -275,6 +281,10 @@ struct World {
   core::Compute failed;               ///< failed this step
   core::Compute ordered;              ///< ordered this step
   core::Compute cancelled;            ///< orders cancelled this step
+  /// Construction capacity (GW a year of projects the builders can start) for shells and power;
+  /// 0 = no limit (supply.<datacenter|power>.construction_gw_per_year).
+  double datacenter_construction_gw_per_year = 0.0;
+  double power_construction_gw_per_year = 0.0;
 
   // demand
   std::vector<SegmentState> segments;

@@ -216,7 +216,12 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
     r.power_gw += o.power_gw + o.leased_power_gw;
     r.datacenter_gw += o.datacenter_gw + o.leased_datacenter_gw;
     r.power_needed_gw += o.installed_h100e * o.fleet_kw_per_h100e / 1e6;
+    r.datacenter_planned_gw += o.datacenter_planned_gw;
+    r.power_planned_gw += o.power_planned_gw;
+    r.abandoned_gw += o.abandoned_gw;
+    r.abandoned_sunk_usd_bn += o.abandoned_sunk_usd_bn;
   }
+  r.power_construction_gw_per_year = w.power_construction_gw_per_year;
   // Compute in use at the fleet's average power, against what the shells in service could hold.
   r.datacenter_utilization = r.datacenter_gw > 0.0 && r.installed_h100e > 0.0
                                  ? r.served_h100e * (r.power_needed_gw / r.installed_h100e) / r.datacenter_gw

@@ -116,6 +116,8 @@ void init(const model::Scenario& scenario, model::World& world) {
     }
     world.owners.push_back(o);
   }
+  world.datacenter_construction_gw_per_year = sup.datacenter.construction_gw_per_year;
+  world.power_construction_gw_per_year = sup.power.construction_gw_per_year;
   world.production = {};
   world.production.cap_h100e_per_month = sup.production.initial_cap_per_month.value();
   world.production.projects = initial_vintages(start, sup.production.project_life_months, world.production.cap_h100e_per_month);

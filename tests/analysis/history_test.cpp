@@ -241,7 +241,7 @@ TEST_F(TelecomHistory, CapexPeaksAround2000) {
 }
 
 // With firm orders (`build.order_cancellation = false`) the boom's orders queued at the makers
-// are delivered, and paid for, after the price collapse: capex peaks two years late. The
+// are delivered, and paid for, after the price collapse: capex peaks two years late or more. The
 // cancellation rule is what brings the peak to 2000 (docs/validation.md).
 TEST_F(TelecomHistory, WithFirmOrdersCapexPeaksLate) {
   const auto firm = io::load_scenario("history/telecom-1996", {"build.order_cancellation=false"});
@@ -249,7 +249,11 @@ TEST_F(TelecomHistory, WithFirmOrdersCapexPeaksLate) {
   for (const analysis::TargetResult& t : report.targets) {
     if (t.target.id == "capex-peak") {
       EXPECT_FALSE(t.pass) << t.measured;
-      EXPECT_NE(t.measured.find("in 2002"), std::string::npos) << t.measured;
+      // Two years late under the queue rule, three under the stock-management rule, whose
+      // supply-line underweighting keeps more on order when the price turns.
+      const std::size_t at = t.measured.rfind("in ");
+      ASSERT_NE(at, std::string::npos) << t.measured;
+      EXPECT_GE(std::stoi(t.measured.substr(at + 3)), 2002) << t.measured;
     }
   }
 }

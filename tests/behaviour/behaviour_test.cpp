@@ -307,8 +307,10 @@ TEST(Build, PriceDisciplineScalesGrowthByWhatThePricePaysAndTheSwitchRemovesIt) 
 }
 
 TEST(Build, OrderCancellationCutsTheBacklogAndItsCapexAfterTheShockAndTheSwitchRemovesIt) {
-  const auto firm_orders = run("sudden-100x");
-  const auto cancellable = run("sudden-100x", {"build.order_cancellation=true"});
+  // Under the queue rule, whose backlog runs years ahead: the stock-management rule keeps the
+  // queue near its normal length, so there is far less to cancel (docs/experiments.md).
+  const auto firm_orders = run("sudden-100x", {"build.rule=queue"});
+  const auto cancellable = run("sudden-100x", {"build.rule=queue", "build.order_cancellation=true"});
   for (const auto& m : firm_orders.months) ASSERT_EQ(m.cancelled_h100e, 0.0) << m.month.str();
   double cancelled = 0.0;
   for (const auto& m : cancellable.months) cancelled += m.cancelled_h100e;
@@ -362,9 +364,15 @@ TEST(Build, OptimismOvershoots) {
     }
     return ratio;
   };
-  const double off = overshoot(run("default", {"build.optimism=0"}));
-  const double on = overshoot(run("default", {"build.optimism=0.5"}));
-  EXPECT_GT(on, off + 0.2) << on << " vs " << off;
+  // Both rules. The margin is reported, not asserted: it was over 0.2 of demand before power
+  // construction capacity and the 48-month power lead; it is now ≈0.10 under the queue rule and
+  // ≈0.12 under the stock-management rule (docs/experiments.md, "claims that stopped holding").
+  const double off = overshoot(run("default", {"build.rule=queue", "build.optimism=0"}));
+  const double on = overshoot(run("default", {"build.rule=queue", "build.optimism=0.5"}));
+  EXPECT_GT(on, off) << on << " vs " << off;
+  const double stock_off = overshoot(run("default", {"build.optimism=0"}));
+  const double stock_on = overshoot(run("default", {"build.optimism=0.5"}));
+  EXPECT_GT(stock_on, stock_off) << stock_on << " vs " << stock_off;
 }
 
 TEST(Build, PlannedGrowthAddsOptimismToGrowthAndShrinksDeclines) {
@@ -377,6 +385,100 @@ TEST(Build, PlannedGrowthAddsOptimismToGrowthAndShrinksDeclines) {
   EXPECT_NEAR(std::log(planned_monthly_growth(b, 0.04)), 0.04, 1e-15);
   b.max_growth_per_year = 2.0;
   EXPECT_NEAR(planned_monthly_growth(b, 1.0), std::pow(2.0, 1.0 / 12.0), 1e-12);
+}
+
+// ---------------------------------------------------------------- stock management and time to build
+
+TEST(Build, TheStockRulePlansOverTheProductionLeadNotTheQueue) {
+  // The queue rule's planning lead grows with the queue, so its orders feed on themselves; the
+  // stock rule's lead is the makers' normal six months whatever the queue. Over 2026–2028 the
+  // queue rule's backlog, in months of output, must therefore run far longer.
+  auto longest_queue = [](const sim::PathResult& r) {
+    double months = 0.0;
+    for (const auto& m : r.months) {
+      if (m.month.str() < std::string("2029-01")) months = std::max(months, m.accelerator_lead_time_months);
+    }
+    return months;
+  };
+  const double stock = longest_queue(run("default"));
+  const double queue = longest_queue(run("default", {"build.rule=queue"}));
+  EXPECT_LT(stock, 0.5 * queue) << stock << " vs " << queue;
+}
+
+TEST(Build, ASupplyLineWeightBelowOneOverbuildsPower) {
+  // A gap G in the stock with nothing yet arriving fills the supply line until
+  // (G − β·SL)/τ = 0, i.e. to G/β: the smaller β, the more power is planned and under way for
+  // the same need. Compare the largest power supply line (planned + under construction, seen
+  // as power in service five years on less today's) over 2026–2030.
+  auto most_power_ahead = [](const sim::PathResult& r) {
+    double gw = 0.0;
+    for (const auto& m : r.months) {
+      if (m.month.str() < std::string("2031-01")) gw = std::max(gw, m.power_planned_gw);
+    }
+    return gw;
+  };
+  const double low = most_power_ahead(run("default", {"build.supply_line_weight=0.3"}));
+  const double full = most_power_ahead(run("default", {"build.supply_line_weight=1"}));
+  EXPECT_GT(low, full) << low << " vs " << full;
+}
+
+TEST(Build, ConstructionCapacityGrowsOnlyWhileFullAndZeroMeansNoLimit) {
+  const model::Scenario s = scenario("default");
+  const auto r = sim::run_path(s, 0, 1);
+  const double monthly = std::pow(s.supply.power.construction_growth_per_year, 1.0 / 12.0);
+  double before = s.supply.power.construction_gw_per_year;
+  int full_months = 0;
+  for (const auto& m : r.months) {
+    // Plans left over after this month's starts mean every slot was taken: the capacity grows
+    // by the monthly factor; otherwise it stays.
+    const double expected = m.power_planned_gw > 1e-12 ? before * monthly : before;
+    if (m.power_planned_gw > 1e-12) ++full_months;
+    EXPECT_NEAR(m.power_construction_gw_per_year, expected, 1e-9 * expected) << m.month.str();
+    before = m.power_construction_gw_per_year;
+  }
+  EXPECT_GT(full_months, 0);
+  const auto unlimited = run("default", {"supply.power.construction_gw_per_year=0", "supply.datacenter.construction_gw_per_year=0"});
+  for (const auto& m : unlimited.months) {
+    ASSERT_EQ(m.power_planned_gw, 0.0) << m.month.str();
+    ASSERT_EQ(m.datacenter_planned_gw, 0.0) << m.month.str();
+  }
+}
+
+TEST(Build, AbandonedProjectsAreWrittenOffAtWhatWasSpentOnThem) {
+  const model::Scenario s = scenario("sudden-100x");
+  const auto r = sim::run_path(s, 0, 1);
+  double gw = 0.0;
+  double sunk = 0.0;
+  for (const auto& m : r.months) {
+    gw += m.abandoned_gw;
+    sunk += m.abandoned_sunk_usd_bn;
+    // A project abandoned is less than `abandon_before_share` built, so at most that share of
+    // its cost was spent: sunk ≤ GW × the dearer of shells and power per GW × the share.
+    const double bound = m.abandoned_gw * std::max(s.supply.datacenter.usd_bn_per_gw, s.supply.power.usd_bn_per_gw) *
+                         s.build.abandon_before_share;
+    EXPECT_LE(m.abandoned_sunk_usd_bn, bound + 1e-9) << m.month.str();
+  }
+  EXPECT_GT(gw, 0.0);
+  EXPECT_GT(sunk, 0.0);
+  // Each month's write-off is reported as events, one per owner, that add up to the column.
+  double from_events = 0.0;
+  for (const auto& e : r.events) {
+    if (e.kind == model::EventKind::kProjectAbandoned) from_events += e.value;
+  }
+  EXPECT_NEAR(from_events, sunk, 1e-9 * std::max(1.0, sunk));
+}
+
+TEST(Build, PowerAwareOwnersLeaveFewerAcceleratorsWaitingForPower) {
+  auto idle = [](const sim::PathResult& r) {
+    double sum = 0.0;
+    for (const auto& m : r.months) {
+      if (m.month.str() >= std::string("2027-01") && m.month.str() < std::string("2031-01")) sum += m.idle_no_power_h100e;
+    }
+    return sum;
+  };
+  const double aware = idle(run("default"));
+  const double blind = idle(run("default", {"build.power_aware=false"}));
+  EXPECT_LT(aware, blind) << aware << " vs " << blind;
 }
 
 // ---------------------------------------------------------------- verdicts

@@ -18,9 +18,13 @@ namespace {
 // sentiment and credit fixed it is only a firm's deposits plus its undrawn credit line (or
 // equity allowance), not a reaction to anyone's default; without it CoreWeave orders more
 // than it can pay for and defaults in 2026-06 in every world, `default` included, which would
-// leave none of the tests below the provider whose default they are about.
+// leave none of the tests below the provider whose default they are about. The owners order by
+// the queue rule (docs/model.md §7), the physical path these tests were built on: under the
+// stock-management rule with these feedbacks off, CoreWeave orders less and survives the ×100
+// shock, which would again leave the tests without their defaulter. Whether the shock pushes
+// the neoclouds into default with every feedback on is tested separately below.
 const std::vector<std::string> kFixedBehaviour = {
-    "technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false",
+    "technology.efficiency.jump_rate_per_year=0", "build.rule=queue", "build.price_discipline=false",
     "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false"};
 
 sim::PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
@@ -72,8 +76,12 @@ TEST(ForcedDefault, TerminatesTheLabsCommitments) {
 }
 
 TEST(Covenant, AShockPushesLeveragedNeocloudsIntoDefaultThatTheBaseWorldAvoids) {
-  const auto base = run("default");
-  const auto shocked = run("sudden-100x");
+  // An economic claim, so with every behaviour feedback on (jumps off, for one clean path).
+  auto full = [](const char* name) {
+    return sim::run_path(io::load_scenario(name, {"technology.efficiency.jump_rate_per_year=0"}).scenario, 0, 1);
+  };
+  const auto base = full("default");
+  const auto shocked = full("sudden-100x");
   EXPECT_EQ(base.months.back().defaults_count, 0.0);
   EXPECT_GE(shocked.months.back().defaults_count, 2.0);
   EXPECT_EQ(firm_at(shocked, firm_index("coreweave"), "2036-12").status, model::FirmStatus::kDefaulted);
@@ -349,7 +357,13 @@ TEST(Resolution, HallsInAGlutFetchWhatCapacityEarnsNotWhatTheyCost) {
   EXPECT_GT(lenders_of_coreweave(market), lenders_of_coreweave(book) + 1.0);
   // The economic equity reported per firm prices the halls the same way: after the shock it
   // falls far below book equity for an owner of halls.
-  const auto& m = firm_at(market, firm_index("other-clouds"), "2027-12");
+  // (Its last month active in the year after the shock: it may itself default within it.)
+  std::string last_active = "2027-07";
+  for (const char* month : {"2027-08", "2027-09", "2027-10", "2027-11", "2027-12"}) {
+    if (firm_at(market, firm_index("other-clouds"), month).status == model::FirmStatus::kActive) last_active = month;
+  }
+  const auto& m = firm_at(market, firm_index("other-clouds"), last_active.c_str());
+  ASSERT_EQ(m.status, model::FirmStatus::kActive);
   EXPECT_LT(m.equity_economic_usd_bn, 0.5 * m.equity_usd_bn);
   EXPECT_LT(m.accelerators_value_usd_bn, 0.2 * m.accelerators_book_usd_bn);
   const auto& b = firm_at(book, firm_index("other-clouds"), "2027-12");
