@@ -1663,6 +1663,8 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     params->construction_gw_per_year = top_number("supply." + name + ".construction_gw_per_year");
     params->construction_growth_per_year = top_number("supply." + name + ".construction_growth_per_year");
   }
+  sup.power.slip_share = top_number("supply.power.slip_share");
+  sup.power.slip_months = top_int("supply.power.slip_months");
 
   // Hardware generations: those listed, sorted by date, then extrapolated through the horizon.
   std::vector<std::string> generation_ids = element_ids(v.tables, "generation");

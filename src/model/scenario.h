@@ -122,6 +122,11 @@ struct PipelineParams {
   /// supply.<datacenter|power>.construction_growth_per_year: how fast that capacity grows, × per
   /// year, while it is fully used (it grows with the investment in it, and not otherwise).
   double construction_growth_per_year = 1.0;
+  /// supply.<power>.slip_share / slip_months: a share of the projects due to complete each
+  /// month slips this many months, unannounced (a project slipped again can slip again). A
+  /// slipping project keeps paying its monthly instalment: the delay is a cost overrun.
+  double slip_share = 0.0;
+  int slip_months = 0;
 };
 
 /// Physical supply (DESIGN §1.2).

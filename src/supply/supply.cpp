@@ -193,7 +193,15 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     o.datacenter_completed_gw = dc_new;
     if (dc_new > 0.0) o.datacenter.push_back({world.month + sup.datacenter.life_months, dc_new});
     o.datacenter_gw = retire(o.datacenter, world.month);
-    const double power_new = advance_pipeline(o.power_pipeline_gw);
+    double power_new = advance_pipeline(o.power_pipeline_gw);
+    // Projects that slip (grid studies, turbines, transformers late): a share of what was due
+    // moves back, unannounced — owners counted on it when they bought accelerators.
+    if (sup.power.slip_share > 0.0 && sup.power.slip_months > 0 && !o.power_pipeline_gw.empty()) {
+      const double slipped = sup.power.slip_share * power_new;
+      const auto at = std::min<std::size_t>(o.power_pipeline_gw.size(), static_cast<std::size_t>(sup.power.slip_months)) - 1;
+      o.power_pipeline_gw[at] += slipped;
+      power_new -= slipped;
+    }
     o.power_completed_gw = power_new;
     if (power_new > 0.0) o.power.push_back({world.month + sup.power.life_months, power_new});
     o.power_gw = retire(o.power, world.month);

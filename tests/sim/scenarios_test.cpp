@@ -154,6 +154,32 @@ TEST(PowerCrunch, AcceleratorsWaitForPowerAndComputeIsDearerInTheFirstYear) {
   EXPECT_GT(crunch_price, base_price);
 }
 
+// Over 2026–2030, not only the first year: half the power due each month slips a year
+// unannounced (`supply.power.slip_share`), so owners who bought accelerators for it leave them
+// idle and compute stays dearer. Without the slippage (the doubled lead alone, which owners
+// plan around) the five-year average of idle accelerators is lower than `default`'s.
+TEST(PowerCrunch, SlippingPowerLeavesMoreAcceleratorsIdleAndComputeDearerThrough2030) {
+  auto five_years = [](const Months& m, double model::MonthRecord::*field) {
+    double sum = 0.0;
+    int n = 0;
+    for (const auto& r : m) {
+      if (r.month.year() <= 2030) {
+        sum += r.*field;
+        ++n;
+      }
+    }
+    return sum / n;
+  };
+  const Months crunch = run("power-crunch");
+  const Months planned = run("power-crunch", {"supply.power.slip_share=0"});
+  const Months base = run("default");
+  EXPECT_GT(five_years(crunch, &model::MonthRecord::idle_no_power_h100e), five_years(base, &model::MonthRecord::idle_no_power_h100e));
+  EXPECT_GT(five_years(crunch, &model::MonthRecord::spot_price_usd_per_h100e_hour),
+            five_years(base, &model::MonthRecord::spot_price_usd_per_h100e_hour));
+  EXPECT_GT(five_years(crunch, &model::MonthRecord::idle_no_power_h100e),
+            five_years(planned, &model::MonthRecord::idle_no_power_h100e));
+}
+
 TEST(NoCircularity, SameTranchesFromOutsideInvestorsAndNoCircularRevenue) {
   auto path = [](const char* name) {
     return run_path(io::load_scenario(name, {"technology.efficiency.jump_rate_per_year=0"}).scenario, 0, 1);
