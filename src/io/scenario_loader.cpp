@@ -1292,6 +1292,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       c.price_usd_per_h100e_hour = num("price_usd_per_h100e_hour");
       c.take_or_pay_share = num("take_or_pay_share");
       c.termination_penalty_months = num("termination_penalty_months");
+      c.termination_claim_share = num("termination_claim_share");
       s.contracts.push_back(c);
     } else if (type == "loan" || type == "bond" || type == "vendor_financing" || type == "abs_tranche") {
       model::DebtContract d;
@@ -1363,6 +1364,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       l.build_months = integer("build_months");
       l.residual_value_guarantee_usd_bn = num("residual_value_guarantee_usd_bn");
       l.termination_penalty_months = num("termination_penalty_months");
+      l.termination_claim_share = num("termination_claim_share");
       l.off_balance_sheet = flag("off_balance_sheet");
       l.securitisation = securitisation_ref(p + "securitisation");
       if (l.securitisation != model::kNone) {

@@ -448,6 +448,9 @@ std::vector<KeySpec> make_keys() {
       typed(number("contract.*.termination_penalty_months", D::kDuration, 0, 1200, 0.0,
                    "Months of payments (the commitment's, or the lease's rent) the buyer or lessee owes the seller or lessor if the contract ends early because it defaults or terminates."),
             {"compute_commitment", "lease"}),
+      typed(number("contract.*.termination_claim_share", D::kShare, 0, 1, 0.0,
+                   "Share of the payments left after the `termination_penalty_months` (to the commitment's end, or the end of the lease's current term) that the seller or lessor claims when the buyer or lessee defaults: accelerated dues less what re-selling the capacity is expected to recover. The claim ranks with trade dues in the defaulter's seniority waterfall (0 = the penalty months only; 1 = every remaining payment)."),
+            {"compute_commitment", "lease"}),
 
       // Debt: loans, bonds, vendor financing and tranches of securitisations.
       typed(ref("contract.*.borrower", "firm", "Firm id of the borrower."), kDebtTypes),

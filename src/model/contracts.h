@@ -96,7 +96,12 @@ struct Lease {
   /// residual_value_guarantee_usd_bn: when the lease ends (or the lessee defaults), the lessee
   /// pays the lessor the amount by which the campus's value falls short of this.
   double residual_value_guarantee_usd_bn = 0.0;
-  double termination_penalty_months = 0.0;  ///< months of rent owed if the lessee terminates early
+  /// termination_penalty_months and termination_claim_share: when the lessee defaults, the
+  /// lessor claims the next `termination_penalty_months` of rent in full and
+  /// `termination_claim_share` of the rent left on the current term after them (accelerated
+  /// dues less what re-letting is expected to recover), plus the guarantee shortfall.
+  double termination_penalty_months = 0.0;
+  double termination_claim_share = 0.0;
   bool off_balance_sheet = true;      ///< off_balance_sheet: an operating lease of the lessee
   std::size_t securitisation = kNone; ///< securitisation: the pool its rent is sold into
 };
