@@ -586,22 +586,27 @@ void Month::equity_investments() {
     const model::EquityInvestment& k = s_.equity_investments[i];
     const std::size_t investee = k.investee.index();
     if (w_.month < k.start || !active(w_, investee)) continue;
-    if (k.investor.is_firm() && !active(w_, k.investor.firm.index())) continue;
-    double due = w_.month == k.start ? k.usd_bn : 0.0;
+    // The tranche at the start and the milestone tranches (tracked in investment_paid), then
+    // the scheduled call of the month.
+    double tranche = w_.month == k.start ? k.usd_bn : 0.0;
     if (k.usd_bn_per_gw > 0.0) {
       const std::size_t m = k.milestone_firm.index();
       const double grown = fin_.compute_gw_peak[m] - fin_.compute_gw_at_start[m];
       const double cap = k.max_usd_bn > 0.0 ? k.max_usd_bn : k.usd_bn;
       const double earned = std::min(cap, k.usd_bn + std::floor(grown + 1e-9) * k.usd_bn_per_gw);
-      due = std::max(due, earned - fin_.investment_paid[i]);
+      tranche = std::max(tranche, earned - fin_.investment_paid[i]);
     }
+    const double due = std::max(0.0, tranche) + k.call_due(w_.month);
     if (due <= kEps) continue;
     const std::size_t investor = holder_sector(ledger_, k.investor);
+    fin_.investment_paid[i] += std::max(0.0, tranche);  // paid now, or lapsed below
     if (k.investor.is_firm()) {
-      const double liquid = std::max(0.0, asset(ledger_, investor, Asset::kDeposits)) + headroom(investor);
-      if (liquid < due) {
-        events_.emit({w_.month, model::EventKind::kInvestmentUnfunded, k.id, due, holder_name(k.investor)});
-        fin_.investment_paid[i] += due;  // the tranche lapses
+      // A firm investor whose own funding has failed (it has defaulted, or its deposits and
+      // new money fall short of the call) misses the call: the investee goes without it.
+      const bool alive = active(w_, investor);
+      const double liquid = alive ? std::max(0.0, asset(ledger_, investor, Asset::kDeposits)) + headroom(investor) : 0.0;
+      if (!alive || liquid < due) {
+        events_.emit({w_.month, model::EventKind::kMissedCall, k.id, due, holder_name(k.investor)});
         continue;
       }
     }
@@ -609,7 +614,6 @@ void Month::equity_investments() {
     ledger_.issue_equity(investee, investor, due);
     dilute(fin_.owners[investee], k.investor, value, due);
     fin_.equity_value[investee] = value + due;
-    fin_.investment_paid[i] += due;
     events_.emit({w_.month, model::EventKind::kEquityTranche, s_.firms[investee].id, due, holder_name(k.investor)});
   }
 }
