@@ -23,6 +23,8 @@ namespace {
 // (equity limit 0). It owes a zero-coupon bond of $10bn (seniority 2, ranking with trade dues)
 // and holds $12bn of other assets. The fund holds $4.745bn = 6.5 calls and cannot borrow.
 // The cloud owns 700k H100e, with a bank loan and a chipmaker's vendor loan to service.
+// Equity is marked at book through ownership (docs/model.md §6.6), which the stake's loss
+// below is derived from.
 constexpr const char* kWorld = R"(
 schema_version = 1
 name = "chain"
@@ -33,6 +35,13 @@ end = "2028-12"
 
 [technology.efficiency]
 jump_rate_per_year = 0
+
+# Sentiment and credit held still: the chain is about contracts, not investors' mood.
+[sentiment]
+enabled = false
+
+[credit]
+enabled = false
 
 [[generation]]
 id = "h100"
