@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/scenario_loader.h"
@@ -298,6 +299,24 @@ TEST(Chain, ADefaultedInvestorMissesEveryLaterCall) {
   // and defaults in May: April and May are missed.
   EXPECT_EQ(missed, 2);
   EXPECT_EQ(find(r, model::EventKind::kPaymentDefault, "lab")->month.str(), "2026-05");
+}
+
+TEST(Termination, ALeaseClaimsThePenaltyMonthsAndAShareOfTheRentLeftOnTheTerm) {
+  // CoreWeave's campus lease in `default`: $2bn a year from 2026-07 for 120 months (term ends
+  // 2036-06), 12 penalty months, no guarantee. Forced into default in 2027-06, 108 months are
+  // left (2036-06 − 2027-06); with a = 0.5 the lessor claims 12 × 2/12 + 0.5 × (108 × 2/12 −
+  // 12 × 2/12) = 2 + 0.5 × 16 = 10, and with a = 0 the 12 months alone, 2.
+  for (const auto& [share, claim] : {std::pair{"0.5", 10.0}, std::pair{"0", 2.0}}) {
+    const auto s = io::load_scenario("default", {"technology.efficiency.jump_rate_per_year=0",
+                                                 "firm.coreweave.forced_default_month=2027-06",
+                                                 std::string("contract.coreweave-campus-lease.termination_claim_share=") + share})
+                       .scenario;
+    const sim::PathResult r = sim::run_path(s, 0, 1);
+    const model::Event* terminated = find(r, model::EventKind::kContractTerminated, "coreweave-campus-lease");
+    ASSERT_NE(terminated, nullptr) << share;
+    EXPECT_EQ(terminated->month.str(), "2027-06");
+    EXPECT_NEAR(terminated->value, claim, 1e-9) << share;
+  }
 }
 
 TEST(Calls, AYearsAmountIsSpreadOverItsMonthsFromTheStart) {
