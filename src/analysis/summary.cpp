@@ -214,8 +214,8 @@ PathSummary summarise(const sim::PathResult& path, const model::Scenario& scenar
                                                   e.subject, e.value)});
         }
         break;
-      case model::EventKind::kInvestmentUnfunded:
-        s.story.push_back({e.month, fmt::format("{} cannot fund the ${:.1f}bn due under '{}'; the tranche lapses",
+      case model::EventKind::kMissedCall:
+        s.story.push_back({e.month, fmt::format("{} misses the ${:.1f}bn call due under '{}'; it lapses",
                                                 e.counterparty, e.value, e.subject)});
         break;
       case model::EventKind::kWarrantVested:

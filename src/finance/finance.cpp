@@ -89,6 +89,16 @@ double outstanding_at(const model::DebtContract& d, core::Month month) {
   return d.principal_usd_bn * std::max(0.0, 1.0 - static_cast<double>(paid) / total);
 }
 
+/// A terminated contract's claim on its defaulting buyer or lessee (docs/model.md §6.5): the
+/// next `penalty_months` of payments in full, and `claim_share` of the payments left after
+/// them: m·P + a·max(0, R − m·P), R = P × months left. With a = 1 the claim is every remaining
+/// payment (or the penalty, if larger); with a = 0 the penalty alone.
+double termination_claim(double monthly, int months_left, double penalty_months, double claim_share) {
+  const double remaining = monthly * std::max(0, months_left);
+  const double penalty = penalty_months * monthly;
+  return penalty + claim_share * std::max(0.0, remaining - penalty);
+}
+
 double campus_cost(const model::Scenario& s, const model::Lease& l) {
   return l.datacenter_gw * s.supply.datacenter.usd_bn_per_gw + l.power_gw * s.supply.power.usd_bn_per_gw;
 }
@@ -576,22 +586,27 @@ void Month::equity_investments() {
     const model::EquityInvestment& k = s_.equity_investments[i];
     const std::size_t investee = k.investee.index();
     if (w_.month < k.start || !active(w_, investee)) continue;
-    if (k.investor.is_firm() && !active(w_, k.investor.firm.index())) continue;
-    double due = w_.month == k.start ? k.usd_bn : 0.0;
+    // The tranche at the start and the milestone tranches (tracked in investment_paid), then
+    // the scheduled call of the month.
+    double tranche = w_.month == k.start ? k.usd_bn : 0.0;
     if (k.usd_bn_per_gw > 0.0) {
       const std::size_t m = k.milestone_firm.index();
       const double grown = fin_.compute_gw_peak[m] - fin_.compute_gw_at_start[m];
       const double cap = k.max_usd_bn > 0.0 ? k.max_usd_bn : k.usd_bn;
       const double earned = std::min(cap, k.usd_bn + std::floor(grown + 1e-9) * k.usd_bn_per_gw);
-      due = std::max(due, earned - fin_.investment_paid[i]);
+      tranche = std::max(tranche, earned - fin_.investment_paid[i]);
     }
+    const double due = std::max(0.0, tranche) + k.call_due(w_.month);
     if (due <= kEps) continue;
     const std::size_t investor = holder_sector(ledger_, k.investor);
+    fin_.investment_paid[i] += std::max(0.0, tranche);  // paid now, or lapsed below
     if (k.investor.is_firm()) {
-      const double liquid = std::max(0.0, asset(ledger_, investor, Asset::kDeposits)) + headroom(investor);
-      if (liquid < due) {
-        events_.emit({w_.month, model::EventKind::kInvestmentUnfunded, k.id, due, holder_name(k.investor)});
-        fin_.investment_paid[i] += due;  // the tranche lapses
+      // A firm investor whose own funding has failed (it has defaulted, or its deposits and
+      // new money fall short of the call) misses the call: the investee goes without it.
+      const bool alive = active(w_, investor);
+      const double liquid = alive ? std::max(0.0, asset(ledger_, investor, Asset::kDeposits)) + headroom(investor) : 0.0;
+      if (!alive || liquid < due) {
+        events_.emit({w_.month, model::EventKind::kMissedCall, k.id, due, holder_name(k.investor)});
         continue;
       }
     }
@@ -599,7 +614,6 @@ void Month::equity_investments() {
     ledger_.issue_equity(investee, investor, due);
     dilute(fin_.owners[investee], k.investor, value, due);
     fin_.equity_value[investee] = value + due;
-    fin_.investment_paid[i] += due;
     events_.emit({w_.month, model::EventKind::kEquityTranche, s_.firms[investee].id, due, holder_name(k.investor)});
   }
 }
@@ -912,7 +926,12 @@ void Month::resolve(std::size_t d, model::EventKind why) {
     if (!buyer && c.seller.index() != d) continue;
     const std::size_t other = buyer ? c.seller.index() : c.buyer.index();
     if (!active(w_, other)) continue;
-    const double penalty = buyer ? c.termination_penalty_months * c.take_or_pay_share * monthly_usd_bn(c.volume.value(), c.price_usd_per_h100e_hour) : 0.0;
+    // The buyer's default accelerates its committed payments: the months after this one to
+    // the end (all of them if the commitment has not started), this month's being a due already.
+    const double committed = c.take_or_pay_share * monthly_usd_bn(c.volume.value(), c.price_usd_per_h100e_hour);
+    const int months_left = c.end - std::max(w_.month, c.start - 1);
+    const double penalty =
+        buyer ? termination_claim(committed, months_left, c.termination_penalty_months, c.termination_claim_share) : 0.0;
     claim(other, penalty);
     events_.emit({w_.month, model::EventKind::kContractTerminated, c.id, penalty, s_.firms[d].id});
   }
@@ -922,7 +941,10 @@ void Month::resolve(std::size_t d, model::EventKind why) {
     fin_.lease_active[i] = false;
     fin_.lease_terminated_this_month[i] = true;
     const double rvg = std::max(0.0, l.residual_value_guarantee_usd_bn - campus_value(w_, fin_.campus_book[i]));
-    const double penalty = l.termination_penalty_months * l.rent_usd_bn_per_year / 12.0 + rvg;
+    // Rent left on the current term after this month (renewals are the lessee's option, not owed).
+    const int months_left = std::max(0, fin_.lease_end[i] - w_.month);
+    const double penalty =
+        termination_claim(l.rent_usd_bn_per_year / 12.0, months_left, l.termination_penalty_months, l.termination_claim_share) + rvg;
     claim(fin_.lease_lessor[i], penalty);
     events_.emit({w_.month, model::EventKind::kContractTerminated, l.id, penalty, s_.firms[d].id});
   }

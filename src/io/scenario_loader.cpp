@@ -1292,6 +1292,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       c.price_usd_per_h100e_hour = num("price_usd_per_h100e_hour");
       c.take_or_pay_share = num("take_or_pay_share");
       c.termination_penalty_months = num("termination_penalty_months");
+      c.termination_claim_share = num("termination_claim_share");
       s.contracts.push_back(c);
     } else if (type == "loan" || type == "bond" || type == "vendor_financing" || type == "abs_tranche") {
       model::DebtContract d;
@@ -1363,6 +1364,7 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
       l.build_months = integer("build_months");
       l.residual_value_guarantee_usd_bn = num("residual_value_guarantee_usd_bn");
       l.termination_penalty_months = num("termination_penalty_months");
+      l.termination_claim_share = num("termination_claim_share");
       l.off_balance_sheet = flag("off_balance_sheet");
       l.securitisation = securitisation_ref(p + "securitisation");
       if (l.securitisation != model::kNone) {
@@ -1397,9 +1399,20 @@ void build_contracts(const Validator& v, const Reader& r, const std::vector<std:
                                 "usd_bn ({}) for milestone tranches",
                                 p, max, e.usd_bn));
       }
-      if (e.usd_bn == 0.0 && e.usd_bn_per_gw == 0.0 && !v.rejected(p + "usd_bn") && !v.rejected(p + "usd_bn_per_gw")) {
+      e.calls_usd_bn_per_year = r.series(p + "calls_usd_bn_per_year").points;
+      if (!e.calls_usd_bn_per_year.empty() && r.has(p + "start") && e.calls_usd_bn_per_year.front().first < e.start.year()) {
+        const int year = e.calls_usd_bn_per_year.front().first;
+        diags.error(r.pos(p + "calls_usd_bn_per_year." + std::to_string(year), header),
+                    fmt::format("{}calls_usd_bn_per_year has a call in {}, before the contract's start {}: calls are made "
+                                "from the start on",
+                                p, year, e.start.str()));
+      }
+      double called = 0.0;
+      for (const auto& call : e.calls_usd_bn_per_year) called += call.second;
+      if (e.usd_bn == 0.0 && e.usd_bn_per_gw == 0.0 && called == 0.0 && !v.rejected(p + "usd_bn") &&
+          !v.rejected(p + "usd_bn_per_gw")) {
         diags.error(r.pos(p + "usd_bn", r.pos(p + "usd_bn_per_gw", header)),
-                    fmt::format("contract '{}' invests nothing: give usd_bn, usd_bn_per_gw or both", id));
+                    fmt::format("contract '{}' invests nothing: give usd_bn, usd_bn_per_gw or both, or calls_usd_bn_per_year", id));
       }
       e.milestone_firm = r.has(p + "milestone_firm") ? firm_ref(p + "milestone_firm") : e.investee;
       s.equity_investments.push_back(e);

@@ -473,6 +473,9 @@ std::vector<KeySpec> make_keys() {
       typed(number("contract.*.termination_penalty_months", D::kDuration, 0, 1200, 0.0,
                    "Months of payments (the commitment's, or the lease's rent) the buyer or lessee owes the seller or lessor if the contract ends early because it defaults or terminates."),
             {"compute_commitment", "lease"}),
+      typed(number("contract.*.termination_claim_share", D::kShare, 0, 1, 0.0,
+                   "Share of the payments left after the `termination_penalty_months` (to the commitment's end, or the end of the lease's current term) that the seller or lessor claims when the buyer or lessee defaults: accelerated dues less what re-selling the capacity is expected to recover. The claim ranks with trade dues in the defaulter's seniority waterfall (0 = the penalty months only; 1 = every remaining payment)."),
+            {"compute_commitment", "lease"}),
 
       // Debt: loans, bonds, vendor financing and tranches of securitisations.
       typed(ref("contract.*.borrower", "firm", "Firm id of the borrower."), kDebtTypes),
@@ -557,6 +560,9 @@ std::vector<KeySpec> make_keys() {
             {"equity_investment"}),
       typed(number("contract.*.max_usd_bn", D::kMoney, 0, 1e6, 0.0,
                    "Most paid in all, `usd_bn` included, USD bn; 0 = `usd_bn` only (no milestone tranches). Not below `usd_bn`."),
+            {"equity_investment"}),
+      typed(series("contract.*.calls_usd_bn_per_year", D::kMoney, 0, 1e5,
+                   "Committed funding called on a schedule, USD bn by calendar year: `{ 2026 = 12, 2027 = 24 }`, each year's amount called in equal monthly parts over its months from `start` on. A firm investor that has defaulted, or whose deposits plus new-money headroom are below a call, misses it (event `missed_call`): the call lapses and the investee goes without it."),
             {"equity_investment"}),
       typed(ref("contract.*.milestone_firm", "firm",
                 "Firm whose compute in use counts for the milestones (default: the investee of an `equity_investment`, the holder of a `warrant`).",

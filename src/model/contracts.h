@@ -17,6 +17,8 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/calendar.h"
 #include "core/ids.h"
@@ -96,14 +98,22 @@ struct Lease {
   /// residual_value_guarantee_usd_bn: when the lease ends (or the lessee defaults), the lessee
   /// pays the lessor the amount by which the campus's value falls short of this.
   double residual_value_guarantee_usd_bn = 0.0;
-  double termination_penalty_months = 0.0;  ///< months of rent owed if the lessee terminates early
+  /// termination_penalty_months and termination_claim_share: when the lessee defaults, the
+  /// lessor claims the next `termination_penalty_months` of rent in full and
+  /// `termination_claim_share` of the rent left on the current term after them (accelerated
+  /// dues less what re-letting is expected to recover), plus the guarantee shortfall.
+  double termination_penalty_months = 0.0;
+  double termination_claim_share = 0.0;
   bool off_balance_sheet = true;      ///< off_balance_sheet: an operating lease of the lessee
   std::size_t securitisation = kNone; ///< securitisation: the pool its rent is sold into
 };
 
 /// New equity paid in tranches (`type = "equity_investment"`): `usd_bn` at the start, then
 /// `usd_bn_per_gw` each time the milestone firm's compute in use has grown by another GW since
-/// the start, up to `max_usd_bn` in all.
+/// the start, up to `max_usd_bn` in all, and committed funding called on a schedule:
+/// `calls_usd_bn_per_year` = { year = USD bn }, called in equal monthly parts over the months
+/// of each listed year from `start` on. A firm investor that has defaulted, or whose deposits
+/// plus new-money headroom fall short of what is due, misses the call: it lapses.
 struct EquityInvestment {
   std::string id;
   Holder investor;
@@ -113,6 +123,18 @@ struct EquityInvestment {
   double usd_bn_per_gw = 0.0;
   double max_usd_bn = 0.0;
   FirmId milestone_firm;  ///< whose GW deployed count (defaults to the investee)
+  std::vector<std::pair<int, double>> calls_usd_bn_per_year;  ///< (year, USD bn), sorted by year
+  /// The scheduled call due in `month`, USD bn: the year's amount spread evenly over that
+  /// year's months from `start` on (0 before `start` and in years not listed).
+  [[nodiscard]] double call_due(core::Month month) const {
+    if (month < start) return 0.0;
+    for (const auto& [year, usd_bn] : calls_usd_bn_per_year) {
+      if (year != month.year()) continue;
+      const int first = year == start.year() ? start.month() : 1;
+      return usd_bn / (12 - first + 1);
+    }
+    return 0.0;
+  }
 };
 
 /// An opening ownership stake (`type = "equity_stake"`): `share` of the issuer's shares held

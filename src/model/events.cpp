@@ -23,7 +23,7 @@ const char* event_kind_name(EventKind kind) {
     case EventKind::kFireSale: return "fire_sale";
     case EventKind::kCreditorLoss: return "creditor_loss";
     case EventKind::kEquityTranche: return "equity_tranche";
-    case EventKind::kInvestmentUnfunded: return "investment_unfunded";
+    case EventKind::kMissedCall: return "missed_call";
     case EventKind::kWarrantVested: return "warrant_vested";
     case EventKind::kLeaseEnded: return "lease_ended";
     case EventKind::kProjectAbandoned: return "project_abandoned";
@@ -52,7 +52,7 @@ const char* event_kind_cause(EventKind kind) {
     case EventKind::kFireSale: return "liquidation of a defaulter";
     case EventKind::kCreditorLoss: return "claim on a defaulter written off";
     case EventKind::kEquityTranche: return "investment milestone reached";
-    case EventKind::kInvestmentUnfunded: return "investor short of cash";
+    case EventKind::kMissedCall: return "investor failed to fund";
     case EventKind::kWarrantVested: return "warrant milestone reached";
     case EventKind::kLeaseEnded: return "lease term over";
     case EventKind::kProjectAbandoned: return "expected returns fell";

@@ -22,7 +22,7 @@ enum class EventKind {
   kFireSale,         ///< a defaulter's accelerators sold into the secondary market (value: proceeds, USD bn)
   kCreditorLoss,     ///< a creditor writes off a claim on a defaulter (value: loss, USD bn; counterparty: the defaulter)
   kEquityTranche,    ///< a milestone or dated equity investment is paid (value: USD bn; counterparty: the investor)
-  kInvestmentUnfunded,  ///< an investor cannot fund a due equity tranche, which lapses (value: USD bn)
+  kMissedCall,       ///< a firm investor, defaulted or short of cash, misses a due equity tranche or call, which lapses (value: USD bn; counterparty: the investor)
   kWarrantVested,    ///< a warrant tranche vests (value: share of the issuer; counterparty: the holder)
   kLeaseEnded,       ///< a lease term ends without renewal (value: residual-value guarantee paid, USD bn)
   kProjectAbandoned, ///< an owner abandons shells or power under construction (value: the sunk cost written off, USD bn)

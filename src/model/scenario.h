@@ -364,9 +364,12 @@ struct ComputeCommitment {
   core::Compute volume;          ///< contract.<id>.volume_h100e (per month)
   double price_usd_per_h100e_hour = 2.0;
   double take_or_pay_share = 1.0;
-  /// contract.<id>.termination_penalty_months: months of committed payments the buyer owes
-  /// the seller if the commitment ends because the buyer defaults.
+  /// contract.<id>.termination_penalty_months (m) and termination_claim_share (a): when the
+  /// commitment ends because the buyer defaults, the seller claims the next m months of
+  /// committed payments in full and the share a of the committed payments left after them:
+  /// claim = m·P + a·max(0, R − m·P), P = s·V·price a month, R = P × months left.
   double termination_penalty_months = 0.0;
+  double termination_claim_share = 0.0;
 };
 
 /// Default and resolution (DESIGN §1.7), first part.

@@ -64,10 +64,15 @@ TEST(CoreBusiness, ALargeCoreCashFlowKeepsAFirmThatDefaultedWithoutItSolvent) {
 }
 
 TEST(CoreBusiness, ItsCapexIsCountedApartAndMaintainsOtherAssets) {
-  const model::Scenario s = scenario({"firm.nvidia.core_capex_usd_bn_per_year.2026=24", "firm.amd.core_capex_usd_bn_per_year.2026=12"});
+  // Credit is held open: OpenAI's default in this world (2028-08) writes off the termination
+  // claims of its commitments, the credit market closes (tightness 1) and AMD, whose core
+  // capex would then be unfunded, defaults in 2028-09; this test is about the accounting of
+  // core capex while both firms are alive.
+  const model::Scenario s = scenario({"credit.enabled=false", "firm.nvidia.core_capex_usd_bn_per_year.2026=24",
+                                      "firm.amd.core_capex_usd_bn_per_year.2026=12"});
   const std::size_t amd = index_of(s, "amd");  // the chipmaker that builds no fabs (Nvidia's fab projects are construction too)
   const auto r = sim::run_path(s, 0, 1);
-  const auto base = sim::run_path(scenario({}), 0, 1);
+  const auto base = sim::run_path(scenario({"credit.enabled=false"}), 0, 1);
   for (std::size_t t = 0; t < r.months.size(); ++t) {
     const auto& m = r.months[t];
     // 2 + 1 a month more than the base world's (the hyperscalers' own core capex), both firms

@@ -892,6 +892,12 @@ std::vector<Case> cases() {
        {},
        {},
        {{77, 1, "contract 'round' invests nothing: give usd_bn, usd_bn_per_gw or both"}}},
+      {"EquityInvestmentCallBeforeItsStart",
+       kContracts + "[[contract]]\nid = \"round\"\ntype = \"equity_investment\"\ninvestor = \"venture\"\n"
+                    "investee = \"openai\"\nstart = \"2026-02\"\ncalls_usd_bn_per_year = { 2025 = 5, 2026 = 11 }\n",
+       {},
+       {},
+       {{83, 34, "contract.round.calls_usd_bn_per_year has a call in 2025, before the contract's start 2026-02"}}},
       {"EquityInvestmentCapBelowItsFirstPayment",
        kContracts + "[[contract]]\nid = \"round\"\ntype = \"equity_investment\"\ninvestor = \"venture\"\n"
                     "investee = \"openai\"\nstart = \"2026-02\"\nusd_bn = 10\nmax_usd_bn = 5\n",
