@@ -1823,6 +1823,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.verdict.capex_drop = top_number("verdict.bust_capex_drop");
   s.verdict.writeoffs_usd_bn = top_number("verdict.bust_writeoffs_usd_bn");
   s.verdict.post_bust_months = top_int("verdict.post_bust_months");
+  s.verdict.persist_months = top_int("verdict.persist_months");
   model::Generation on_sale_at_start;  // none on sale: only opex counts
   on_sale_at_start.kw_per_h100e = 0.0;
   for (const model::Generation& g : s.technology.generations) {

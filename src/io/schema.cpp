@@ -413,6 +413,8 @@ std::vector<KeySpec> make_keys() {
              "Bust rule: claims written off in defaults (including ABS pool losses), cumulative, at least this much (0 disables)."),
       integer("verdict.post_bust_months", D::kDuration, 1, 120, 12,
               "Months after the bust whose mean spot price is the legacy ledger's post-bust compute price."),
+      integer("verdict.persist_months", D::kDuration, 1, 120, 1,
+              "Persistence: a bust condition counts only once it has held this many consecutive months, and the bust month is the month it has (1 = as soon as it holds; `--persist-months` overrides it)."),
       integer("finance.covenant_window_months", D::kDuration, 1, 24, 3,
               "Months of operating cash flow and interest summed for the debt-service covenant test."),
       integer("firm.*.book_life_months", D::kDuration, 1, 600, 72,
