@@ -737,9 +737,13 @@ int main(int argc, char** argv) {
 
   CLI::App* scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
 
-  CLI::App* schema = app.add_subcommand("schema", "Print the scenario key reference as Markdown (docs/scenario.md)");
-  bool markdown = true;
-  schema->add_flag("--markdown", markdown, "Markdown (the only format; the flag is accepted for clarity)");
+  CLI::App* schema = app.add_subcommand(
+      "schema", "Print the scenario key reference: Markdown (docs/scenario.md) or JSON, each key with its role");
+  bool markdown = false;
+  bool schema_as_json = false;
+  auto* schema_markdown_flag = schema->add_flag("--markdown", markdown, "Markdown (the default)");
+  schema->add_flag("--json", schema_as_json, "JSON: every table and key with its type, range, default and role")
+      ->excludes(schema_markdown_flag);
 
   try {
     app.parse(argc, argv);
@@ -763,7 +767,7 @@ int main(int argc, char** argv) {
     if (*history) return do_validate_history(history_opt);
     if (*scenarios) return do_scenarios();
     if (*schema) {
-      std::cout << bsim::io::schema_markdown();
+      std::cout << (schema_as_json ? bsim::io::schema_json().dump(2) + "\n" : bsim::io::schema_markdown());
       return 0;
     }
   } catch (const bsim::core::InputError& e) {
