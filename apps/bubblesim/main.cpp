@@ -533,6 +533,12 @@ int do_validate_history(const HistoryOptions& opt) {
   const bool known = std::find(builtins.begin(), builtins.end(), name) != builtins.end() || std::filesystem::exists(name);
   if (!known && std::find(builtins.begin(), builtins.end(), "history/" + name) != builtins.end()) name = "history/" + name;
   const io::LoadedScenario loaded = io::load_scenario(name, opt.sets);
+  // A history describes the world; how agents decide is what it is meant to test, so a history
+  // that sets behaviour keys fits them to the past instead (docs/scenario.md, "Roles").
+  const std::vector<std::string> behaviour = io::keys_written_with_role(loaded, io::Role::kBehaviour);
+  if (!behaviour.empty()) {
+    std::cerr << fmt::format("warning: {}: sets behaviour keys: {}\n", loaded.source_name, fmt::join(behaviour, ", "));
+  }
   if (loaded.scenario.validation.empty()) {
     core::Diagnostics diags;
     diags.error({loaded.source_name, 1, 1}, fmt::format("scenario '{}' declares no [[observed]] series and no "

@@ -2136,6 +2136,27 @@ model::Scenario instantiate(const LoadedScenario& loaded, const std::vector<std:
   return s;
 }
 
+std::vector<std::string> keys_written_with_role(const LoadedScenario& loaded, Role role) {
+  std::set<std::string> keys;
+  for (const auto& [concrete, value] : loaded.params) {
+    if (!value.spec || value.spec->role != role || value.pos.file != loaded.source_name) continue;
+    // An element of a yearly series (`<series>.<year>`) names its series.
+    const bool series_element = value.spec->type == ValueType::kSeries &&
+                                std::count(concrete.begin(), concrete.end(), '.') >
+                                    std::count(value.spec->path.begin(), value.spec->path.end(), '.');
+    keys.insert(series_element ? parent_of(concrete) : concrete);
+  }
+  if (loaded.snapshot) {
+    for (const auto& [key, pos] : loaded.snapshot->uncertain_pos) {
+      if (pos.file != loaded.source_name) continue;
+      const auto pattern = loaded.snapshot->validator.pattern_of(key);
+      const KeySpec* spec = pattern ? find_key(*pattern) : nullptr;
+      if (spec && spec->role == role) keys.insert(key);
+    }
+  }
+  return {keys.begin(), keys.end()};
+}
+
 LoadedScenario load_scenario(const std::string& name_or_path, const std::vector<std::string>& overrides) {
   if (auto builtin = find_builtin_scenario(name_or_path)) {
     return load_scenario_text(std::string_view(builtin->bytes, builtin->size), builtin->path, overrides);

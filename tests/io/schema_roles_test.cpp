@@ -1,14 +1,16 @@
 // Every scenario key has a role (docs/scenario.md, "Roles"): world, behaviour, verdict or
 // numerics. A key added without one fails here, whoever adds it. The roles reach the
-// generated reference and `schema --json`.
+// generated reference and `schema --json`, and a scenario file's own keys can be listed by role.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "io/scenario_loader.h"
 #include "io/schema.h"
 
 namespace bsim::io {
@@ -53,6 +55,44 @@ TEST(SchemaRoles, TheMarkdownAndTheJsonShowEachKeysRole) {
     EXPECT_EQ(j["keys"][i]["role"], std::string(role_name(scenario_keys()[i].role)));
   }
   EXPECT_EQ(j["tables"].size(), scenario_tables().size());
+}
+
+// A file that extends `default` (which sets keys of every role itself) and writes one behaviour
+// key, one world key and one uncertain behaviour key; a --set behaviour key is not the file's.
+TEST(KeysWrittenWithRole, ListsOnlyTheFilesOwnKeysOfThatRole) {
+  const std::string text = R"(schema_version = 1
+name = "roles"
+extends = "default"
+
+[build]
+optimism = 0.3
+
+[market]
+stickiness = 0.5
+
+[uncertain]
+"sentiment.surprise_elasticity" = { dist = "uniform", min = 0.1, max = 0.9 }
+)";
+  const LoadedScenario loaded = load_scenario_text(text, "roles.toml", {"credit.limit_cut=0.5"});
+  EXPECT_EQ(keys_written_with_role(loaded, Role::kBehaviour),
+            (std::vector<std::string>{"build.optimism", "sentiment.surprise_elasticity"}));
+  const std::vector<std::string> world = keys_written_with_role(loaded, Role::kWorld);
+  EXPECT_NE(std::find(world.begin(), world.end(), "market.stickiness"), world.end());
+  EXPECT_EQ(std::find(world.begin(), world.end(), "build.optimism"), world.end());
+  EXPECT_TRUE(keys_written_with_role(loaded, Role::kVerdict).empty());
+}
+
+// A yearly series is one key, named without its years; elements of arrays by their ids.
+TEST(KeysWrittenWithRole, NamesASeriesOnceAndArrayElementsByTheirIds) {
+  const LoadedScenario base = load_scenario("default");
+  ASSERT_FALSE(base.scenario.firms.empty());
+  const std::string firm = base.scenario.firms.front().id;
+  const std::string text = "schema_version = 1\nname = \"roles\"\nextends = \"default\"\n\n[[firm]]\nid = \"" + firm +
+                           "\"\nfinancing = \"equity\"\ncore_capex_usd_bn_per_year = { 2026 = 1, 2027 = 2 }\n";
+  const LoadedScenario loaded = load_scenario_text(text, "roles.toml");
+  EXPECT_EQ(keys_written_with_role(loaded, Role::kBehaviour), (std::vector<std::string>{"firm." + firm + ".financing"}));
+  const std::vector<std::string> world = keys_written_with_role(loaded, Role::kWorld);
+  EXPECT_EQ(std::count(world.begin(), world.end(), "firm." + firm + ".core_capex_usd_bn_per_year"), 1) << ::testing::PrintToString(world);
 }
 
 }  // namespace
