@@ -996,28 +996,47 @@ std::string schema_markdown() {
 
 nlohmann::json schema_json() {
   using nlohmann::json;
+  auto type_word = [](ValueType t) {
+    switch (t) {
+      case ValueType::kNumber: return "number";
+      case ValueType::kInteger: return "integer";
+      case ValueType::kString: return "string";
+      case ValueType::kMonth: return "month";
+      case ValueType::kBool: return "bool";
+      case ValueType::kEnum: return "enum";
+      case ValueType::kRef: return "ref";
+      case ValueType::kSeries: return "series";
+    }
+    return "string";
+  };
+  // JSON has no infinity: an open end of a range is null.
+  auto finite_or_null = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
   json tables = json::array();
   for (const TableSpec& t : scenario_tables()) {
     tables.push_back({{"path", t.path}, {"array", t.array}, {"required", t.required}, {"doc", t.doc}});
   }
   json keys = json::array();
   for (const KeySpec& k : scenario_keys()) {
-    json key = {{"path", k.path}, {"role", role_name(k.role)}, {"type", describe_type(k)}};
-    const bool numeric = k.type == ValueType::kNumber || k.type == ValueType::kInteger || k.type == ValueType::kSeries;
-    if (numeric) {
-      key["unit"] = std::string(canonical_unit(k.dimension));
-      // JSON has no infinity: an open end is null.
-      key["min"] = std::isfinite(k.min) ? json(k.min) : json(nullptr);
-      key["max"] = std::isfinite(k.max) ? json(k.max) : json(nullptr);
+    json key = {{"path", k.path},
+                {"role", role_name(k.role)},
+                {"type", type_word(k.type)},
+                {"unit", std::string(canonical_unit(k.dimension))},
+                {"accepted_units", accepted_units(k.dimension)},
+                {"min", finite_or_null(k.min)},
+                {"max", finite_or_null(k.max)},
+                {"min_exclusive", k.min_exclusive},
+                {"required", k.required},
+                {"doc", k.doc},
+                {"choices", k.choices}};
+    if (k.default_number) {
+      key["default"] = *k.default_number;
+    } else if (k.default_text) {
+      key["default"] = *k.default_text;
+    } else {
+      key["default"] = nullptr;
     }
-    key["default"] = k.required || k.type == ValueType::kSeries ? json(nullptr)
-                     : k.default_number                          ? json(*k.default_number)
-                     : k.default_text                            ? json(*k.default_text)
-                                                                 : json(nullptr);
-    key["required"] = k.required;
-    key["for_types"] = k.for_types;
-    key["doc"] = k.doc;
-    keys.push_back(std::move(key));
+    if (!k.for_types.empty()) key["for_types"] = k.for_types;
+    keys.push_back(key);
   }
   return {{"tables", tables}, {"keys", keys}};
 }

@@ -91,8 +91,10 @@ const TableSpec* find_table(const std::string& pattern);
 /// The key reference of docs/scenario.md, as Markdown.
 std::string schema_markdown();
 
-/// The key reference as JSON (`bubblesim schema --json`): {"tables": [{path, array, required,
-/// doc}], "keys": [{path, role, type, unit, min, max, default, required, for_types, doc}]}.
+/// The key reference as JSON (`bubblesim schema --json` and the server's GET /api/schema):
+/// {"tables": [{path, array, required, doc}], "keys": [{path, role, type, unit, accepted_units,
+/// min, max (null when open), min_exclusive, required, doc, choices, default, for_types (only
+/// for keys of some types)}]}.
 nlohmann::json schema_json();
 
 /// Text of a value type for messages ("a number in GW", "a month YYYY-MM").
