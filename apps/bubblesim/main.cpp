@@ -54,6 +54,22 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void request_stop(int) { g_stop.store(true); }
 
+// `--persist-months N` (run, mc, sweep): how many consecutive months a bust condition must hold
+// before it counts. It is the scenario key verdict.persist_months, given as a --set override so
+// that the results database, the rerun hints and --resume treat it like any other.
+CLI::Option* add_persist_months(CLI::App* command, int& months) {
+  return command
+      ->add_option("--persist-months", months,
+                   "A bust condition counts only once it has held N consecutive months (sets verdict.persist_months; "
+                   "default: the scenario's, 1 unless it says otherwise)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 120));
+}
+
+void apply_persist_months(const CLI::Option* option, int months, std::vector<std::string>& sets) {
+  if (option->count() > 0) sets.push_back(fmt::format("verdict.persist_months={}", months));
+}
+
 struct RunOptions {
   std::string scenario = "default";
   std::string out_dir;
@@ -62,6 +78,7 @@ struct RunOptions {
   std::uint64_t seed = 1;
   std::uint64_t path_id = 0;
   bool drawn = false;
+  int persist_months = 1;
 };
 
 int do_run(const RunOptions& opt) {
@@ -119,6 +136,7 @@ struct McCliOptions {
   std::vector<std::string> sets;
   double checkpoint_seconds = 2.0;
   std::string command_line;
+  int persist_months = 1;
 };
 
 std::string duration_text(double seconds) {
@@ -287,6 +305,7 @@ struct SweepCliOptions {
   bool quiet = false;
   std::vector<std::string> sets;
   std::string command_line;
+  int persist_months = 1;
 };
 
 nlohmann::json rows_json(const std::vector<bsim::io::SensitivityRow>& rows) {
@@ -514,6 +533,12 @@ int do_validate_history(const HistoryOptions& opt) {
   const bool known = std::find(builtins.begin(), builtins.end(), name) != builtins.end() || std::filesystem::exists(name);
   if (!known && std::find(builtins.begin(), builtins.end(), "history/" + name) != builtins.end()) name = "history/" + name;
   const io::LoadedScenario loaded = io::load_scenario(name, opt.sets);
+  // A history describes the world; how agents decide is what it is meant to test, so a history
+  // that sets behaviour keys fits them to the past instead (docs/scenario.md, "Roles").
+  const std::vector<std::string> behaviour = io::keys_written_with_role(loaded, io::Role::kBehaviour);
+  if (!behaviour.empty()) {
+    std::cerr << fmt::format("warning: {}: sets behaviour keys: {}\n", loaded.source_name, fmt::join(behaviour, ", "));
+  }
   if (loaded.scenario.validation.empty()) {
     core::Diagnostics diags;
     diags.error({loaded.source_name, 1, 1}, fmt::format("scenario '{}' declares no [[observed]] series and no "
@@ -565,6 +590,7 @@ int main(int argc, char** argv) {
   run->add_option("--path", run_opt.path_id, "Path id (which random path of the seed)")->capture_default_str();
   run->add_flag("--drawn", run_opt.drawn,
                 "Use the values Monte Carlo path --path draws for its [uncertain] keys (rerun one mc path as a story)");
+  const CLI::Option* run_persist = add_persist_months(run, run_opt.persist_months);
 
   McCliOptions mc_opt;
   for (int i = 0; i < argc; ++i) mc_opt.command_line += (i ? " " : "") + std::string(argv[i]);
@@ -588,6 +614,7 @@ int main(int argc, char** argv) {
   mc->add_option("--checkpoint-seconds", mc_opt.checkpoint_seconds, "How often completed paths are committed to --db")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 3600.0));
+  const CLI::Option* mc_persist = add_persist_months(mc, mc_opt.persist_months);
 
   SweepCliOptions sweep_opt;
   sweep_opt.command_line = mc_opt.command_line;
@@ -613,6 +640,7 @@ int main(int argc, char** argv) {
   sweep->add_option("--set", sweep_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);
+  const CLI::Option* sweep_persist = add_persist_months(sweep, sweep_opt.persist_months);
 
   CompareOptions compare_opt;
   CLI::App* compare = app.add_subcommand(
@@ -715,9 +743,13 @@ int main(int argc, char** argv) {
 
   CLI::App* scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
 
-  CLI::App* schema = app.add_subcommand("schema", "Print the scenario key reference as Markdown (docs/scenario.md)");
-  bool markdown = true;
-  schema->add_flag("--markdown", markdown, "Markdown (the only format; the flag is accepted for clarity)");
+  CLI::App* schema = app.add_subcommand(
+      "schema", "Print the scenario key reference: Markdown (docs/scenario.md) or JSON, each key with its role");
+  bool markdown = false;
+  bool schema_as_json = false;
+  auto* schema_markdown_flag = schema->add_flag("--markdown", markdown, "Markdown (the default)");
+  schema->add_flag("--json", schema_as_json, "JSON: every table and key with its type, range, default and role")
+      ->excludes(schema_markdown_flag);
 
   try {
     app.parse(argc, argv);
@@ -725,6 +757,10 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;
   }
+
+  apply_persist_months(run_persist, run_opt.persist_months, run_opt.sets);
+  apply_persist_months(mc_persist, mc_opt.persist_months, mc_opt.sets);
+  apply_persist_months(sweep_persist, sweep_opt.persist_months, sweep_opt.sets);
 
   try {
     if (*run) return do_run(run_opt);
@@ -737,7 +773,7 @@ int main(int argc, char** argv) {
     if (*history) return do_validate_history(history_opt);
     if (*scenarios) return do_scenarios();
     if (*schema) {
-      std::cout << bsim::io::schema_markdown();
+      std::cout << (schema_as_json ? bsim::io::schema_json().dump(2) + "\n" : bsim::io::schema_markdown());
       return 0;
     }
   } catch (const bsim::core::InputError& e) {

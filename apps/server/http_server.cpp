@@ -261,52 +261,6 @@ json scenario_detail(const io::EmbeddedFile& f) {
           {"uncertain", uncertain}};
 }
 
-const char* type_word(io::ValueType t) {
-  switch (t) {
-    case io::ValueType::kNumber: return "number";
-    case io::ValueType::kInteger: return "integer";
-    case io::ValueType::kString: return "string";
-    case io::ValueType::kMonth: return "month";
-    case io::ValueType::kBool: return "bool";
-    case io::ValueType::kEnum: return "enum";
-    case io::ValueType::kRef: return "ref";
-    case io::ValueType::kSeries: return "series";
-  }
-  return "string";
-}
-
-json finite_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-
-json schema_json() {
-  json tables = json::array();
-  for (const io::TableSpec& t : io::scenario_tables()) {
-    tables.push_back({{"path", t.path}, {"array", t.array}, {"required", t.required}, {"doc", t.doc}});
-  }
-  json keys = json::array();
-  for (const io::KeySpec& k : io::scenario_keys()) {
-    json key = {{"path", k.path},
-                {"type", type_word(k.type)},
-                {"unit", std::string(io::canonical_unit(k.dimension))},
-                {"accepted_units", io::accepted_units(k.dimension)},
-                {"min", finite_or_null(k.min)},
-                {"max", finite_or_null(k.max)},
-                {"min_exclusive", k.min_exclusive},
-                {"required", k.required},
-                {"doc", k.doc},
-                {"choices", k.choices}};
-    if (k.default_number) {
-      key["default"] = *k.default_number;
-    } else if (k.default_text) {
-      key["default"] = *k.default_text;
-    } else {
-      key["default"] = nullptr;
-    }
-    if (!k.for_types.empty()) key["for_types"] = k.for_types;
-    keys.push_back(key);
-  }
-  return {{"tables", tables}, {"keys", keys}};
-}
-
 /// sim::run_path month by month (the same steps and records), stopped with 503 once it has
 /// run `max_seconds`: the wall-clock limit of a single run (--max-run-seconds). The test
 /// Server.RunAnswersThePathTheEngineComputes fails if the two ever differ.
@@ -699,7 +653,7 @@ struct HttpServer::Impl {
       send_json(res, 200, scenario_detail(*f));
     });
     route("GET", "/api/schema", [](const httplib::Request&, httplib::Response& res) {
-      static const std::string schema = schema_json().dump();
+      static const std::string schema = io::schema_json().dump();
       res.set_content(schema, "application/json");
     });
     post_route("/api/validate", [](const httplib::Request&, const std::string& text, httplib::Response& res) {

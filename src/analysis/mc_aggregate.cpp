@@ -13,7 +13,8 @@
 namespace bsim::analysis {
 namespace {
 
-constexpr std::string_view kMagic = "BSIMAGG2";
+// Version 3 added the per-condition bust counts; an aggregate of version 2 is refused.
+constexpr std::string_view kMagic = "BSIMAGG3";
 
 std::vector<std::string> holder_class_names() {
   std::vector<std::string> names;
@@ -106,6 +107,8 @@ McAggregate::McAggregate(const model::Scenario& scenario, double relative_accura
   driver_busts_.assign(driver_edges_.size() * kDriverBins, 0);
   driver_capital_.assign(driver_edges_.size() * kDriverBins, ExactSum());
   bust_months_.assign(static_cast<std::size_t>(months_), 0);
+  for (auto& m : condition_bust_months_) m.assign(static_cast<std::size_t>(months_), 0);
+  for (auto& d : driver_condition_busts_) d.assign(driver_edges_.size() * kDriverBins, 0);
   const std::size_t cells = model::kColumns.size() * static_cast<std::size_t>(months_);
   fans_.assign(cells, QuantileSketch(accuracy_));
   fan_sums_.assign(cells, ExactSum());
@@ -119,6 +122,9 @@ McAggregate::McAggregate(const model::Scenario& scenario, double relative_accura
 void McAggregate::clear() {
   paths_ = failed_ = busts_ = by_equity_ = by_capex_ = by_writeoffs_ = with_defaults_ = 0;
   std::fill(bust_months_.begin(), bust_months_.end(), 0);
+  condition_busts_.fill(0);
+  for (auto& m : condition_bust_months_) std::fill(m.begin(), m.end(), 0);
+  for (auto& d : driver_condition_busts_) std::fill(d.begin(), d.end(), 0);
   for (auto& s : fans_) s = QuantileSketch(accuracy_);
   for (auto& s : fan_sums_) s = ExactSum();
   for (auto& s : figures_) s = QuantileSketch(accuracy_);
@@ -148,6 +154,12 @@ void McAggregate::add(const PathVerdict& v, const std::vector<model::MonthRecord
     const int index = v.bust.month - start_;
     if (index >= 0 && index < months_) ++bust_months_[static_cast<std::size_t>(index)];
   }
+  for (std::size_t c = 0; c < kBustConditionCount; ++c) {
+    if (!v.bust.condition_month[c]) continue;
+    ++condition_busts_[c];
+    const int index = *v.bust.condition_month[c] - start_;
+    if (index >= 0 && index < months_) ++condition_bust_months_[c][static_cast<std::size_t>(index)];
+  }
   if (v.defaults > 0) ++with_defaults_;
   for (std::size_t c = 0; c < model::kColumns.size(); ++c) {
     const auto field = model::kColumns[c].field;
@@ -175,6 +187,9 @@ void McAggregate::add(const PathVerdict& v, const std::vector<model::MonthRecord
       const auto bin = static_cast<std::size_t>(std::lower_bound(edges.begin(), edges.end(), v.parameters[p]) - edges.begin());
       ++driver_paths_[p * kDriverBins + bin];
       if (v.bust.occurred) ++driver_busts_[p * kDriverBins + bin];
+      for (std::size_t c = 0; c < kBustConditionCount; ++c) {
+        if (v.bust.condition_month[c]) ++driver_condition_busts_[c][p * kDriverBins + bin];
+      }
       driver_capital_[p * kDriverBins + bin].add(v.capital_destroyed_usd_bn);
     }
   }
@@ -200,6 +215,15 @@ void McAggregate::merge(const McAggregate& o) {
   by_writeoffs_ += o.by_writeoffs_;
   with_defaults_ += o.with_defaults_;
   for (std::size_t i = 0; i < bust_months_.size(); ++i) bust_months_[i] += o.bust_months_[i];
+  for (std::size_t c = 0; c < kBustConditionCount; ++c) {
+    condition_busts_[c] += o.condition_busts_[c];
+    for (std::size_t i = 0; i < condition_bust_months_[c].size(); ++i) {
+      condition_bust_months_[c][i] += o.condition_bust_months_[c][i];
+    }
+    for (std::size_t i = 0; i < driver_condition_busts_[c].size(); ++i) {
+      driver_condition_busts_[c][i] += o.driver_condition_busts_[c][i];
+    }
+  }
   for (std::size_t i = 0; i < fans_.size(); ++i) {
     fans_[i].merge(o.fans_[i]);
     fan_sums_[i].merge(o.fan_sums_[i]);
@@ -267,6 +291,11 @@ std::string McAggregate::serialize() const {
     put_u64(out, driver_busts_[i]);
     driver_capital_[i].serialize(out);
   }
+  for (std::size_t c = 0; c < kBustConditionCount; ++c) {
+    put_u64(out, condition_busts_[c]);
+    for (const std::uint64_t x : condition_bust_months_[c]) put_u64(out, x);
+    for (const std::uint64_t x : driver_condition_busts_[c]) put_u64(out, x);
+  }
   return out;
 }
 
@@ -311,6 +340,11 @@ void McAggregate::deserialize(std::string_view in) {
     copy.driver_paths_[i] = get_u64(in);
     copy.driver_busts_[i] = get_u64(in);
     copy.driver_capital_[i] = ExactSum::deserialize(in);
+  }
+  for (std::size_t c = 0; c < kBustConditionCount; ++c) {
+    copy.condition_busts_[c] = get_u64(in);
+    for (auto& x : copy.condition_bust_months_[c]) x = get_u64(in);
+    for (auto& x : copy.driver_condition_busts_[c]) x = get_u64(in);
   }
   if (!in.empty()) throw std::invalid_argument("Monte Carlo aggregate: trailing bytes");
   *this = std::move(copy);

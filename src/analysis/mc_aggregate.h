@@ -12,6 +12,7 @@
 /// the aggregate of a set of paths does not depend on the order they were added or merged in:
 /// one thread, many threads or many MPI ranks give the same bytes.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -88,6 +89,14 @@ class McAggregate {
   [[nodiscard]] std::uint64_t paths_with_defaults() const { return with_defaults_; }
   /// Busts per month index from the start (size months()).
   [[nodiscard]] const std::vector<std::uint64_t>& bust_months() const { return bust_months_; }
+  /// Paths in which condition `c` (BustCondition order) counts at some month, on its own
+  /// (Bust::condition_month): whether or not another condition came first. At least the busts
+  /// it triggered; busts() is the number of paths in which any does.
+  [[nodiscard]] std::uint64_t condition_busts(std::size_t c) const { return condition_busts_.at(c); }
+  /// Per month index, the paths in which condition `c` first counts that month (size months()).
+  [[nodiscard]] const std::vector<std::uint64_t>& condition_bust_months(std::size_t c) const {
+    return condition_bust_months_.at(c);
+  }
 
   [[nodiscard]] int months() const { return months_; }
   [[nodiscard]] core::Month start() const { return start_; }
@@ -117,6 +126,10 @@ class McAggregate {
   [[nodiscard]] const ExactSum& driver_capital_destroyed(std::size_t p, std::size_t bin) const {
     return driver_capital_.at(p * kDriverBins + bin);
   }
+  /// Drivers by condition: paths with `p` in fifth `bin` in which condition `c` counts at some month.
+  [[nodiscard]] std::uint64_t driver_condition_busts(std::size_t c, std::size_t p, std::size_t bin) const {
+    return driver_condition_busts_.at(c).at(p * kDriverBins + bin);
+  }
 
   /// A portable binary form (for checkpoints and MPI); deserialize checks it matches the shape.
   [[nodiscard]] std::string serialize() const;
@@ -138,6 +151,8 @@ class McAggregate {
   std::uint64_t by_writeoffs_ = 0;
   std::uint64_t with_defaults_ = 0;
   std::vector<std::uint64_t> bust_months_;
+  std::array<std::uint64_t, kBustConditionCount> condition_busts_{};
+  std::array<std::vector<std::uint64_t>, kBustConditionCount> condition_bust_months_;
   std::vector<QuantileSketch> fans_;  ///< column-major: [column * months + month]
   std::vector<ExactSum> fan_sums_;
   std::vector<QuantileSketch> figures_;
@@ -149,6 +164,7 @@ class McAggregate {
   std::vector<std::uint64_t> driver_paths_;
   std::vector<std::uint64_t> driver_busts_;
   std::vector<ExactSum> driver_capital_;
+  std::array<std::vector<std::uint64_t>, kBustConditionCount> driver_condition_busts_;  ///< per condition, like driver_busts_
 };
 
 }  // namespace bsim::analysis

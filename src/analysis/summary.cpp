@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace bsim::analysis {
@@ -55,6 +56,11 @@ Trajectory trajectory(const std::vector<model::MonthRecord>& months, const model
   return t;
 }
 
+std::string_view bust_condition_name(std::size_t condition) {
+  static constexpr std::array<std::string_view, kBustConditionCount> kNames = {"equity_drawdown", "capex_drop", "writeoffs"};
+  return kNames.at(condition);
+}
+
 std::string bust_rule_text(const model::VerdictParams& v) {
   std::vector<std::string> parts;
   if (v.equity_drawdown > 0.0) parts.push_back(fmt::format("AI equity value ≥ {:g}% below its peak", 100 * v.equity_drawdown));
@@ -63,16 +69,24 @@ std::string bust_rule_text(const model::VerdictParams& v) {
   if (parts.empty()) return "none (every condition disabled)";
   std::string out;
   for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : ", or ") + parts[i];
+  if (v.persist_months > 1) out += fmt::format(", each held for {} consecutive months", v.persist_months);
   return out;
 }
 
 Bust find_bust(const std::vector<model::MonthRecord>& m, const model::VerdictParams& v) {
   Bust bust;
+  const int persist = std::max(1, v.persist_months);
   double value_peak = 0.0;
   double capex_window = 0.0;
   double capex_peak = 0.0;
   double written_off = 0.0;
+  // Consecutive months each condition has held, up to the current one.
+  std::array<int, kBustConditionCount> held_for{};
   constexpr std::size_t kWindow = 12;
+  constexpr auto kEquity = static_cast<std::size_t>(BustCondition::kEquityDrawdown);
+  constexpr auto kCapex = static_cast<std::size_t>(BustCondition::kCapexDrop);
+  constexpr auto kWriteoffs = static_cast<std::size_t>(BustCondition::kWriteoffs);
+  // The whole path is read, not just up to the bust: each condition's own first month is wanted.
   for (std::size_t i = 0; i < m.size(); ++i) {
     const model::MonthRecord& r = m[i];
     value_peak = std::max(value_peak, r.ai_equity_value_usd_bn);
@@ -81,25 +95,41 @@ Bust find_bust(const std::vector<model::MonthRecord>& m, const model::VerdictPar
     if (full_window) capex_peak = std::max(capex_peak, capex_window);
     written_off += r.debt_losses_usd_bn;
 
+    std::array<bool, kBustConditionCount> holds{};
+    holds[kEquity] = v.equity_drawdown > 0.0 && value_peak > 0.0 &&
+                     r.ai_equity_value_usd_bn <= (1.0 - v.equity_drawdown) * value_peak;
+    holds[kCapex] = v.capex_drop > 0.0 && full_window && capex_peak > 0.0 && capex_window <= (1.0 - v.capex_drop) * capex_peak;
+    holds[kWriteoffs] = v.writeoffs_usd_bn > 0.0 && written_off >= v.writeoffs_usd_bn;
+    std::array<bool, kBustConditionCount> counts{};
+    for (std::size_t c = 0; c < kBustConditionCount; ++c) {
+      held_for[c] = holds[c] ? held_for[c] + 1 : 0;
+      counts[c] = held_for[c] >= persist;
+      if (counts[c] && !bust.condition_month[c]) bust.condition_month[c] = r.month;
+    }
+    if (bust.occurred || !(counts[kEquity] || counts[kCapex] || counts[kWriteoffs])) continue;
+
+    // The first month any condition counts: the overall verdict. A condition counting now
+    // started its run of `persist` months exactly `persist` − 1 months ago (had it held longer,
+    // it would have counted a month earlier), so its own first month is this one too.
+    const std::string running = persist > 1 ? fmt::format(", {} months running", persist) : std::string();
     std::vector<std::string> held;
-    if (v.equity_drawdown > 0.0 && value_peak > 0.0 && r.ai_equity_value_usd_bn <= (1.0 - v.equity_drawdown) * value_peak) {
-      held.push_back(fmt::format("AI equity value {:.0f}% below its peak", 100 * (1.0 - r.ai_equity_value_usd_bn / value_peak)));
+    if (counts[kEquity]) {
+      held.push_back(fmt::format("AI equity value {:.0f}% below its peak{}", 100 * (1.0 - r.ai_equity_value_usd_bn / value_peak),
+                                 running));
       bust.by_equity_drawdown = true;
     }
-    if (v.capex_drop > 0.0 && full_window && capex_peak > 0.0 && capex_window <= (1.0 - v.capex_drop) * capex_peak) {
-      held.push_back(fmt::format("trailing-12-month capex {:.0f}% below its peak", 100 * (1.0 - capex_window / capex_peak)));
+    if (counts[kCapex]) {
+      held.push_back(fmt::format("trailing-12-month capex {:.0f}% below its peak{}", 100 * (1.0 - capex_window / capex_peak),
+                                 running));
       bust.by_capex_drop = true;
     }
-    if (v.writeoffs_usd_bn > 0.0 && written_off >= v.writeoffs_usd_bn) {
-      held.push_back(fmt::format("USD {:.1f}bn of claims written off in defaults", written_off));
+    if (counts[kWriteoffs]) {
+      held.push_back(fmt::format("USD {:.1f}bn of claims written off in defaults{}", written_off, running));
       bust.by_writeoffs = true;
     }
-    if (!held.empty()) {
-      bust.occurred = true;
-      bust.month = r.month;
-      for (std::size_t k = 0; k < held.size(); ++k) bust.trigger += (k == 0 ? "" : "; ") + held[k];
-      return bust;
-    }
+    bust.occurred = true;
+    bust.month = r.month;
+    for (std::size_t k = 0; k < held.size(); ++k) bust.trigger += (k == 0 ? "" : "; ") + held[k];
   }
   return bust;
 }

@@ -2,8 +2,11 @@
 /// What a path comes to: key figures at the start, peak, trough and end, and a dated story of
 /// what happened when, built from the time series and the path's events.
 
+#include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/events.h"
@@ -32,15 +35,29 @@ struct StoryLine {
   std::string text;
 };
 
+/// The conditions of the bust rule (model::VerdictParams), in output order.
+enum class BustCondition : std::size_t { kEquityDrawdown, kCapexDrop, kWriteoffs };
+inline constexpr std::size_t kBustConditionCount = 3;
+
+/// A condition's name in outputs: "equity_drawdown", "capex_drop", "writeoffs".
+std::string_view bust_condition_name(std::size_t condition);
+
 /// Whether and when the path busts by the rule of DESIGN §1.10 (model::VerdictParams).
+///
+/// A condition *counts* in a month once it has held for `verdict.persist_months` consecutive
+/// months up to and including that month (1: as soon as it holds). The path busts in the first
+/// month any enabled condition counts; `condition_month` says, for each condition on its own,
+/// the first month it counts, whether or not another condition came first.
 struct Bust {
   bool occurred = false;
-  core::Month month;      ///< the first month any condition holds (meaningful when occurred)
-  std::string trigger;    ///< the condition(s) that held that month, in words
-  // Which conditions held in the bust month (several can).
+  core::Month month;      ///< the first month any condition counts (meaningful when occurred)
+  std::string trigger;    ///< the condition(s) that counted that month, in words
+  // Which conditions counted in the bust month (several can).
   bool by_equity_drawdown = false;
   bool by_capex_drop = false;
   bool by_writeoffs = false;
+  /// Per condition (BustCondition order), on its own: the first month it counts, if it ever does.
+  std::array<std::optional<core::Month>, kBustConditionCount> condition_month;
 };
 
 /// The legacy ledger (DESIGN §1.10): what is left standing, set against capital destroyed.
@@ -81,10 +98,12 @@ struct PathSummary {
   LegacyLedger legacy;
 };
 
-/// The configured bust rule in words ("AI equity value ≥ 50% below its peak, or …").
+/// The configured bust rule in words ("AI equity value ≥ 50% below its peak, or …"), with the
+/// persistence when `persist_months` > 1.
 std::string bust_rule_text(const model::VerdictParams& verdict);
 
-/// Applies the bust rule to a path's months.
+/// Applies the bust rule to a path's months: the overall verdict and each condition's own first
+/// month.
 Bust find_bust(const std::vector<model::MonthRecord>& months, const model::VerdictParams& verdict);
 
 /// The columns summarised as key figures, in print order.

@@ -178,6 +178,13 @@ nlohmann::json summary_json(const LoadedScenario& scenario, const sim::PathResul
                {"month", bust.occurred ? json(bust.month.str()) : json(nullptr)},
                {"rule", summary.bust_rule},
                {"trigger", bust.occurred ? json(bust.trigger) : json(nullptr)}};
+  j["bust"]["persist_months"] = s.verdict.persist_months;
+  json conditions = json::object();
+  for (std::size_t c = 0; c < analysis::kBustConditionCount; ++c) {
+    const auto& first = bust.condition_month[c];
+    conditions[std::string(analysis::bust_condition_name(c))] = first ? json(first->str()) : json(nullptr);
+  }
+  j["bust"]["conditions"] = conditions;
   const analysis::LegacyLedger& lg = summary.legacy;
   j["legacy"] = {
       {"power_gw_added", lg.left.power_gw_added},
@@ -259,6 +266,16 @@ std::string summary_text(const LoadedScenario& scenario, const sim::PathResult& 
     out += "\nVerdict: no bust.\n";
   }
   out += fmt::format("  rule: {}\n", summary.bust_rule);
+  {
+    // Each condition on its own: a path that busts on one may meet another later, or never.
+    constexpr const char* kWords[analysis::kBustConditionCount] = {"AI equity drawdown", "capex drop", "write-offs"};
+    std::string each;
+    for (std::size_t c = 0; c < analysis::kBustConditionCount; ++c) {
+      const auto& first = summary.bust.condition_month[c];
+      each += fmt::format("{}{} {}", c ? ", " : "", kWords[c], first ? first->str() : std::string("never"));
+    }
+    out += fmt::format("  each condition first counts: {}\n", each);
+  }
   const analysis::LegacyLedger& lg = summary.legacy;
   const std::string& unit = s.capacity_unit_name;
   out += fmt::format("Legacy at the end: {:.1f} GW of power, {:.1f} GW of data-centre shells and {} {} a month of fab "

@@ -1848,6 +1848,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.verdict.capex_drop = top_number("verdict.bust_capex_drop");
   s.verdict.writeoffs_usd_bn = top_number("verdict.bust_writeoffs_usd_bn");
   s.verdict.post_bust_months = top_int("verdict.post_bust_months");
+  s.verdict.persist_months = top_int("verdict.persist_months");
   model::Generation on_sale_at_start;  // none on sale: only opex counts
   on_sale_at_start.kw_per_h100e = 0.0;
   for (const model::Generation& g : s.technology.generations) {
@@ -2158,6 +2159,27 @@ model::Scenario instantiate(const LoadedScenario& loaded, const std::vector<std:
   model::Scenario s = build(snapshot.validator, Reader(snapshot.validator.params, &overlay, &index), diags);
   if (diags.has_errors()) throw core::InputError(std::move(diags));
   return s;
+}
+
+std::vector<std::string> keys_written_with_role(const LoadedScenario& loaded, Role role) {
+  std::set<std::string> keys;
+  for (const auto& [concrete, value] : loaded.params) {
+    if (!value.spec || value.spec->role != role || value.pos.file != loaded.source_name) continue;
+    // An element of a yearly series (`<series>.<year>`) names its series.
+    const bool series_element = value.spec->type == ValueType::kSeries &&
+                                std::count(concrete.begin(), concrete.end(), '.') >
+                                    std::count(value.spec->path.begin(), value.spec->path.end(), '.');
+    keys.insert(series_element ? parent_of(concrete) : concrete);
+  }
+  if (loaded.snapshot) {
+    for (const auto& [key, pos] : loaded.snapshot->uncertain_pos) {
+      if (pos.file != loaded.source_name) continue;
+      const auto pattern = loaded.snapshot->validator.pattern_of(key);
+      const KeySpec* spec = pattern ? find_key(*pattern) : nullptr;
+      if (spec && spec->role == role) keys.insert(key);
+    }
+  }
+  return {keys.begin(), keys.end()};
 }
 
 LoadedScenario load_scenario(const std::string& name_or_path, const std::vector<std::string>& overrides) {

@@ -75,6 +75,12 @@ LoadedScenario load_scenario_text(std::string_view text, const std::string& sour
 /// std::logic_error if `loaded` was not made by load_scenario or load_scenario_text.
 model::Scenario instantiate(const LoadedScenario& loaded, const std::vector<std::pair<std::string, double>>& values);
 
+/// The keys the scenario's own file writes — not those of a built-in it `extends`, nor `--set`
+/// values — whose schema role is `role` (io::Role), as concrete paths (`firm.lumen.financing`;
+/// a yearly series once, without its years), sorted. A key the file gives a distribution in
+/// `[uncertain]` counts as written. `validate-history` warns with it about behaviour keys.
+std::vector<std::string> keys_written_with_role(const LoadedScenario& loaded, Role role);
+
 /// Loads a built-in scenario by name, or else a file by path. Throws core::InputError.
 LoadedScenario load_scenario(const std::string& name_or_path, const std::vector<std::string>& overrides = {});
 

@@ -3,6 +3,7 @@
 #include "model/record.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -438,6 +439,8 @@ std::vector<KeySpec> make_keys() {
              "Bust rule: claims written off in defaults (including ABS pool losses), cumulative, at least this much (0 disables)."),
       integer("verdict.post_bust_months", D::kDuration, 1, 120, 12,
               "Months after the bust whose mean spot price is the legacy ledger's post-bust compute price."),
+      integer("verdict.persist_months", D::kDuration, 1, 120, 1,
+              "Persistence: a bust condition counts only once it has held this many consecutive months, and the bust month is the month it has (1 = as soon as it holds; `--persist-months` overrides it)."),
       integer("finance.covenant_window_months", D::kDuration, 1, 24, 3,
               "Months of operating cash flow and interest summed for the debt-service covenant test."),
       integer("firm.*.book_life_months", D::kDuration, 1, 600, 72,
@@ -699,6 +702,145 @@ std::vector<TableSpec> make_tables() {
   };
 }
 
+/// A key's role: a pattern ending in '.' covers every key under it (a table that is one role as
+/// a whole); any other pattern is one key. A key's own rule wins over its table's. Tables whose
+/// keys differ in role list every key, so that a key added to them later has no role until
+/// someone gives it one — which SchemaRoles.EveryKeyHasOneOfTheFourRoles then demands.
+struct RoleRule {
+  std::string_view pattern;
+  Role role;
+};
+
+constexpr Role kW = Role::kWorld;
+constexpr Role kB = Role::kBehaviour;
+
+constexpr RoleRule kRoleRules[] = {
+    // Whole tables.
+    {"units.", kW}, {"time.", kW}, {"technology.", kW}, {"generation.", kW}, {"shock.", kW}, {"labour.", kW},
+    {"contract.", kW}, {"validation.", kW}, {"observed.", kW}, {"shape_target.", kW},
+    {"build.", kB}, {"sentiment.", kB}, {"credit.", kB},
+    {"verdict.", Role::kVerdict},
+    // The top level: what the file is (its format version is numerics).
+    {"schema_version", Role::kNumerics}, {"name", kW}, {"description", kW}, {"extends", kW},
+    // Supply: stocks, lead times and costs describe the world; the chipmakers' expansion rule
+    // (when and how fast they expand) is behaviour.
+    {"supply.failure_rate_per_year", kW},
+    {"supply.production.initial_cap_h100e_per_month", kW},
+    {"supply.production.initial_backlog_h100e", kW},
+    {"supply.production.project_lead_time_months", kW},
+    {"supply.production.project_life_months", kW},
+    {"supply.production.target_backlog_months", kB},
+    {"supply.production.expansion_share", kB},
+    {"supply.production.usd_per_h100e_per_month", kW},
+    {"supply.production.cancellation_fee_share", kW},
+    {"supply.production.noncancellable_months", kW},
+    {"supply.datacenter.lead_time_months", kW},
+    {"supply.datacenter.life_months", kW},
+    {"supply.datacenter.usd_bn_per_gw", kW},
+    {"supply.power.lead_time_months", kW},
+    {"supply.power.life_months", kW},
+    {"supply.power.usd_bn_per_gw", kW},
+    {"supply.power_price_usd_per_mwh", kW},
+    {"supply.opex_usd_per_h100e_hour", kW},
+    // Training: the planned budgets are facts and projections; how labs cut them when money
+    // runs short and what they do with surprise savings are decisions.
+    {"training.initial_budget_usd_bn_per_month", kW},
+    {"training.budget_growth_fade_years", kW},
+    {"training.budget_growth_per_year", kW},
+    {"training.savings_banked_share", kB},
+    {"training.funding_discipline", kB},
+    {"training.min_runway_months", kB},
+    {"training.min_budget_share", kB},
+    // Demand segments: adoption, usage, prices, margins and ceilings describe the world.
+    {"segment.*.id", kW},
+    {"segment.*.initial_users", kW},
+    {"segment.*.market_potential_users", kW},
+    {"segment.*.bass_innovation_per_year", kW},
+    {"segment.*.bass_imitation_per_year", kW},
+    {"segment.*.usage_growth_per_year", kW},
+    {"segment.*.usage_ceiling_multiple", kW},
+    {"segment.*.initial_service_units_per_month", kW},
+    {"segment.*.initial_gap", kW},
+    {"segment.*.compute_h100e_hours_per_unit", kW},
+    {"segment.*.markup", kW},
+    {"segment.*.other_cost_usd_per_unit", kW},
+    {"segment.*.elasticity_short_run", kW},
+    {"segment.*.elasticity_long_run", kW},
+    {"segment.*.adjustment_months", kW},
+    {"segment.*.diffusion_limit_per_year", kW},
+    {"segment.*.quality_share", kW},
+    {"segment.*.price_half_life_months", kW},
+    {"segment.*.served_by_labs", kW},
+    {"segment.*.ceiling", kW},
+    {"segment.*.ceiling_base_usd_bn_per_year", kW},
+    {"segment.*.ceiling_base_growth_per_year", kW},
+    {"segment.*.ceiling_share", kW},
+    {"segment.*.inhouse_share", kW},
+    {"segment.*.inhouse_success_share", kW},
+    // The compute market's price formation.
+    {"market.initial_spot_price_usd_per_h100e_hour", kW},
+    {"market.scarcity_price_cap_usd_per_h100e_hour", kW},
+    {"market.stickiness", kW},
+    // Competition between labs is behaviour; their quality at the start is a stock.
+    {"competition.kappa", kB},
+    {"competition.adjustment_months", kB},
+    {"competition.leave_on_failure_share", kB},
+    {"competition.initial_stock_months", kW},
+    // Firms: stocks, histories, terms and switches describe the world; how a firm meets a
+    // shortfall is its financing decision rule.
+    {"firm.*.id", kW},
+    {"firm.*.name", kW},
+    {"firm.*.type", kW},
+    {"firm.*.initial_h100e", kW},
+    {"firm.*.initial_generation", kW},
+    {"firm.*.initial_datacenter_gw", kW},
+    {"firm.*.initial_power_gw", kW},
+    {"firm.*.datacenter_gw_under_construction", kW},
+    {"firm.*.power_gw_under_construction", kW},
+    {"firm.*.datacenter_gw_completions", kW},
+    {"firm.*.power_gw_completions", kW},
+    {"firm.*.build_share", kW},
+    {"firm.*.inference_share", kW},
+    {"firm.*.training_budget_usd_bn_per_year", kW},
+    {"firm.*.training_budget_growth_after_per_year", kW},
+    {"firm.*.core_cash_flow_usd_bn_per_year", kW},
+    {"firm.*.core_capex_usd_bn_per_year", kW},
+    {"firm.*.core_growth_after_per_year", kW},
+    {"firm.*.cash_usd_bn", kW},
+    {"firm.*.debt_usd_bn", kW},
+    {"firm.*.debt_rate_per_year", kW},
+    {"firm.*.forced_default_month", kW},
+    {"firm.*.financing", kB},
+    {"firm.*.min_dscr", kW},
+    {"firm.*.other_assets_usd_bn", kW},
+    {"firm.*.credit_limit_usd_bn", kW},
+    {"firm.*.equity_limit_usd_bn_per_year", kW},
+    {"firm.*.shareholders", kW},
+    {"firm.*.equity_closed_from", kW},
+    {"firm.*.book_life_months", kW},
+    // Default and resolution: legal costs, market depth, the cost of capital, contract terms.
+    {"finance.default_cost_external", kW},
+    {"finance.default_cost_interfirm", kW},
+    {"finance.discount_rate_per_year", kW},
+    {"finance.fire_sale_impact", kW},
+    {"finance.new_money_available", kW},
+    {"finance.campus_resale", kW},
+    {"finance.covenant_window_months", kW},
+};
+
+Role role_of(std::string_view path) {
+  Role role = Role::kUnassigned;
+  std::size_t matched = 0;  // the length of the prefix that gave `role`
+  for (const RoleRule& rule : kRoleRules) {
+    if (rule.pattern == path) return rule.role;
+    if (rule.pattern.back() == '.' && path.substr(0, rule.pattern.size()) == rule.pattern && rule.pattern.size() > matched) {
+      role = rule.role;
+      matched = rule.pattern.size();
+    }
+  }
+  return role;
+}
+
 std::string format_number(double x) {
   if (std::isinf(x)) return x > 0 ? "∞" : "−∞";
   return fmt::format("{}", x);
@@ -735,10 +877,22 @@ std::optional<std::string> KeySpec::default_text_for(std::string_view type) cons
   return default_text;
 }
 
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::kWorld: return "world";
+    case Role::kBehaviour: return "behaviour";
+    case Role::kVerdict: return "verdict";
+    case Role::kNumerics: return "numerics";
+    case Role::kUnassigned: break;
+  }
+  return "unassigned";
+}
+
 const std::vector<KeySpec>& scenario_keys() {
   static const std::vector<KeySpec> keys = [] {
     std::vector<KeySpec> all = make_keys();
     for (KeySpec& k : make_validation_keys()) all.push_back(std::move(k));
+    for (KeySpec& k : all) k.role = role_of(k.path);
     return all;
   }();
   return keys;
@@ -808,8 +962,8 @@ std::string schema_markdown() {
     }
     // Tables whose elements have a type show which types each key applies to.
     const bool typed = std::any_of(keys.begin(), keys.end(), [](const KeySpec* k) { return !k->for_types.empty(); });
-    out += typed ? "| key | for types | type | unit | range | default | meaning |\n|---|---|---|---|---|---|---|\n"
-                 : "| key | type | unit | range | default | meaning |\n|---|---|---|---|---|---|\n";
+    out += typed ? "| key | for types | type | role | unit | range | default | meaning |\n|---|---|---|---|---|---|---|---|\n"
+                 : "| key | type | role | unit | range | default | meaning |\n|---|---|---|---|---|---|---|\n";
     for (const KeySpec* kp : keys) {
       const KeySpec& k = *kp;
       const std::string name = k.path.substr(prefix.size());
@@ -851,11 +1005,12 @@ std::string schema_markdown() {
         def += "; `" + d.type + "`: " + (d.number ? format_number(*d.number) : text_default(d.text));
       }
       if (!k.required_for.empty()) def += "; required for " + join_names(k.required_for, "`");
+      const std::string_view role = role_name(k.role);
       if (typed) {
         const std::string types = k.for_types.empty() ? "all" : join_names(k.for_types, "`");
-        out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", name, types, type, unit, range, def, k.doc);
+        out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} |\n", name, types, type, role, unit, range, def, k.doc);
       } else {
-        out += fmt::format("| `{}` | {} | {} | {} | {} | {} |\n", name, type, unit, range, def, k.doc);
+        out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} |\n", name, type, role, unit, range, def, k.doc);
       }
     }
   }
@@ -863,11 +1018,58 @@ std::string schema_markdown() {
   bool first = true;
   for (const KeySpec& k : scenario_keys()) {
     if (k.path.find('.') != std::string::npos) continue;
-    out += (first ? "" : ", ") + ("`" + k.path + "`") + (k.required ? " (required)" : "");
+    out += fmt::format("{}`{}` ({}{})", first ? "" : ", ", k.path, k.required ? "required, " : "", role_name(k.role));
     first = false;
   }
   out += ".\n";
   return out;
+}
+
+nlohmann::json schema_json() {
+  using nlohmann::json;
+  auto type_word = [](ValueType t) {
+    switch (t) {
+      case ValueType::kNumber: return "number";
+      case ValueType::kInteger: return "integer";
+      case ValueType::kString: return "string";
+      case ValueType::kMonth: return "month";
+      case ValueType::kBool: return "bool";
+      case ValueType::kEnum: return "enum";
+      case ValueType::kRef: return "ref";
+      case ValueType::kSeries: return "series";
+    }
+    return "string";
+  };
+  // JSON has no infinity: an open end of a range is null.
+  auto finite_or_null = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
+  json tables = json::array();
+  for (const TableSpec& t : scenario_tables()) {
+    tables.push_back({{"path", t.path}, {"array", t.array}, {"required", t.required}, {"doc", t.doc}});
+  }
+  json keys = json::array();
+  for (const KeySpec& k : scenario_keys()) {
+    json key = {{"path", k.path},
+                {"role", role_name(k.role)},
+                {"type", type_word(k.type)},
+                {"unit", std::string(canonical_unit(k.dimension))},
+                {"accepted_units", accepted_units(k.dimension)},
+                {"min", finite_or_null(k.min)},
+                {"max", finite_or_null(k.max)},
+                {"min_exclusive", k.min_exclusive},
+                {"required", k.required},
+                {"doc", k.doc},
+                {"choices", k.choices}};
+    if (k.default_number) {
+      key["default"] = *k.default_number;
+    } else if (k.default_text) {
+      key["default"] = *k.default_text;
+    } else {
+      key["default"] = nullptr;
+    }
+    if (!k.for_types.empty()) key["for_types"] = k.for_types;
+    keys.push_back(key);
+  }
+  return {{"tables", tables}, {"keys", keys}};
 }
 
 }  // namespace bsim::io

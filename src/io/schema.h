@@ -3,6 +3,8 @@
 /// range, default and meaning. The validator checks files against it and `docs/scenario.md`
 /// is generated from it, so the two cannot drift.
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <limits>
 #include <optional>
 #include <string>
@@ -12,6 +14,22 @@
 #include "io/units_parser.h"
 
 namespace bsim::io {
+
+/// What a key is about (docs/scenario.md, "Roles"):
+/// - kWorld: describes the world — stocks, prices, technology, demand, contracts, firms, shocks,
+///   the facts of a history, policy-rate paths;
+/// - kBehaviour: how agents decide — the build rule, expectations and optimism, sentiment and
+///   valuation responses, credit-appetite responses, training funding discipline, competition,
+///   firms' financing decision rules;
+/// - kVerdict: how a path is judged (`verdict.*`);
+/// - kNumerics: how the simulation is computed and the file read, not what it describes (format
+///   version, time step, tolerances, solver settings, seeds, path counts).
+/// kUnassigned is not a role: it marks a key nobody has classified, and the schema test
+/// `SchemaRoles.EveryKeyHasOneOfTheFourRoles` fails on it, so a new key cannot go without one.
+enum class Role { kUnassigned, kWorld, kBehaviour, kVerdict, kNumerics };
+
+/// "world", "behaviour", "verdict", "numerics" ("unassigned" for kUnassigned).
+std::string_view role_name(Role role);
 
 /// kSeries: a table of numbers keyed by year (`{ 2026 = 17, 2027 = 35 }`), addressed as
 /// `<path>.<year>`.
@@ -46,6 +64,7 @@ struct KeySpec {
   std::vector<std::string> for_types;     ///< the element `type`s it applies to; empty = every type
   std::vector<std::string> required_for;  ///< types it is required for although `required` is false
   std::vector<TypeDefault> type_defaults; ///< defaults that differ by type
+  Role role = Role::kUnassigned;          ///< set for every key from the role rules in schema.cpp
 
   [[nodiscard]] bool applies_to(std::string_view type) const;
   /// Must be written for an element of this type.
@@ -71,6 +90,12 @@ const TableSpec* find_table(const std::string& pattern);
 
 /// The key reference of docs/scenario.md, as Markdown.
 std::string schema_markdown();
+
+/// The key reference as JSON (`bubblesim schema --json` and the server's GET /api/schema):
+/// {"tables": [{path, array, required, doc}], "keys": [{path, role, type, unit, accepted_units,
+/// min, max (null when open), min_exclusive, required, doc, choices, default, for_types (only
+/// for keys of some types)}]}.
+nlohmann::json schema_json();
 
 /// Text of a value type for messages ("a number in GW", "a month YYYY-MM").
 std::string describe_type(const KeySpec& spec);

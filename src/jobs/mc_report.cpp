@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -22,17 +23,26 @@ std::string percent(double x) { return std::isnan(x) ? "n/a" : fmt::format("{:.1
 // JSON has no NaN: write null.
 nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
-// The month by which half of the busting paths have busted (lower median), if any bust.
-std::optional<core::Month> median_bust_month(const analysis::McAggregate& a) {
-  if (a.busts() == 0) return std::nullopt;
-  const std::uint64_t half = (a.busts() + 1) / 2;
+// The month by which half of `busts` paths have busted (lower median), from their histogram
+// by month index; none without busts.
+std::optional<core::Month> median_month(const analysis::McAggregate& a, std::uint64_t busts,
+                                        const std::vector<std::uint64_t>& by_month) {
+  if (busts == 0) return std::nullopt;
+  const std::uint64_t half = (busts + 1) / 2;
   std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < a.bust_months().size(); ++i) {
-    seen += a.bust_months()[i];
+  for (std::size_t i = 0; i < by_month.size(); ++i) {
+    seen += by_month[i];
     if (seen >= half) return a.start() + static_cast<int>(i);
   }
   return std::nullopt;
 }
+
+std::optional<core::Month> median_bust_month(const analysis::McAggregate& a) {
+  return median_month(a, a.busts(), a.bust_months());
+}
+
+// A condition's name in the printed summary.
+constexpr const char* kConditionWords[analysis::kBustConditionCount] = {"AI equity drawdown", "capex drop", "write-offs"};
 
 std::map<int, std::uint64_t> busts_by_year(const analysis::McAggregate& a) {
   std::map<int, std::uint64_t> years;
@@ -64,7 +74,14 @@ struct Driver {
   std::uint64_t high_paths;
   double low_capital;   ///< mean capital destroyed, USD bn
   double high_capital;
+  /// Each condition's own P(bust) (McAggregate::condition_busts) in the lowest and highest fifth.
+  std::array<double, analysis::kBustConditionCount> condition_low{};
+  std::array<double, analysis::kBustConditionCount> condition_high{};
   [[nodiscard]] double swing() const { return std::isnan(high - low) ? 0.0 : std::fabs(high - low); }
+  [[nodiscard]] double condition_swing(std::size_t c) const {
+    const double d = condition_high[c] - condition_low[c];
+    return std::isnan(d) ? 0.0 : std::fabs(d);
+  }
   [[nodiscard]] double capital_swing() const {
     return std::isnan(high_capital - low_capital) ? 0.0 : std::fabs(high_capital - low_capital);
   }
@@ -77,6 +94,10 @@ std::vector<Driver> drivers(const analysis::McAggregate& a) {
     out.push_back({p, share(a.driver_busts(p, 0), a.driver_paths(p, 0)), share(a.driver_busts(p, kTop), a.driver_paths(p, kTop)),
                    a.driver_paths(p, 0), a.driver_paths(p, kTop), analysis::mean(a.driver_capital_destroyed(p, 0)),
                    analysis::mean(a.driver_capital_destroyed(p, kTop))});
+    for (std::size_t c = 0; c < analysis::kBustConditionCount; ++c) {
+      out.back().condition_low[c] = share(a.driver_condition_busts(c, p, 0), a.driver_paths(p, 0));
+      out.back().condition_high[c] = share(a.driver_condition_busts(c, p, kTop), a.driver_paths(p, kTop));
+    }
   }
   // Largest swing in the bust probability first; equal swings (e.g. every path busts) by the
   // swing in capital destroyed.
@@ -139,10 +160,20 @@ std::string mc_summary_text(const McRun& run) {
   out += fmt::format("\nBust probability: {} (95% CI {} – {}), {} of {} paths{}\n", percent(share(a.busts(), a.paths())),
                      percent(ci.low), percent(ci.high), a.busts(), a.paths(),
                      a.failed() > 0 ? fmt::format(" (completed paths only; {} failed)", a.failed()) : std::string());
+  out += fmt::format("  rule: {} (a path busts in the first month any condition counts)\n", run.bust_rule);
   out += fmt::format("  by condition (a path can meet several in its bust month): AI equity drawdown {}, capex drop {}, "
                      "write-offs {}\n",
                      percent(share(a.busts_by_equity_drawdown(), a.paths())), percent(share(a.busts_by_capex_drop(), a.paths())),
                      percent(share(a.busts_by_writeoffs(), a.paths())));
+  out += "  each condition on its own (the share of paths in which it counts at some month, first or not):\n";
+  for (std::size_t c = 0; c < analysis::kBustConditionCount; ++c) {
+    const std::uint64_t n = a.condition_busts(c);
+    const analysis::Interval cc = analysis::wilson_interval(n, a.paths());
+    const auto median = median_month(a, n, a.condition_bust_months(c));
+    out += fmt::format("    {:<20} {:>6} (95% CI {} – {}), {} paths{}\n", kConditionWords[c], percent(share(n, a.paths())),
+                       percent(cc.low), percent(cc.high), n,
+                       median ? fmt::format(", median first month {}", median->str()) : std::string());
+  }
   out += fmt::format("  paths with at least one default: {}\n", percent(share(a.paths_with_defaults(), a.paths())));
   if (a.busts() > 0) {
     out += "\nBust timing (share of all paths busting in each year):\n";
@@ -165,12 +196,16 @@ std::string mc_summary_text(const McRun& run) {
   }
   if (a.paths() > 0 && a.driver_parameters() > 0) {
     out += "\nDrivers (a tornado from the sample): P(bust) and mean capital destroyed (USD bn) with each uncertain\n"
-           "parameter in the lowest and the highest fifth of its distribution, the others varying as drawn;\n"
+           "parameter in the lowest and the highest fifth of its distribution, the others varying as drawn, and\n"
+           "the swing of each condition's own P(bust) (equity drawdown, capex drop, write-offs);\n"
            "largest swing in P(bust) first, then in capital destroyed:\n";
-    out += fmt::format("  {:<44} {:>8} {:>8} {:>7}   {:>9} {:>9}\n", "parameter", "P low", "P high", "swing", "cap. low", "cap. high");
+    out += fmt::format("  {:<44} {:>8} {:>8} {:>7}   {:>9} {:>9}   {:>7} {:>7} {:>7}\n", "parameter", "P low", "P high", "swing",
+                       "cap. low", "cap. high", "equity", "capex", "w-offs");
     for (const Driver& d : drivers(a)) {
-      out += fmt::format("  {:<44} {:>8} {:>8} {:>5.1f}pt   {:>9} {:>9}\n", run.parameter_keys[d.index], percent(d.low),
-                         percent(d.high), 100 * d.swing(), compact(d.low_capital), compact(d.high_capital));
+      out += fmt::format("  {:<44} {:>8} {:>8} {:>5.1f}pt   {:>9} {:>9}   {:>5.1f}pt {:>5.1f}pt {:>5.1f}pt\n",
+                         run.parameter_keys[d.index], percent(d.low), percent(d.high), 100 * d.swing(),
+                         compact(d.low_capital), compact(d.high_capital), 100 * d.condition_swing(0),
+                         100 * d.condition_swing(1), 100 * d.condition_swing(2));
     }
   }
   if (a.paths() > 0) {
@@ -234,6 +269,20 @@ nlohmann::json mc_summary_json(const McRun& run) {
   bust["by_condition"] = {{"equity_drawdown", a.busts_by_equity_drawdown()},
                           {"capex_drop", a.busts_by_capex_drop()},
                           {"writeoffs", a.busts_by_writeoffs()}};
+  bust["rule"] = run.bust_rule;
+  bust["persist_months"] = run.persist_months;
+  nlohmann::json conditions = nlohmann::json::object();
+  for (std::size_t c = 0; c < analysis::kBustConditionCount; ++c) {
+    const std::uint64_t n = a.condition_busts(c);
+    const analysis::Interval cc = analysis::wilson_interval(n, a.paths());
+    const auto median = median_month(a, n, a.condition_bust_months(c));
+    conditions[std::string(analysis::bust_condition_name(c))] = {
+        {"busts", n},
+        {"probability", number(share(n, a.paths()))},
+        {"ci95", {number(cc.low), number(cc.high)}},
+        {"median_month", median ? nlohmann::json(median->str()) : nlohmann::json(nullptr)}};
+  }
+  bust["conditions"] = conditions;
   bust["paths_with_defaults"] = a.paths_with_defaults();
   nlohmann::json by_year = nlohmann::json::object();
   for (const auto& [year, n] : busts_by_year(a)) by_year[std::to_string(year)] = n;
@@ -250,10 +299,21 @@ nlohmann::json mc_summary_json(const McRun& run) {
   for (const Driver& d : drivers(a)) {
     nlohmann::json bins = nlohmann::json::array();
     for (std::size_t b = 0; b < analysis::McAggregate::kDriverBins; ++b) {
+      nlohmann::json by_condition = nlohmann::json::object();
+      for (std::size_t c = 0; c < analysis::kBustConditionCount; ++c) {
+        by_condition[std::string(analysis::bust_condition_name(c))] = a.driver_condition_busts(c, d.index, b);
+      }
       bins.push_back({{"paths", a.driver_paths(d.index, b)},
                       {"busts", a.driver_busts(d.index, b)},
                       {"bust_probability", number(share(a.driver_busts(d.index, b), a.driver_paths(d.index, b)))},
+                      {"busts_by_condition", by_condition},
                       {"mean_capital_destroyed_usd_bn", number(analysis::mean(a.driver_capital_destroyed(d.index, b)))}});
+    }
+    nlohmann::json condition_swings = nlohmann::json::object();
+    for (std::size_t c = 0; c < analysis::kBustConditionCount; ++c) {
+      condition_swings[std::string(analysis::bust_condition_name(c))] = {{"bust_probability_low", number(d.condition_low[c])},
+                                                                          {"bust_probability_high", number(d.condition_high[c])},
+                                                                          {"swing", number(d.condition_swing(c))}};
     }
     drivers_json.push_back({{"key", run.parameter_keys[d.index]},
                             {"bust_probability_low", number(d.low)},
@@ -261,6 +321,7 @@ nlohmann::json mc_summary_json(const McRun& run) {
                             {"swing", number(d.swing())},
                             {"mean_capital_destroyed_usd_bn_low", number(d.low_capital)},
                             {"mean_capital_destroyed_usd_bn_high", number(d.high_capital)},
+                            {"conditions", condition_swings},
                             {"fifths", bins}});
   }
   j["drivers"] = drivers_json;

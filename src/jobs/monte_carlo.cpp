@@ -127,7 +127,9 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
             .parameter_distributions = {},
             .aggregate = analysis::McAggregate(loaded.scenario, options.sketch_accuracy, loaded.uncertain),
             .failed = {},
-            .rows = {}};
+            .rows = {},
+            .bust_rule = analysis::bust_rule_text(loaded.scenario.verdict),
+            .persist_months = loaded.scenario.verdict.persist_months};
   for (const analysis::UncertainParameter& p : loaded.uncertain) {
     run.parameter_keys.push_back(p.key);
     run.parameter_distributions.push_back(p.distribution.describe());

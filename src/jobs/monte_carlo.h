@@ -77,6 +77,8 @@ struct McRun {
   double seconds = 0;                                 ///< wall time of this run
   std::uint64_t paths_run = 0;                        ///< paths run by this process in this run (not resumed)
   std::vector<io::McPathRow> rows;                     ///< with McOptions::keep_rows, sorted by path id
+  std::string bust_rule{};                             ///< the scenario's bust rule in words (analysis::bust_rule_text)
+  int persist_months = 1;                              ///< verdict.persist_months of the scenario
 };
 
 /// Runs the paths. With `db_path`, creates the database (or, with `resume`, opens it, takes

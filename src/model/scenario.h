@@ -432,6 +432,9 @@ struct VerdictParams {
   double capex_drop = 0.4;          ///< verdict.bust_capex_drop: trailing-12-month capex this far below its peak
   double writeoffs_usd_bn = 100.0;  ///< verdict.bust_writeoffs_usd_bn: claims written off in defaults, cumulative
   int post_bust_months = 12;        ///< verdict.post_bust_months: window of the post-bust compute price
+  /// verdict.persist_months: a condition counts once it has held this many consecutive months
+  /// (1 = as soon as it holds).
+  int persist_months = 1;
 };
 
 struct Scenario {
