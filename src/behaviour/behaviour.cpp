@@ -27,9 +27,18 @@ double price_discipline(const model::Scenario& scenario, const model::World& wor
   if (!scenario.build.price_discipline || scenario.technology.generations.empty()) return 1.0;
   const model::Generation& gen = scenario.technology.generations[world.current_generation];
   const double running = model::marginal_cost(scenario.supply, gen);
-  const double capital = gen.usd_per_h100e *
-                         (core::monthly_rate(scenario.finance.discount_rate_per_year) + 1.0 / firm.book_life_months) /
-                         core::kHoursPerMonth;
+  const double rate = core::monthly_rate(scenario.finance.discount_rate_per_year);
+  // Capital recovery per H100e-hour of new capacity: the accelerator over its book life, and
+  // its share of a hall and of grid power (at the newest generation's kW) over theirs.
+  const model::SupplyParams& sup = scenario.supply;
+  const double kw = gen.kw_per_h100e;
+  auto per_kw = [](const model::PipelineParams& pp) { return pp.usd_bn_per_gw * 1e9 / 1e6; };  // USD per kW
+  double capital = gen.usd_per_h100e * (rate + 1.0 / firm.book_life_months);
+  if (scenario.build.buildings_in_cost) {
+    capital += kw * per_kw(sup.datacenter) * (rate + 1.0 / std::max(1, sup.datacenter.life_months)) +
+               kw * per_kw(sup.power) * (rate + 1.0 / std::max(1, sup.power.life_months));
+  }
+  capital /= core::kHoursPerMonth;
   if (capital <= 0.0) return world.spot_price > running ? 1.0 : 0.0;
   const double margin = (world.spot_price - running) / capital;
   if (margin <= 1.0) return std::max(0.0, margin);

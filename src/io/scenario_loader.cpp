@@ -1737,6 +1737,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.build.abandon_before_share = r.number("build.abandon_before_share", "build.abandon_before_share");
   s.build.contracts_in_target = r.boolean("build.contracts_in_target");
   s.build.power_aware = r.boolean("build.power_aware");
+  s.build.buildings_in_cost = r.boolean("build.buildings_in_cost");
   s.build.power_horizon_months = top_int("build.power_horizon_months");
 
   for (const std::string& id : element_ids(v.tables, "segment")) {

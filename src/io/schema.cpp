@@ -249,6 +249,8 @@ std::vector<KeySpec> make_keys() {
                "Switch: with `build.rule = \"stock_management\"`, an owner's desired fleet is at most (1 + reserve margin) × what the power it has in service, and under construction completing within `build.power_horizon_months`, can run; `false` = owners buy accelerators whether or not they can be powered."),
       integer("build.power_horizon_months", D::kDuration, 0, 240, 12,
               "With `build.power_aware`: power completing within this many months counts towards the fleet an owner can run (assumption: accelerators are bought up to a year before their halls are energised)."),
+      bool_key("build.buildings_in_cost", true,
+               "Switch: the full cost of new capacity in `build.price_discipline` includes the capital recovery, at the discount rate over their lives, of the hall and grid power a new H100e needs (at the newest generation's kW); `false` = the accelerator alone."),
       bool_key("build.contracts_in_target", true,
                "Switch: compute a capacity owner has sold forward on signed commitments, due one lead time ahead, sets a floor under its desired fleet."),
       bool_key("training.funding_discipline", true,
@@ -719,27 +721,37 @@ constexpr RoleRule kRoleRules[] = {
     {"units.", kW}, {"time.", kW}, {"technology.", kW}, {"generation.", kW}, {"shock.", kW}, {"labour.", kW},
     {"contract.", kW}, {"validation.", kW}, {"observed.", kW}, {"shape_target.", kW},
     {"build.", kB}, {"sentiment.", kB}, {"credit.", kB},
+    // In the build table, the owners' expectation at the start is a state of the world, and
+    // whether the makers' order books allow cancellation is a term of its contracts.
+    {"build.initial_growth_per_year", kW}, {"build.order_cancellation", kW},
     {"verdict.", Role::kVerdict},
     // The top level: what the file is (its format version is numerics).
     {"schema_version", Role::kNumerics}, {"name", kW}, {"description", kW}, {"extends", kW},
-    // Supply: stocks, lead times and costs describe the world; the chipmakers' expansion rule
-    // (when and how fast they expand) is behaviour.
+    // Supply: stocks, lead times, costs and the industry's physical limits describe the world:
+    // the makers' normal lead (the backlog they aim for) and how fast their industry can add
+    // capacity are facts about it.
     {"supply.failure_rate_per_year", kW},
     {"supply.production.initial_cap_h100e_per_month", kW},
     {"supply.production.initial_backlog_h100e", kW},
     {"supply.production.project_lead_time_months", kW},
     {"supply.production.project_life_months", kW},
-    {"supply.production.target_backlog_months", kB},
-    {"supply.production.expansion_share", kB},
+    {"supply.production.target_backlog_months", kW},
+    {"supply.production.expansion_share", kW},
     {"supply.production.usd_per_h100e_per_month", kW},
     {"supply.production.cancellation_fee_share", kW},
     {"supply.production.noncancellable_months", kW},
     {"supply.datacenter.lead_time_months", kW},
     {"supply.datacenter.life_months", kW},
     {"supply.datacenter.usd_bn_per_gw", kW},
+    {"supply.datacenter.construction_gw_per_year", kW},
+    {"supply.datacenter.construction_growth_per_year", kW},
     {"supply.power.lead_time_months", kW},
     {"supply.power.life_months", kW},
     {"supply.power.usd_bn_per_gw", kW},
+    {"supply.power.construction_gw_per_year", kW},
+    {"supply.power.construction_growth_per_year", kW},
+    {"supply.power.slip_share", kW},
+    {"supply.power.slip_months", kW},
     {"supply.power_price_usd_per_mwh", kW},
     {"supply.opex_usd_per_h100e_hour", kW},
     // Training: the planned budgets are facts and projections; how labs cut them when money
@@ -786,8 +798,8 @@ constexpr RoleRule kRoleRules[] = {
     {"competition.adjustment_months", kB},
     {"competition.leave_on_failure_share", kB},
     {"competition.initial_stock_months", kW},
-    // Firms: stocks, histories, terms and switches describe the world; how a firm meets a
-    // shortfall is its financing decision rule.
+    // Firms: stocks, histories, terms and capital structure (debt- or equity-financed, a fact
+    // of the firm as it stands) describe the world.
     {"firm.*.id", kW},
     {"firm.*.name", kW},
     {"firm.*.type", kW},
@@ -810,7 +822,7 @@ constexpr RoleRule kRoleRules[] = {
     {"firm.*.debt_usd_bn", kW},
     {"firm.*.debt_rate_per_year", kW},
     {"firm.*.forced_default_month", kW},
-    {"firm.*.financing", kB},
+    {"firm.*.financing", kW},
     {"firm.*.min_dscr", kW},
     {"firm.*.other_assets_usd_bn", kW},
     {"firm.*.credit_limit_usd_bn", kW},

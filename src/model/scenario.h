@@ -181,6 +181,9 @@ struct BuildParams {
   /// and under construction can run (with the reserve margin).
   bool power_aware = true;
   int power_horizon_months = 12;  ///< build.power_horizon_months: power completing within this many months counts
+  /// build.buildings_in_cost: the full cost of new capacity in the price discipline includes
+  /// the capital recovery of its share of a hall and of grid power, not only the accelerator.
+  bool buildings_in_cost = true;
 };
 
 /// A demand segment (DESIGN §1.3).

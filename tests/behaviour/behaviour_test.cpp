@@ -293,14 +293,24 @@ TEST(Build, PriceDisciplineScalesGrowthByWhatThePricePaysAndTheSwitchRemovesIt) 
   const model::Generation& g = s.technology.generations[1];
   const model::Firm& firm = s.firms[firm_index(s, "coreweave")];
   const double running = model::marginal_cost(s.supply, g);
-  const double capital = g.usd_per_h100e * (core::monthly_rate(s.finance.discount_rate_per_year) + 1.0 / firm.book_life_months) /
-                         core::kHoursPerMonth;
+  const double r = core::monthly_rate(s.finance.discount_rate_per_year);
+  // Capital recovery per H100e-hour: the accelerator over its book life, plus its g.kw_per_h100e
+  // kW share of a hall (usd_bn_per_gw × 1e9 / 1e6 USD per kW) over the hall's life and of grid
+  // power over the power's life.
+  const double accelerator = g.usd_per_h100e * (r + 1.0 / firm.book_life_months);
+  const double hall = g.kw_per_h100e * s.supply.datacenter.usd_bn_per_gw * 1e3 * (r + 1.0 / s.supply.datacenter.life_months);
+  const double power = g.kw_per_h100e * s.supply.power.usd_bn_per_gw * 1e3 * (r + 1.0 / s.supply.power.life_months);
+  const double capital = (accelerator + hall + power) / core::kHoursPerMonth;
   w.spot_price = running;  // earns nothing over running cost: no growth is built
   EXPECT_EQ(price_discipline(s, w, firm), 0.0);
   w.spot_price = running + 0.5 * capital;  // pays half the capital cost: half the growth
   EXPECT_NEAR(price_discipline(s, w, firm), 0.5, 1e-12);
   w.spot_price = 2.0 * (running + capital);  // twice full cost: the demand a full-cost price brings out
   EXPECT_NEAR(price_discipline(s, w, firm), std::pow(2.0, s.build.price_response), 1e-12);
+  // Without the buildings in the cost, only the accelerator's capital counts.
+  s.build.buildings_in_cost = false;
+  w.spot_price = running + 0.5 * accelerator / core::kHoursPerMonth;
+  EXPECT_NEAR(price_discipline(s, w, firm), 0.5, 1e-12);
   s.build.price_discipline = false;
   w.spot_price = running;
   EXPECT_EQ(price_discipline(s, w, firm), 1.0);

@@ -30,15 +30,17 @@ TEST(SchemaRoles, EveryKeyHasOneOfTheFourRoles) {
 
 // The rule the docs state: `verdict` is exactly the keys of [verdict], and the tables DESIGN
 // counts as agents' decisions as a whole (the build rule, sentiment, credit appetite) are
-// behaviour.
+// behaviour — except, in [build], the owners' expectation at the start (a state of the world)
+// and whether orders can be cancelled (a term of the makers' contracts).
 TEST(SchemaRoles, VerdictIsExactlyTheVerdictTableAndDecisionTablesAreBehaviour) {
+  const std::vector<std::string> world_in_build = {"build.initial_growth_per_year", "build.order_cancellation"};
   for (const KeySpec& k : scenario_keys()) {
     const bool in_verdict = k.path.rfind("verdict.", 0) == 0;
     EXPECT_EQ(k.role == Role::kVerdict, in_verdict) << k.path;
     for (const char* table : {"build.", "sentiment.", "credit."}) {
-      if (k.path.rfind(table, 0) == 0) {
-        EXPECT_EQ(k.role, Role::kBehaviour) << k.path;
-      }
+      if (k.path.rfind(table, 0) != 0) continue;
+      const bool exception = std::find(world_in_build.begin(), world_in_build.end(), k.path) != world_in_build.end();
+      EXPECT_EQ(k.role, exception ? Role::kWorld : Role::kBehaviour) << k.path;
     }
   }
 }
@@ -90,8 +92,9 @@ TEST(KeysWrittenWithRole, NamesASeriesOnceAndArrayElementsByTheirIds) {
   const std::string text = "schema_version = 1\nname = \"roles\"\nextends = \"default\"\n\n[[firm]]\nid = \"" + firm +
                            "\"\nfinancing = \"equity\"\ncore_capex_usd_bn_per_year = { 2026 = 1, 2027 = 2 }\n";
   const LoadedScenario loaded = load_scenario_text(text, "roles.toml");
-  EXPECT_EQ(keys_written_with_role(loaded, Role::kBehaviour), (std::vector<std::string>{"firm." + firm + ".financing"}));
+  EXPECT_TRUE(keys_written_with_role(loaded, Role::kBehaviour).empty());  // a firm's keys are all world
   const std::vector<std::string> world = keys_written_with_role(loaded, Role::kWorld);
+  EXPECT_EQ(std::count(world.begin(), world.end(), "firm." + firm + ".financing"), 1) << ::testing::PrintToString(world);
   EXPECT_EQ(std::count(world.begin(), world.end(), "firm." + firm + ".core_capex_usd_bn_per_year"), 1) << ::testing::PrintToString(world);
 }
 
