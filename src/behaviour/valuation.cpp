@@ -183,8 +183,13 @@ void update_valuation(const model::Scenario& scenario, model::World& world) {
         core = growing_perpetuity(free_cash, firm.core_cash_flow_usd_bn_per_year.growth_after_per_year,
                                   v.policy_rate_per_year + p.equity_premium_per_year);
       }
-      base_ai[f] = ai_business + financial + other;
-      base_all[f] = base_ai[f] + core;
+      // Other assets are, by their key, outside the AI build-out: like the core business they
+      // are in the firm's value, not in its AI value. A firm with a core business keeps one
+      // balance sheet for both, filled by the core cash flow: its deposits and debts are counted
+      // with the core business, and its AI value is that of its AI business alone.
+      const bool has_core = !firm.core_cash_flow_usd_bn_per_year.empty();
+      base_ai[f] = ai_business + (has_core ? 0.0 : financial);
+      base_all[f] = ai_business + financial + other + core;
       if (!p.mark_stakes) {
         const double stakes = at(ledger, f, model::Asset::kEquityHoldings);
         base_ai[f] += stakes;
@@ -227,7 +232,9 @@ void update_valuation(const model::Scenario& scenario, model::World& world) {
   const double value_now = world.sentiment.ai_equity_value_usd_bn;
   v.ai_equity_value_peak_usd_bn = std::max(v.ai_equity_value_peak_usd_bn, value_now);
   const double drawdown = v.ai_equity_value_peak_usd_bn > 0.0 ? 1.0 - value_now / v.ai_equity_value_peak_usd_bn : 0.0;
-  v.credit_spread_per_year = c.max_spread_per_year * world.sentiment.credit_tightness + c.collateral_spread_per_year * drawdown;
+  // Both are credit feedbacks: `credit.enabled` off leaves credit lines without a spread.
+  v.credit_spread_per_year =
+      c.enabled ? c.max_spread_per_year * world.sentiment.credit_tightness + c.collateral_spread_per_year * drawdown : 0.0;
   const double policy_change = c.rate_pass_through ? v.policy_rate_per_year - c.policy_rate(scenario.time.start) : 0.0;
   for (std::size_t f = 0; f < n; ++f) {
     v.cost_of_equity_per_year[f] = cost_of_equity;

@@ -424,7 +424,7 @@ std::vector<KeySpec> make_keys() {
       bool_key("sentiment.equity_access", true,
                "Switch: equity-financed firms can sell new shares for up to their yearly limit × (sentiment ÷ initial sentiment); `false` = the limit as written."),
       bool_key("credit.enabled", true,
-               "Switch of the credit feedback (DESIGN §1.8): `false` holds credit tightness at 0 (no spread, limits as written)."),
+               "Switch of the credit feedback (DESIGN §1.8): `false` holds credit tightness at 0 and credit lines without a spread (neither from tightness nor from falling collateral values; limits as written). The policy rate still passes through."),
       number("credit.loss_capacity_usd_bn", D::kMoney, 0.001, 1e6, 150.0,
              "Lenders' losses (claims written off) that take credit tightness from 0 to 1."),
       number("credit.recovery_half_life_months", D::kDuration, 0.1, 1200, 12, "Half-life over which credit tightness eases."),

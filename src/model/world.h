@@ -211,8 +211,9 @@ struct ValuationState {
   /// assets at book, the value of its core business and its stakes in other firms at their
   /// values; at least 0 (limited liability); 0 after default.
   std::vector<double> firm_value_usd_bn;
-  /// The same without the core business (`core_cash_flow_usd_bn_per_year`): what the firm's AI
-  /// business and its balance sheet are worth; AI equity value sums it over outside holders.
+  /// The same without the business outside AI (the core business and other assets): what the
+  /// firm's AI business and its net financial assets are worth; AI equity value sums it over
+  /// outside holders.
   std::vector<double> ai_value_usd_bn;
   /// Cost of equity, per year: policy rate + equity premium (the valuation's discount rate).
   std::vector<double> cost_of_equity_per_year;

@@ -202,7 +202,7 @@ TEST(FirmsCsv, NumbersAsInTimeseriesAndNamesWithCommasOrQuotesAreQuoted) {
   b.firm = 1;
   const auto rows = lines(firms_csv(s, {a, b}));
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[1], "2026-01," + s.firms[0].id + ",\"OpenAI, Inc.\",lab,0.30000000000000004,0,1500000,0,active,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
+  EXPECT_EQ(rows[1], "2026-01," + s.firms[0].id + ",\"OpenAI, Inc.\",lab,0.30000000000000004,0,1500000,0,active,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
   EXPECT_NE(rows[2].find(",\"The \"\"A\"\" lab\","), std::string::npos) << rows[2];
   // The same text as timeseries.csv gives the same numbers.
   model::MonthRecord m;
