@@ -211,5 +211,27 @@ TEST(CreditCrunch, RaisesCreditLineRatesAndLowersValuations) {
   EXPECT_EQ(months_lower, months_compared);
 }
 
+TEST(CreditCrunch, CreditLinesFollowThePolicyRateOnlyWithPassThrough) {
+  // Credit feedbacks off, so no spread: a credit line's marginal rate is the firm's
+  // debt_rate_per_year plus the change in the policy rate since the start with pass-through
+  // (0.04 → 0.0825 in a straight line over 2027), and debt_rate_per_year without it.
+  const model::Scenario on = scenario("credit-crunch", {"credit.enabled=false"});
+  const model::Scenario off = scenario("credit-crunch", {"credit.enabled=false", "credit.rate_pass_through=false"});
+  sim::PathRunner a(on, 0, 1);
+  sim::PathRunner b(off, 0, 1);
+  model::EventLog log;
+  const std::size_t f = 0;
+  for (int step = 0; step < 30; ++step) {
+    a.step(log);
+    b.step(log);
+    const core::Month m = a.world().month;
+    const double rise = on.credit.policy_rate(m) - 0.04;
+    EXPECT_NEAR(a.world().valuation.cost_of_debt_per_year[f], on.firms[f].debt_rate_per_year + rise, 1e-15) << m.str();
+    EXPECT_EQ(b.world().valuation.cost_of_debt_per_year[f], off.firms[f].debt_rate_per_year) << m.str();
+    EXPECT_EQ(a.world().valuation.policy_rate_per_year, b.world().valuation.policy_rate_per_year) << m.str();
+  }
+  EXPECT_NEAR(a.world().valuation.policy_rate_per_year, 0.0825, 1e-15);  // 2028-06
+}
+
 }  // namespace
 }  // namespace bsim::behaviour
