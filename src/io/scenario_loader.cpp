@@ -1844,8 +1844,8 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   cred.max_spread_per_year = top_number("credit.max_spread_per_year");
   cred.limit_cut = top_number("credit.limit_cut");
   cred.closed_above = top_number("credit.closed_above");
-  cred.policy_rate_per_year = r.series("credit.policy_rate_per_year");
-  cred.rate_pass_through = r.boolean("credit.rate_pass_through");
+  cred.policy_rate_per_year = r.series("rates.policy_rate_per_year");
+  cred.rate_pass_through = r.boolean("rates.pass_through");
   cred.collateral_spread_per_year = top_number("credit.collateral_spread_per_year");
   auto& val = s.valuation;
   val.enabled = r.boolean("valuation.enabled");

@@ -140,7 +140,7 @@ inline constexpr std::array kColumns = {
     Column{"sentiment_index", "×", "the sentiment multiple on AI equity fundamentals (DESIGN §1.8): moves with revenue surprises against adaptive expectations and with losses from defaults", &MonthRecord::sentiment_index},
     Column{"ai_equity_value_usd_bn", "USD bn (stock)", "AI equity value: the firms' values without their core business, held by outside shareholders (stakes between firms counted once in their holders' values)", &MonthRecord::ai_equity_value_usd_bn},
     Column{"credit_tightness", "0–1", "credit tightness: rises with lenders' losses, eases with a half-life; widens credit-line spreads, cuts credit limits, closes the market near 1", &MonthRecord::credit_tightness},
-    Column{"policy_rate_per_year", "per year", "the policy rate in the month (credit.policy_rate_per_year)", &MonthRecord::policy_rate_per_year},
+    Column{"policy_rate_per_year", "per year", "the policy rate in the month (rates.policy_rate_per_year)", &MonthRecord::policy_rate_per_year},
     Column{"credit_spread_per_year", "per year", "spread lenders add to floating credit lines from next month: credit tightness and the drawdown of AI equity value from its peak", &MonthRecord::credit_spread_per_year},
     Column{"efficiency_jump_rate_per_year", "per year", "arrival rate λ_t of random efficiency jumps in the month (λ_0, or with endogenous innovation λ_0 · (last month's training spending ÷ the first month's)^η)", &MonthRecord::efficiency_jump_rate_per_year},
     Column{"datacenter_planned_gw", "GW", "shells planned (ordered) but not yet started, waiting for construction capacity, end of month", &MonthRecord::datacenter_planned_gw},

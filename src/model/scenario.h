@@ -429,11 +429,11 @@ struct CreditParams {
   double max_spread_per_year = 0.04;        ///< credit.max_spread_per_year: added to credit-line rates at C = 1
   double limit_cut = 0.8;                   ///< credit.limit_cut: share of credit limits withdrawn at C = 1
   double closed_above = 0.9;                ///< credit.closed_above: no new credit at or above this C
-  /// credit.policy_rate_per_year: the central bank's policy rate by calendar year (a world
+  /// rates.policy_rate_per_year: the central bank's policy rate by calendar year (a world
   /// fact), read as a path through January of each year listed (YearSeries::interpolated).
   /// Empty: flat at kDefaultPolicyRate.
   YearSeries policy_rate_per_year;
-  /// credit.rate_pass_through: floating credit lines follow the policy rate, at the firm's
+  /// rates.pass_through: floating credit lines follow the policy rate, at the firm's
   /// `debt_rate_per_year` plus the change in the policy rate since the start (fixed-coupon
   /// debt contracts keep their coupons); off = credit lines ignore the policy rate.
   bool rate_pass_through = true;

@@ -197,7 +197,7 @@ struct SentimentState {
 /// Per-firm vectors are indexed by FirmId. The investment rule reads them for its next
 /// decisions; finance reads the spread and the policy rate next month.
 struct ValuationState {
-  /// The policy rate this month, per year (`credit.policy_rate_per_year`).
+  /// The policy rate this month, per year (`rates.policy_rate_per_year`).
   double policy_rate_per_year = 0.0;
   /// The credit spread lenders add to floating credit lines from next month, per year: credit
   /// tightness × `credit.max_spread_per_year` + drawdown of AI equity value from its peak ×

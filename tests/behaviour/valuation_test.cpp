@@ -216,7 +216,7 @@ TEST(CreditCrunch, CreditLinesFollowThePolicyRateOnlyWithPassThrough) {
   // debt_rate_per_year plus the change in the policy rate since the start with pass-through
   // (0.04 → 0.0825 in a straight line over 2027), and debt_rate_per_year without it.
   const model::Scenario on = scenario("credit-crunch", {"credit.enabled=false"});
-  const model::Scenario off = scenario("credit-crunch", {"credit.enabled=false", "credit.rate_pass_through=false"});
+  const model::Scenario off = scenario("credit-crunch", {"credit.enabled=false", "rates.pass_through=false"});
   sim::PathRunner a(on, 0, 1);
   sim::PathRunner b(off, 0, 1);
   model::EventLog log;
