@@ -1,5 +1,7 @@
 #include "behaviour/sentiment.h"
 
+#include "behaviour/valuation.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -15,6 +17,7 @@ void init_sentiment(const model::Scenario& scenario, model::World& world) {
   world.sentiment = model::SentimentState{};
   world.sentiment.index = scenario.sentiment.initial_index;
   world.sentiment.expected_log_growth = std::log(scenario.sentiment.initial_expected_growth_per_year) / 12.0;
+  init_valuation(scenario, world);
 }
 
 void update_sentiment(const model::Scenario& scenario, model::World& world) {
@@ -37,12 +40,14 @@ void update_sentiment(const model::Scenario& scenario, model::World& world) {
                              p.surprise_elasticity * surprise - p.loss_sensitivity * losses / p.loss_scale_usd_bn;
     st.index = std::clamp(std::exp(log_index), p.min_index, p.max_index);
   }
-  st.ai_equity_value_usd_bn = st.index * p.revenue_multiple * 12.0 * revenue;
 
   const model::CreditParams& c = scenario.credit;
   if (c.enabled) {
     st.credit_tightness = std::min(1.0, retention(c.recovery_half_life_months) * st.credit_tightness + world.debt_losses / c.loss_capacity_usd_bn);
   }
+  // Firms' values at this month's sentiment and tightness, AI equity value and next month's
+  // credit spread.
+  update_valuation(scenario, world);
 }
 
 }  // namespace bsim::behaviour

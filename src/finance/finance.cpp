@@ -389,8 +389,10 @@ void Month::collect_dues() {
   // Credit lines: interest to the banks (senior unsecured).
   for (std::size_t f = 0; f < n_; ++f) {
     if (!active(w_, f)) continue;
-    // The rate floats: tight credit (DESIGN §1.8) adds its spread.
-    const double rate = s_.firms[f].debt_rate_per_year + s_.credit.max_spread_per_year * w_.sentiment.credit_tightness;
+    // The rate floats (DESIGN §1.8): with the policy rate since the start, and with the spread
+    // lenders set at the end of last month (credit tightness and falling collateral values).
+    const double policy_change = s_.credit.rate_pass_through ? s_.credit.policy_rate(w_.month) - s_.credit.policy_rate(s_.time.start) : 0.0;
+    const double rate = std::max(0.0, s_.firms[f].debt_rate_per_year + policy_change + w_.valuation.credit_spread_per_year);
     Due interest{f, banks, Flow::kInterest, 1, fin_.credit_line[f] * core::monthly_rate(rate)};
     interest.interest_on = kCreditLine;
     add_due(interest);

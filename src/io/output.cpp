@@ -89,7 +89,7 @@ std::string firms_csv(const model::Scenario& scenario, const std::vector<model::
       "month,firm,name,type,cash_usd_bn,debt_usd_bn,equity_usd_bn,revenue_usd_bn,status,installed_h100e,"
       "operable_h100e,capex_usd_bn,compute_revenue_usd_bn,debtrank,equity_issued_usd_bn,accelerators_book_usd_bn,"
       "accelerators_value_usd_bn,equity_economic_usd_bn,compute_gw,circular_revenue_share,inference_share,"
-      "training_compute_h100e_months,training_budget_usd_bn\n";
+      "training_compute_h100e_months,training_budget_usd_bn,equity_value_usd_bn\n";
   for (const model::FirmMonth& r : firms) {
     const model::Firm& firm = scenario.firms.at(r.firm);
     out += r.month.str();
@@ -106,7 +106,7 @@ std::string firms_csv(const model::Scenario& scenario, const std::vector<model::
     for (const double x : {r.installed_h100e, r.operable_h100e, r.capex_usd_bn, r.compute_revenue_usd_bn, r.debtrank,
                            r.equity_issued_usd_bn, r.accelerators_book_usd_bn, r.accelerators_value_usd_bn,
                            r.equity_economic_usd_bn, r.compute_gw, r.circular_revenue_share, r.inference_share,
-                           r.training_compute_h100e_months, r.training_budget_usd_bn}) {
+                           r.training_compute_h100e_months, r.training_budget_usd_bn, r.equity_value_usd_bn}) {
       out += ',';
       out += number(x);
     }

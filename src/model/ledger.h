@@ -218,6 +218,9 @@ class Ledger {
   [[nodiscard]] double flow(Flow kind, std::size_t sector) const {
     return matrix_[index(kind, sector, kCurrent)] + matrix_[index(kind, sector, kCapital)];
   }
+  /// Net receipts of a sector from one kind of transaction on its current account only (for
+  /// Flow::kDepreciation, minus the month's depreciation, which flow() nets against its allowance).
+  [[nodiscard]] double current_flow(Flow kind, std::size_t sector) const { return matrix_[index(kind, sector, kCurrent)]; }
   /// Gross receipts of a sector from one kind of transaction this month: the payments it
   /// received (on its current account; for Flow::kEquityIssuance, the new shares it sold),
   /// before netting what it paid (`flow` gives the net).

@@ -68,6 +68,8 @@ struct MonthRecord {
   double sentiment_index = 0;
   double ai_equity_value_usd_bn = 0;
   double credit_tightness = 0;
+  double policy_rate_per_year = 0;
+  double credit_spread_per_year = 0;
   double efficiency_jump_rate_per_year = 0;
   double datacenter_planned_gw = 0;
   double power_planned_gw = 0;
@@ -136,8 +138,10 @@ inline constexpr std::array kColumns = {
     Column{"accelerators_book_usd_bn", "USD bn (stock)", "installed accelerators at book value (straight-line over each owner's book life), all firms", &MonthRecord::accelerators_book_usd_bn},
     Column{"accelerators_value_usd_bn", "USD bn (stock)", "the same accelerators at economic value: the discounted margin each cohort is expected to earn over its remaining life (DESIGN §1.7)", &MonthRecord::accelerators_value_usd_bn},
     Column{"sentiment_index", "×", "the sentiment multiple on AI equity fundamentals (DESIGN §1.8): moves with revenue surprises against adaptive expectations and with losses from defaults", &MonthRecord::sentiment_index},
-    Column{"ai_equity_value_usd_bn", "USD bn (stock)", "AI-exposed equity value: sentiment × revenue multiple × the annual run-rate of end users' spending on AI services", &MonthRecord::ai_equity_value_usd_bn},
+    Column{"ai_equity_value_usd_bn", "USD bn (stock)", "AI equity value: the firms' values without their core business, held by outside shareholders (stakes between firms counted once in their holders' values)", &MonthRecord::ai_equity_value_usd_bn},
     Column{"credit_tightness", "0–1", "credit tightness: rises with lenders' losses, eases with a half-life; widens credit-line spreads, cuts credit limits, closes the market near 1", &MonthRecord::credit_tightness},
+    Column{"policy_rate_per_year", "per year", "the policy rate in the month (rates.policy_rate_per_year)", &MonthRecord::policy_rate_per_year},
+    Column{"credit_spread_per_year", "per year", "spread lenders add to floating credit lines from next month: credit tightness and the drawdown of AI equity value from its peak", &MonthRecord::credit_spread_per_year},
     Column{"efficiency_jump_rate_per_year", "per year", "arrival rate λ_t of random efficiency jumps in the month (λ_0, or with endogenous innovation λ_0 · (last month's training spending ÷ the first month's)^η)", &MonthRecord::efficiency_jump_rate_per_year},
     Column{"datacenter_planned_gw", "GW", "shells planned (ordered) but not yet started, waiting for construction capacity, end of month", &MonthRecord::datacenter_planned_gw},
     Column{"power_planned_gw", "GW", "grid power planned but not yet started, waiting for construction capacity, end of month", &MonthRecord::power_planned_gw},
@@ -197,6 +201,9 @@ struct FirmMonth {
   /// The lab's training budget this month, USD bn, after banked savings and the funding cut
   /// (`training.funding_discipline`); 0 for firms without a training budget and after default.
   double training_budget_usd_bn = 0;
+  /// The firm's equity value (docs/model.md §9): present value of expected AI earnings, net
+  /// financial and other assets, core business and stakes at their values; 0 after default.
+  double equity_value_usd_bn = 0;
 };
 
 /// The `firms.csv` columns an `[[observed]]` series with a `firm` can be compared with.
@@ -215,6 +222,7 @@ inline constexpr std::array kFirmColumns = {
     FirmColumn{"compute_revenue_usd_bn", &FirmMonth::compute_revenue_usd_bn},
     FirmColumn{"equity_issued_usd_bn", &FirmMonth::equity_issued_usd_bn},
     FirmColumn{"compute_gw", &FirmMonth::compute_gw},
+    FirmColumn{"equity_value_usd_bn", &FirmMonth::equity_value_usd_bn},
 };
 
 }  // namespace bsim::model

@@ -302,6 +302,10 @@ struct YearSeries {
   [[nodiscard]] bool empty() const { return points.empty(); }
   /// The value for a month (the year's value; before the first year, the first value).
   [[nodiscard]] double at(core::Month m) const;
+  /// The value for a month on the straight line through the points, each taken as the value
+  /// in January of its year (a rate path): flat at the first value before the first year,
+  /// and after the last year growing by `growth_after_per_year` a year, compounded monthly.
+  [[nodiscard]] double interpolated(core::Month m) const;
 };
 
 struct Firm {
@@ -396,13 +400,15 @@ struct FinanceParams {
   CampusResale campus_resale = CampusResale::kMarket;
 };
 
-/// AI equity valuation and sentiment (DESIGN §1.8): AI-exposed equity is worth a revenue
-/// multiple of the AI economy's revenue run-rate times a sentiment index that moves with
-/// revenue surprises (realised against expected growth) and with losses from defaults.
+/// Sentiment (DESIGN §1.8): an index that moves with revenue surprises (realised against
+/// expected growth) and with losses from defaults. It sets the equity premium of the firms'
+/// valuation (ValuationParams) and what equity-financed firms can raise.
 struct SentimentParams {
   bool enabled = true;                      ///< sentiment.enabled: off = the index stays at its initial value
   double initial_index = 1.0;               ///< sentiment.initial_index
-  double revenue_multiple = 15.0;           ///< sentiment.revenue_multiple: value ÷ annual revenue run-rate at index 1
+  /// sentiment.revenue_multiple: with `valuation.enabled` off, AI equity value is index ×
+  /// this × the annual AI revenue run-rate (the flow multiple of earlier versions).
+  double revenue_multiple = 15.0;
   double expectations_half_life_months = 6; ///< sentiment.expectations_half_life_months (adaptive expectations)
   double initial_expected_growth_per_year = 2.0;  ///< sentiment.initial_expected_growth_per_year (× per year)
   double surprise_elasticity = 0.5;         ///< sentiment.surprise_elasticity: Δln S per unit of log revenue surprise
@@ -426,6 +432,50 @@ struct CreditParams {
   double max_spread_per_year = 0.04;        ///< credit.max_spread_per_year: added to credit-line rates at C = 1
   double limit_cut = 0.8;                   ///< credit.limit_cut: share of credit limits withdrawn at C = 1
   double closed_above = 0.9;                ///< credit.closed_above: no new credit at or above this C
+  /// rates.policy_rate_per_year: the central bank's policy rate by calendar year (a world
+  /// fact), read as a path through January of each year listed (YearSeries::interpolated).
+  /// Empty: flat at kDefaultPolicyRate.
+  YearSeries policy_rate_per_year;
+  /// rates.pass_through: floating credit lines follow the policy rate, at the firm's
+  /// `debt_rate_per_year` plus the change in the policy rate since the start (fixed-coupon
+  /// debt contracts keep their coupons); off = credit lines ignore the policy rate.
+  bool rate_pass_through = true;
+  /// credit.collateral_spread_per_year: added to credit-line rates when AI equity value is
+  /// 100% below its running peak (in proportion to the drawdown): lenders price falling
+  /// collateral values. 0 = no such spread.
+  double collateral_spread_per_year = 0.02;
+  /// The policy rate in a month (the path, or kDefaultPolicyRate when none is given).
+  [[nodiscard]] double policy_rate(core::Month m) const;
+};
+
+/// The policy rate when a scenario gives no path: ≈4%, the US federal funds target range's
+/// midpoint at the end of 2025 (an assumption; calibration.md lists no policy rate).
+inline constexpr double kDefaultPolicyRate = 0.04;
+
+/// Firms' equity valuation (DESIGN §1.8; docs/model.md §9; behaviour/valuation.h): each firm is
+/// worth the present value of its expected earnings plus its net financial assets, its other
+/// assets and the value of its core business, with stakes in other firms at their values.
+/// Behaviour parameters: the same for every world.
+struct ValuationParams {
+  /// valuation.enabled: off = AI equity value is the flow multiple (sentiment index ×
+  /// `sentiment.revenue_multiple` × 12 × AI revenue) and firms are not valued.
+  bool enabled = true;
+  double equity_premium_per_year = 0.05;      ///< valuation.equity_premium_per_year: at initial sentiment, no tightness
+  double premium_sentiment_sensitivity = 0.02;  ///< valuation.premium_sentiment_sensitivity: fall of the premium per unit of ln(S/S0)
+  double premium_credit_sensitivity = 0.04;   ///< valuation.premium_credit_sensitivity: rise of the premium at credit tightness 1
+  double min_equity_premium_per_year = 0.01;  ///< valuation.min_equity_premium_per_year: floor of the premium
+  double fundamental_growth_per_year = 1.2;   ///< valuation.fundamental_growth_per_year (× per year): the growth investors are pulled towards
+  double extrapolation_weight = 0.3;          ///< valuation.extrapolation_weight: weight on the AI economy's recent growth (excess over fundamental)
+  double extrapolation_half_life_years = 2.0; ///< valuation.extrapolation_half_life_years: the extrapolated excess fades with this half-life
+  int growth_years = 8;                       ///< valuation.growth_years: the growth phase, fading linearly to terminal growth
+  double terminal_growth_per_year = 1.04;     ///< valuation.terminal_growth_per_year (× per year): the economy's nominal growth after the phase
+  double max_growth_per_year = 3.0;           ///< valuation.max_growth_per_year (× per year): cap on any year's expected growth
+  double long_run_margin = 0.2;               ///< valuation.long_run_margin: earnings ÷ revenue firms converge to
+  double margin_half_life_years = 2.0;        ///< valuation.margin_half_life_years: the gap to the long-run margin halves in this time
+  double revenue_half_life_months = 3.0;      ///< valuation.revenue_half_life_months: smoothing of the trailing revenue and earnings
+  /// valuation.mark_stakes: a firm's stakes in other firms are worth its share of their
+  /// values; off = at book (their ledger marks).
+  bool mark_stakes = true;
 };
 
 /// The bust rule of DESIGN §1.10: a path busts in the first month any enabled condition holds
@@ -459,6 +509,7 @@ struct Scenario {
   FinanceParams finance;
   SentimentParams sentiment;
   CreditParams credit;
+  ValuationParams valuation;
   VerdictParams verdict;
   std::vector<Firm> firms;
   std::vector<ComputeCommitment> contracts;  ///< compute commitments

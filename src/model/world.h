@@ -193,6 +193,48 @@ struct SentimentState {
   double credit_tightness = 0.0;       ///< C in [0, 1]
 };
 
+/// Firms' valuation and the cost of capital (DESIGN §1.8; behaviour/valuation.h), end of month.
+/// Per-firm vectors are indexed by FirmId. The investment rule reads them for its next
+/// decisions; finance reads the spread and the policy rate next month.
+struct ValuationState {
+  /// The policy rate this month, per year (`rates.policy_rate_per_year`).
+  double policy_rate_per_year = 0.0;
+  /// The credit spread lenders add to floating credit lines from next month, per year: credit
+  /// tightness × `credit.max_spread_per_year` + drawdown of AI equity value from its peak ×
+  /// `credit.collateral_spread_per_year`.
+  double credit_spread_per_year = 0.0;
+  /// The equity premium this month, per year: falls with sentiment, rises with credit tightness.
+  double equity_premium_per_year = 0.0;
+  double ai_equity_value_peak_usd_bn = 0.0;  ///< running peak of SentimentState::ai_equity_value_usd_bn
+  /// Each firm's equity value, USD bn: the present value of its expected AI earnings, its net
+  /// financial assets (deposits, loans and receivables held, less debt and payables), its other
+  /// assets at book, the value of its core business and its stakes in other firms at their
+  /// values; at least 0 (limited liability); 0 after default.
+  std::vector<double> firm_value_usd_bn;
+  /// The same without the business outside AI (the core business and other assets): what the
+  /// firm's AI business and its net financial assets are worth; AI equity value sums it over
+  /// outside holders.
+  std::vector<double> ai_value_usd_bn;
+  /// Cost of equity, per year: policy rate + equity premium (the valuation's discount rate).
+  std::vector<double> cost_of_equity_per_year;
+  /// Marginal cost of debt, per year: the rate a new draw on its credit line pays next month
+  /// (`debt_rate_per_year` + the change in the policy rate since the start + the credit spread).
+  std::vector<double> cost_of_debt_per_year;
+  /// Weighted cost of capital, per year: cost of equity and cost of debt weighted by the firm's
+  /// equity value and its debt (at book).
+  std::vector<double> cost_of_capital_per_year;
+  /// Trailing revenue and operating earnings per month, USD bn, smoothed with half-life
+  /// `valuation.revenue_half_life_months` (operating revenue received less running costs,
+  /// compute, take-or-pay, lease rent and power paid; capex, interest and core business excluded).
+  std::vector<double> revenue_usd_bn;
+  std::vector<double> earnings_usd_bn;
+  /// Expected growth of each firm's trailing revenue, ln per year: adapts to the growth seen
+  /// with half-life `sentiment.expectations_half_life_months`, from
+  /// `sentiment.initial_expected_growth_per_year` (the extrapolation the valuation blends in).
+  std::vector<double> expected_log_growth_per_year;
+  std::vector<bool> revenue_seen;  ///< per firm: the smoothing has its first month
+};
+
 /// One holder's share of a firm's equity.
 struct Shareholding {
   Holder holder;
@@ -331,6 +373,7 @@ struct World {
   // indicators (sim::update_indicators, DESIGN §1.10): this month's values and their history
   IndicatorState indicators;
   SentimentState sentiment;
+  ValuationState valuation;
   BehaviourState behaviour;
 };
 

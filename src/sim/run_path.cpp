@@ -121,6 +121,8 @@ void check_finite(const model::Scenario& scenario, const model::World& w, const 
     check("sentiment_index", w.sentiment.index);
     check("ai_equity_value_usd_bn", w.sentiment.ai_equity_value_usd_bn);
     check("credit_tightness", w.sentiment.credit_tightness);
+    check("credit_spread_per_year", w.valuation.credit_spread_per_year);
+    for (double v : w.valuation.firm_value_usd_bn) check("equity_value_usd_bn", v);
     check("expected demand growth", w.behaviour.expected_log_growth);
     check("ordered_h100e", w.ordered.value());
   } else if (m == "indicators") {
@@ -243,6 +245,8 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
   r.sentiment_index = w.sentiment.index;
   r.ai_equity_value_usd_bn = w.sentiment.ai_equity_value_usd_bn;
   r.credit_tightness = w.sentiment.credit_tightness;
+  r.policy_rate_per_year = w.valuation.policy_rate_per_year;
+  r.credit_spread_per_year = w.valuation.credit_spread_per_year;
   r.equity_losses_usd_bn = w.equity_losses;
   r.default_losses_usd_bn = w.debt_losses + w.equity_losses;
   r.offbalance_financing_usd_bn = w.fin.offbalance_usd_bn;
@@ -313,6 +317,8 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.training_compute_h100e_months = f < quality.size() ? quality[f] : 0.0;
     const std::vector<double>& budgets = world.demand_curve.training_budget_by_firm_usd_bn;
     r.training_budget_usd_bn = f < budgets.size() ? budgets[f] : 0.0;
+    const std::vector<double>& values = world.valuation.firm_value_usd_bn;
+    r.equity_value_usd_bn = f < values.size() ? values[f] : 0.0;
     out.push_back(r);
   }
   // Owners' halls as a liquidation would price them (the accelerators' economic value comes

@@ -66,18 +66,24 @@ TEST(Sentiment, TheShockCutsTheIndexAndTheValuationAndTheSwitchHoldsTheIndex) {
   // by ≈×10 against a growth expectation that adapts with a six-month half-life is a cumulative
   // surprise beyond ln 0.25)...
   EXPECT_LT(index_low, 0.5 * index_before);
-  // ...and AI equity value, the index times a multiple of revenue, falls with both together.
-  EXPECT_LT(value_low, 0.05 * value_before);
-  // Off: the index stays at its initial value and value is the multiple on revenue alone.
+  // ...and AI equity value, the firms' present values of expected earnings (docs/model.md §9),
+  // falls by more than the bust rule's half: the firms' revenue and its expected growth fall,
+  // and the lower index raises the equity premium. It does not fall to nothing, because the
+  // firms' cash and other assets are part of their values.
+  EXPECT_LT(value_low, 0.5 * value_before);
+  // Off: the index stays at its initial value.
   const model::Scenario s = scenario("sudden-100x");
-  for (const auto& m : off.months) {
-    EXPECT_EQ(m.sentiment_index, s.sentiment.initial_index) << m.month.str();
+  for (const auto& m : off.months) EXPECT_EQ(m.sentiment_index, s.sentiment.initial_index) << m.month.str();
+  // With the valuation switched off, value is the index times the multiple on revenue alone.
+  const auto flow = run("sudden-100x", {"sentiment.enabled=false", "valuation.enabled=false"});
+  for (const auto& m : flow.months) {
     EXPECT_NEAR(m.ai_equity_value_usd_bn, s.sentiment.revenue_multiple * 12.0 * m.ai_revenue_usd_bn, 1e-9 * m.ai_equity_value_usd_bn);
   }
 }
 
 TEST(Sentiment, MovesWithRevenueSurprisesAndLossesAndRevertsWithItsHalfLife) {
   model::Scenario sc;
+  sc.valuation.enabled = false;  // AI equity value as the flow multiple: no firms to value here
   model::World w;
   init_sentiment(sc, w);
   w.sentiment.expected_log_growth = 0.0;
@@ -541,7 +547,14 @@ TEST(Verdicts, TheShockBustsStrandsTheFleetAndLeavesPowerAndShellsStanding) {
   const auto r = sim::run_path(s, 0, 1);
   const analysis::PathSummary sum = analysis::summarise(r, s);
   ASSERT_TRUE(sum.bust.occurred);
-  EXPECT_EQ(sum.bust.month.str(), "2027-06");
+  // AI equity value, the firms' present values of expected earnings (docs/model.md §9), falls in
+  // the shock month, as sentiment falls and the equity premium rises, and keeps falling while the
+  // firms' trailing revenue and its expected growth adapt to the collapse: it is half below its
+  // peak, the bust rule's threshold, within three months of the shock. (Under the former flow
+  // multiple, a multiple of the month's revenue, the bust came in the shock month itself.)
+  EXPECT_LT(at(r, "2027-06").ai_equity_value_usd_bn, at(r, "2027-05").ai_equity_value_usd_bn);
+  EXPECT_GE(sum.bust.month, *core::Month::parse("2027-06"));
+  EXPECT_LE(sum.bust.month, *core::Month::parse("2027-08"));
   // Service prices and AI revenue fall. Since the demand recalibration the labs' segments pass
   // a cost change into prices with a nine-month half-life, so the fall is spread over months
   // instead of happening within the shock month (consumers and enterprises close

@@ -30,7 +30,7 @@ constexpr const char* kFirmsHeader =
     "month,firm,name,type,cash_usd_bn,debt_usd_bn,equity_usd_bn,revenue_usd_bn,status,installed_h100e,"
     "operable_h100e,capex_usd_bn,compute_revenue_usd_bn,debtrank,equity_issued_usd_bn,accelerators_book_usd_bn,"
     "accelerators_value_usd_bn,equity_economic_usd_bn,compute_gw,circular_revenue_share,inference_share,"
-    "training_compute_h100e_months,training_budget_usd_bn";
+    "training_compute_h100e_months,training_budget_usd_bn,equity_value_usd_bn";
 constexpr const char* kEventsHeader = "month,kind,firm,amount,counterparty,cause";
 
 std::vector<std::string> lines(const std::string& text) {
@@ -73,7 +73,7 @@ TEST(FirmsCsv, ExactHeaderAndOneRowPerFirmPerMonthInOrder) {
   EXPECT_EQ(rows.front(), kFirmsHeader);
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto f = fields(rows[i]);
-    ASSERT_EQ(f.size(), 23u) << rows[i];
+    ASSERT_EQ(f.size(), 24u) << rows[i];
     const std::size_t month = (i - 1) / n;
     const model::Firm& firm = run.s.firms[(i - 1) % n];
     EXPECT_EQ(f[0], run.r.months[month].month.str()) << rows[i];
@@ -130,6 +130,7 @@ TEST(FirmsCsv, EveryMonthAgreesWithTheLedgerOfTheSamePath) {
                                    ledger.receipts(model::Flow::kComputeRent, f) +
                                    ledger.receipts(model::Flow::kTakeOrPay, f))
           << rows[line];
+      ASSERT_EQ(parse(row[23]), runner.world().valuation.firm_value_usd_bn[f]) << rows[line];
     }
   }
   EXPECT_EQ(line, rows.size());
@@ -201,7 +202,7 @@ TEST(FirmsCsv, NumbersAsInTimeseriesAndNamesWithCommasOrQuotesAreQuoted) {
   b.firm = 1;
   const auto rows = lines(firms_csv(s, {a, b}));
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[1], "2026-01," + s.firms[0].id + ",\"OpenAI, Inc.\",lab,0.30000000000000004,0,1500000,0,active,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
+  EXPECT_EQ(rows[1], "2026-01," + s.firms[0].id + ",\"OpenAI, Inc.\",lab,0.30000000000000004,0,1500000,0,active,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
   EXPECT_NE(rows[2].find(",\"The \"\"A\"\" lab\","), std::string::npos) << rows[2];
   // The same text as timeseries.csv gives the same numbers.
   model::MonthRecord m;
