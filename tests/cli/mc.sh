@@ -18,7 +18,7 @@ cmp "$work/t1.json" "$work/t2.json" || fail "1 and 2 threads differ"
 grep -q '"probability"' "$work/t1.json" || fail "no bust probability in the JSON"
 
 # 2. Interrupt with SIGINT once some paths are committed, then resume.
-paths=120
+paths=2000  # enough for several seconds of work: the interrupt must land mid-run
 db="$work/run.sqlite"
 "$bsim" mc default -n $paths --threads 2 --seed 3 --quiet --checkpoint-seconds 0.1 --db "$db" "${short[@]}" \
   > "$work/interrupted.txt" 2> "$work/interrupted.err" &
