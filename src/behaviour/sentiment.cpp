@@ -43,7 +43,16 @@ void update_sentiment(const model::Scenario& scenario, model::World& world) {
 
   const model::CreditParams& c = scenario.credit;
   if (c.enabled) {
-    st.credit_tightness = std::min(1.0, retention(c.recovery_half_life_months) * st.credit_tightness + world.debt_losses / c.loss_capacity_usd_bn);
+    // What tightens credit is what credit investors lose: banks, private credit, bondholders and
+    // holders of securitised tranches. A firm's unpaid claim on a defaulter (a seller's
+    // termination claim, a vendor's receivable) is the firm's loss, and reaches its own lenders
+    // only if it puts the firm in default.
+    double lenders = 0.0;
+    for (const model::HolderClass cls : {model::HolderClass::kBanks, model::HolderClass::kPrivateCredit, model::HolderClass::kBondholders,
+                                         model::HolderClass::kAbsHolders}) {
+      lenders += world.fin.losses_by_class[static_cast<std::size_t>(cls)];
+    }
+    st.credit_tightness = std::min(1.0, retention(c.recovery_half_life_months) * st.credit_tightness + lenders / c.loss_capacity_usd_bn);
   }
   // Firms' values at this month's sentiment and tightness, AI equity value and next month's
   // credit spread.

@@ -428,7 +428,7 @@ std::vector<KeySpec> make_keys() {
       bool_key("credit.enabled", true,
                "Switch of the credit feedback (DESIGN §1.8): `false` holds credit tightness at 0 and credit lines without a spread (neither from tightness nor from falling collateral values; limits as written). The policy rate (`rates.`) still passes through."),
       number("credit.loss_capacity_usd_bn", D::kMoney, 0.001, 1e6, 150.0,
-             "Lenders' losses (claims written off) that take credit tightness from 0 to 1."),
+             "Credit investors' losses in a month (banks, private credit, bondholders, ABS holders: their claims written off) that take credit tightness from 0 to 1."),
       number("credit.recovery_half_life_months", D::kDuration, 0.1, 1200, 12, "Half-life over which credit tightness eases."),
       number("credit.max_spread_per_year", D::kRatePerYear, 0, 1, 0.04, "Spread added to credit-line rates at tightness 1 (in proportion below)."),
       number("credit.limit_cut", D::kShare, 0, 1, 0.8, "Share of credit limits withdrawn at tightness 1 (in proportion below)."),
