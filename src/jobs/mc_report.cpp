@@ -136,7 +136,7 @@ const std::vector<std::string>& fan_chart_columns() {
   static const std::vector<std::string> columns = {
       "demand_h100e",      "operable_h100e",       "utilization",   "spot_price_usd_per_h100e_hour",
       "capex_usd_bn",      "ai_revenue_usd_bn",    "revenue_gap_usd_bn", "sentiment_index",
-      "ai_equity_value_usd_bn", "stranded_h100e"};
+      "ai_equity_value_usd_bn", "stranded_h100e", "idle_no_power_h100e", "power_gw"};
   return columns;
 }
 
