@@ -27,7 +27,15 @@ double price_discipline(const model::Scenario& scenario, const model::World& wor
   if (!scenario.build.price_discipline || scenario.technology.generations.empty()) return 1.0;
   const model::Generation& gen = scenario.technology.generations[world.current_generation];
   const double running = model::marginal_cost(scenario.supply, gen);
-  const double rate = core::monthly_rate(scenario.finance.discount_rate_per_year);
+  // The owner's cost of capital: what markets charge it this month (policy rate, credit spread,
+  // equity premium, weighted by its debt and equity; §9), or the scenario's discount rate.
+  const bool listed = !scenario.firms.empty() && &firm >= scenario.firms.data() && &firm < scenario.firms.data() + scenario.firms.size();
+  const std::size_t f = listed ? static_cast<std::size_t>(&firm - scenario.firms.data()) : scenario.firms.size();
+  const std::vector<double>& market = world.valuation.cost_of_capital_per_year;
+  const double per_year = scenario.build.market_cost_of_capital && f < market.size() && market[f] > 0.0
+                              ? market[f]
+                              : scenario.finance.discount_rate_per_year;
+  const double rate = core::monthly_rate(per_year);
   // Capital recovery per H100e-hour of new capacity: the accelerator over its book life, and
   // its share of a hall and of grid power (at the newest generation's kW) over theirs.
   const model::SupplyParams& sup = scenario.supply;

@@ -1738,6 +1738,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.build.contracts_in_target = r.boolean("build.contracts_in_target");
   s.build.power_aware = r.boolean("build.power_aware");
   s.build.buildings_in_cost = r.boolean("build.buildings_in_cost");
+  s.build.market_cost_of_capital = r.boolean("build.market_cost_of_capital");
   s.build.power_horizon_months = top_int("build.power_horizon_months");
 
   for (const std::string& id : element_ids(v.tables, "segment")) {

@@ -251,6 +251,8 @@ std::vector<KeySpec> make_keys() {
               "With `build.power_aware`: power completing within this many months counts towards the fleet an owner can run (assumption: accelerators are bought up to a year before their halls are energised)."),
       bool_key("build.buildings_in_cost", true,
                "Switch: the full cost of new capacity in `build.price_discipline` includes the capital recovery, at the discount rate over their lives, of the hall and grid power a new H100e needs (at the newest generation's kW); `false` = the accelerator alone."),
+      bool_key("build.market_cost_of_capital", true,
+               "Switch: the price discipline recovers capital at the owner's cost of capital as markets set it each month (policy rate, credit spread and equity premium weighted by its debt and equity, docs/model.md §9), so easy credit and high valuations make new capacity cheaper and a rate rise or losses dearer; `false` = at `finance.discount_rate_per_year`."),
       bool_key("build.contracts_in_target", true,
                "Switch: compute a capacity owner has sold forward on signed commitments, due one lead time ahead, sets a floor under its desired fleet."),
       bool_key("training.funding_discipline", true,

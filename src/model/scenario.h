@@ -184,6 +184,10 @@ struct BuildParams {
   /// build.buildings_in_cost: the full cost of new capacity in the price discipline includes
   /// the capital recovery of its share of a hall and of grid power, not only the accelerator.
   bool buildings_in_cost = true;
+  /// build.market_cost_of_capital: the price discipline discounts at the owner's cost of capital
+  /// as markets set it each month (policy rate, credit spread, equity premium) instead of
+  /// `finance.discount_rate_per_year`.
+  bool market_cost_of_capital = true;
 };
 
 /// A demand segment (DESIGN §1.3).
