@@ -1,7 +1,7 @@
 # The two set-up commands of the README. Both install what is missing first.
 #   make run   builds the release preset and runs the embedded default scenario
 #   make test  builds the dev preset (sanitizers on) and runs the quick tests
-.PHONY: deps run test build-release build-dev test-slow test-mpi bench docs clean
+.PHONY: deps run test build-release build-dev test-slow test-mpi fuzz bench docs clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -32,6 +32,17 @@ test-mpi: deps
 	cmake -S . -B build/mpi -G Ninja -DCMAKE_BUILD_TYPE=Release -DBSIM_MPI=ON >/dev/null
 	cmake --build build/mpi --target bubblesim
 	ctest --test-dir build/mpi -L mpi --output-on-failure
+
+# Fuzzing: installs clang 14 and libFuzzer, builds the fuzz targets of fuzz/ with the sanitizers
+# in build/fuzz (BSIM_FUZZ=ON) and runs each for FUZZ_SECONDS seconds on its corpus (tests
+# labelled fuzz). Findings go to build/fuzz/fuzz/<target>/crash-*; docs/architecture.md, "Fuzzing".
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@bash scripts/install-deps.sh --fuzz
+	CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBSIM_FUZZ=ON \
+	  -DBSIM_BUILD_TESTS=OFF -DBSIM_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake --build build/fuzz --target fuzz_scenario_toml fuzz_scenario_set fuzz_uncertain_table fuzz_api_request
+	ctest --test-dir build/fuzz -L fuzz --output-on-failure
 
 # Benchmarks (Google Benchmark) on the release build; results go in docs/performance.md.
 bench: build-release

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages bubblesim needs to build and test, and only those missing
-# (with --mpi, also OpenMPI), then the browser test's npm packages (tests/web, from its lock file).
+# (with --mpi, also OpenMPI; with --fuzz, clang 14 and libFuzzer), then the browser test's npm
+# packages (tests/web, from its lock file).
 # Runs apt-get through sudo when not root. Safe to run repeatedly: it does nothing when all
 # packages are present.
 set -euo pipefail
@@ -16,6 +17,11 @@ packages=(
 # --mpi adds OpenMPI, for builds with BSIM_MPI=ON (make test-mpi).
 if [ "${1:-}" = "--mpi" ]; then
   packages+=(libopenmpi-dev openmpi-bin)
+fi
+
+# --fuzz adds clang 14 with its runtime libraries (libFuzzer, the sanitizers), for make fuzz.
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 
 # Node.js and npm for the browser test, from Debian unless a node with npm is already there.

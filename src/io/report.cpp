@@ -531,7 +531,8 @@ Report mc_report(const std::filesystem::path& file) {
     std::vector<std::pair<std::string, double>> holders;  // in the order the first path lists them
     for (const McPathRow* p : ok) {
       for (const auto& [holder, loss] : p->losses_by_holder) {
-        auto it = std::find_if(holders.begin(), holders.end(), [&](const auto& e) { return e.first == holder; });
+        // A named capture: clang 14 (make fuzz) cannot capture a structured binding.
+        auto it = std::find_if(holders.begin(), holders.end(), [&name = holder](const auto& e) { return e.first == name; });
         if (it == holders.end()) {
           holders.emplace_back(holder, 0.0);
           it = holders.end() - 1;

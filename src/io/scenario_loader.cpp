@@ -2016,10 +2016,128 @@ void merge_into(toml::table& base, toml::table& top) {
   }
 }
 
+/// A character beyond ASCII where toml++ 3.3.0 asks whether it is whitespace, which for many of
+/// them (U+00A1–U+0499, U+2D6E–U+3168 but U+3000, U+FBB6–U+FEFE) reaches a point its code marks
+/// unreachable, undefined behaviour: outside strings and comments (where TOML allows none), and
+/// in a multi-line basic string right after a backslash or after the whitespace a line-ending
+/// backslash trims. Valid UTF-8 is assumed. Returns the position (1-based, columns in code points)
+/// and the message, or nothing.
+std::optional<std::pair<SourcePos, std::string>> find_non_ascii_the_parser_mishandles(std::string_view text) {
+  enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
+  In in = In::kCode;
+  bool after_backslash = false;  // in a multi-line basic string: a backslash and only whitespace since
+  int line = 1;
+  int col = 1;
+  const auto starts = [&](std::size_t i, std::string_view s) { return text.substr(i, s.size()) == s; };
+  // After the backslash at i: an ASCII character that is not whitespace.
+  const auto ascii_escape_follows = [&](std::size_t i) {
+    if (i + 1 >= text.size()) return false;
+    const auto next = static_cast<unsigned char>(text[i + 1]);
+    return next < 0x80 && next != ' ' && next != '\t' && next != '\r' && next != '\n';
+  };
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    std::size_t len = 1;
+    if (c >= 0x80) {
+      len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      if (in == In::kCode || (in == In::kMultiBasic && after_backslash)) {
+        const std::string_view character = text.substr(i, len);
+        return std::make_pair(
+            SourcePos{"", line, col},
+            in == In::kCode
+                ? fmt::format("TOML syntax error: '{}' outside a string or comment (TOML allows characters beyond "
+                              "ASCII only in strings and comments)",
+                              character)
+                : fmt::format("'{}' right after a backslash in a multi-line string, or first on a line that a "
+                              "line-ending backslash continues, is not accepted (the TOML parser mishandles it); "
+                              "start that line with an ASCII character",
+                              character));
+      }
+    } else {
+      switch (in) {
+        case In::kCode:
+          if (c == '#') {
+            in = In::kComment;
+          } else if (starts(i, "\"\"\"")) {
+            in = In::kMultiBasic;
+            len = 3;
+          } else if (starts(i, "'''")) {
+            in = In::kMultiLiteral;
+            len = 3;
+          } else if (c == '"') {
+            in = In::kBasic;
+          } else if (c == '\'') {
+            in = In::kLiteral;
+          }
+          break;
+        case In::kComment:
+          if (c == '\n') in = In::kCode;
+          break;
+        case In::kBasic:
+          if (c == '\\' && ascii_escape_follows(i)) {
+            len = 2;  // the escaped character is content, a quote too
+          } else if (c == '"' || c == '\n') {
+            in = In::kCode;
+          }
+          break;
+        case In::kLiteral:
+          if (c == '\'' || c == '\n') in = In::kCode;
+          break;
+        case In::kMultiBasic:
+          if (c == '\\') {
+            // The parser asks whether the character after a backslash is whitespace: harmless
+            // for ASCII, which is content (a quote too); whitespace starts a line-ending backslash.
+            if (ascii_escape_follows(i)) {
+              len = 2;
+              after_backslash = false;
+            } else {
+              after_backslash = true;
+            }
+          } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            // whitespace keeps a line-ending backslash's trimming going
+          } else {
+            after_backslash = false;
+            if (starts(i, "\"\"\"")) {
+              // Up to two more quotes belong to the string, before the closing three.
+              len = 3;
+              while (len < 5 && i + len < text.size() && text[i + len] == '"') ++len;
+              in = In::kCode;
+            }
+          }
+          break;
+        case In::kMultiLiteral:
+          if (starts(i, "'''")) {
+            len = 3;
+            while (len < 5 && i + len < text.size() && text[i + len] == '\'') ++len;
+            in = In::kCode;
+          }
+          break;
+      }
+    }
+    // Columns as find_invalid_utf8 counts them: one per code point, from 1 on each line.
+    for (std::size_t k = 0; k < len && i + k < text.size(); ++k) {
+      const auto b = static_cast<unsigned char>(text[i + k]);
+      if (b == '\n') {
+        ++line;
+        col = 1;
+      } else if ((b & 0xC0) != 0x80) {
+        ++col;
+      }
+    }
+    i += len;
+  }
+  return std::nullopt;
+}
+
 toml::table parse_toml(std::string_view text, const std::string& source_name) {
   if (auto bad = find_invalid_utf8(text)) {
     bad->file = source_name;
     throw core::InputError(*bad, "the file is not valid UTF-8 (scenario files are UTF-8 text)");
+  }
+  if (auto bad = find_non_ascii_the_parser_mishandles(text)) {
+    bad->first.file = source_name;
+    throw core::InputError(bad->first, bad->second);
   }
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw core::InputError({source_name, 1, 1}, "the scenario file is empty; see docs/scenario.md for the format");

@@ -541,6 +541,23 @@ std::vector<Case> cases() {
        {},
        {{2, 9, "the file is not valid UTF-8"}}},
       {"Utf8SequenceCutOffAtTheEnd", kBase + "# \xE2\x82", {}, {}, {{36, 3, "the file is not valid UTF-8"}}},
+      // Characters beyond ASCII where toml++ 3.3.0 reaches code it marks unreachable (found by
+      // fuzzing; fuzz/corpus/scenario_toml/regress-*): refused before it parses.
+      {"NonAsciiOutsideAStringIsASyntaxError",
+       kBase,
+       {{"name = \"base\"", "name = \"base\" \xC3\x97"}},
+       {},
+       {{2, 15, "TOML syntax error: '\xC3\x97' outside a string or comment"}}},
+      {"NonAsciiBeforeAnAssignmentIsASyntaxError",
+       kBase,
+       {{"name = \"base\"", "name \xC2\xA7= \"base\""}},
+       {},
+       {{2, 6, "outside a string or comment"}}},
+      {"NonAsciiFirstOnALineContinuedByABackslashIsRefused",
+       kBase,
+       {{"name = \"base\"\n", "name = \"base\"\ndescription = \"\"\"\\\n  \xC3\x97" "100\"\"\"\n"}},
+       {},
+       {{4, 3, "first on a line that a line-ending backslash continues"}}},
       {"EmptyFile", "", {}, {}, {{1, 1, "the scenario file is empty"}}},
       {"WhitespaceOnlyFile", " \n\t\n\r\n  ", {}, {}, {{1, 1, "the scenario file is empty"}}},
       // Seed chosen so that the first bad byte follows a valid prefix that spans a line break.
@@ -1051,6 +1068,28 @@ TEST(ScenarioErrors, EnumWithoutCloseChoiceEndsWithTheListOfChoices) {
     const std::string& message = e.diagnostics().items()[0].message;
     EXPECT_TRUE(message.ends_with("\"households\"")) << message;
   }
+}
+
+// The guard against toml++'s mishandled characters leaves them alone where TOML allows them:
+// strings of every kind, escapes, comments and a continued line that starts with ASCII.
+TEST(ScenarioErrors, NonAsciiInStringsAndCommentsStillLoads) {
+  std::string text = kBase;
+  const std::string name = "name = \"base\"\n";
+  text.replace(text.find(name), name.size(),
+               "name = \"b\xC3\xA4se \\\" \xC3\x97\"  # \xC2\xA7 \" '\n"
+               "description = \"\"\"\\\n  x\xC3\x97" "100 \\\\ \\\" \xC3\x97 \"\"\xC3\x97\"\"\"\"\n"
+               "'\xCE\xB1' = 1\n");
+  try {
+    (void)load_scenario_text(text, kFile);
+    FAIL() << "loaded although key 'α' is unknown";
+  } catch (const core::InputError& e) {
+    // Only the unknown key: the strings and the comment parsed.
+    ASSERT_EQ(e.diagnostics().items().size(), 1u) << e.diagnostics().str();
+    EXPECT_EQ(e.diagnostics().items()[0].pos.line, 5);
+    EXPECT_NE(e.diagnostics().items()[0].message.find("unknown key"), std::string::npos) << e.diagnostics().str();
+  }
+  text.erase(text.find("'\xCE\xB1' = 1\n"), 9);
+  EXPECT_NO_THROW((void)load_scenario_text(text, kFile));
 }
 
 TEST(ScenarioErrors, MissingFileIsAnInputErrorNamingIt) {

@@ -1,0 +1,24 @@
+/// Fuzz target: the input as the body of an `[uncertain]` table (and whatever tables follow it,
+/// such as `[[uncertain_correlation]]`) in the smallest complete scenario, one that extends
+/// `default`. Loaded scenarios must sample their keys (fuzz_checks.h).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz_checks.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace bsim;
+  static const std::string kHead = "schema_version = 1\nextends = \"default\"\nname = \"fuzz-uncertain\"\n\n[uncertain]\n";
+  std::string text = kHead;
+  text.append(fuzz::as_text(data, size));
+  const fuzz::InputShape input{"fuzz-uncertain.toml", fuzz::count_lines(text), 0};
+  try {
+    const io::LoadedScenario loaded = io::load_scenario_text(text, input.source_name);
+    fuzz::check_loaded(loaded, input);
+  } catch (const core::InputError& e) {
+    fuzz::check_rejection(e, input);
+  }
+  return 0;
+}
