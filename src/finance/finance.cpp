@@ -892,6 +892,8 @@ void Month::liquidate_physical(std::size_t d) {
       w_.production.backlog_h100e -= order.h100e;
       order.h100e = 0.0;
     }
+    // The running total and the orders it sums can differ by rounding: never below empty.
+    w_.production.backlog_h100e = std::max(0.0, w_.production.backlog_h100e);
     o.on_order_h100e = 0.0;
     o.leased_datacenter_gw = 0.0;
     o.leased_power_gw = 0.0;

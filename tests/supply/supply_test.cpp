@@ -142,3 +142,30 @@ TEST(Pipelines, ShellsArriveAfterTheirLeadTime) {
 
 }  // namespace
 }  // namespace bsim::supply
+
+namespace bsim::supply {
+namespace {
+
+// The backlog is a stock of orders: never negative, whatever defaults empty from it (a
+// defaulter's orders are removed order by order from a running total, which rounding could
+// take a hair below zero) and whatever is cancelled. Over scenarios with defaults and with
+// cancellable orders, several seeds, at every month.
+TEST(ProductionBacklog, NeverNegativeThroughDefaultsAndCancellations) {
+  int months_checked = 0;
+  for (const char* name : {"sudden-100x", "gradual-10x", "debt-vs-equity"}) {
+    const model::Scenario s =
+        io::load_scenario(name, {"build.order_cancellation=true", "supply.production.noncancellable_months=0"}).scenario;
+    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+      const sim::PathResult r = sim::run_path(s, 0, seed);
+      for (const model::MonthRecord& m : r.months) {
+        ASSERT_GE(m.backlog_h100e, 0.0) << name << " seed " << seed << " " << m.month.str();
+        ++months_checked;
+      }
+      EXPECT_GT(r.months.back().defaults_count, 0.0) << name << " seed " << seed << ": the test needs a default";
+    }
+  }
+  EXPECT_GT(months_checked, 0);
+}
+
+}  // namespace
+}  // namespace bsim::supply
