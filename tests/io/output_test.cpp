@@ -73,6 +73,8 @@ TEST(FirmsCsv, ExactHeaderAndOneRowPerFirmPerMonthInOrder) {
   EXPECT_EQ(rows.front(), kFirmsHeader);
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto f = fields(rows[i]);
+    // 24 = the names of kFirmsHeader above, 10 + 6 + 5 + 3 by its lines (the last added is
+    // equity_value_usd_bn).
     ASSERT_EQ(f.size(), 24u) << rows[i];
     const std::size_t month = (i - 1) / n;
     const model::Firm& firm = run.s.firms[(i - 1) % n];

@@ -101,7 +101,7 @@ TEST(ScenarioLoader, DefaultValuesWrittenWithUnitsArriveInCanonicalUnits) {
   EXPECT_DOUBLE_EQ(firm(s.scenario, "microsoft").initial_h100e.value(), 4.2e6);  // "4.2 MH100e"
   EXPECT_EQ(sup.production.project_lead_time_months, 42);
   EXPECT_EQ(sup.datacenter.lead_time_months, 21);
-  EXPECT_EQ(sup.power.lead_time_months, 48);
+  EXPECT_EQ(sup.power.lead_time_months, 48);  // default.toml: [supply.power] lead_time_months = 48
   EXPECT_DOUBLE_EQ(sup.power.usd_bn_per_gw, 1.5);
   EXPECT_DOUBLE_EQ(sup.production.usd_bn_per_h100e_per_month, 150000 / 1e9);  // USD in the file, USD bn held
 }
