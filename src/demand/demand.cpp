@@ -142,10 +142,11 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
     model::SegmentState& st = world.segments[i];
     // Providers spend the share φ of the efficiency trend they plan for on quality (bigger
     // models, more reasoning per unit), the rest on less compute; surprises (random jumps,
-    // scripted shocks) cut compute per unit in full, as they do labs' training (below).
-    const double log_gain = (1.0 - seg.quality_share) * world.log_efficiency_trend + world.log_efficiency_jumps + world.log_efficiency_shocks;
-    st.compute_per_unit = seg.quality_share == 0.0 ? seg.compute_h100e_hours_per_unit / world.efficiency
-                                                   : seg.compute_h100e_hours_per_unit / std::exp(log_gain);
+    // scripted shocks) are split by their own share φ_s (0 = in full, as labs' training below).
+    const double log_surprise = world.log_efficiency_jumps + world.log_efficiency_shocks;
+    const double log_gain = (1.0 - seg.quality_share) * world.log_efficiency_trend + (1.0 - seg.surprise_quality_share) * log_surprise;
+    const bool in_full = seg.quality_share == 0.0 && seg.surprise_quality_share == 0.0;
+    st.compute_per_unit = in_full ? seg.compute_h100e_hours_per_unit / world.efficiency : seg.compute_h100e_hours_per_unit / std::exp(log_gain);
     st.ceiling_usd_bn = ceiling_usd_bn(scenario, world, seg);
 
     const double lambda = seg.adjustment_months > 0.0 ? 1.0 - std::exp(-1.0 / seg.adjustment_months) : 1.0;

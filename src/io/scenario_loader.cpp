@@ -1762,6 +1762,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
     seg.adjustment_months = n("adjustment_months");
     seg.diffusion_limit_per_year = n("diffusion_limit_per_year");
     seg.quality_share = n("quality_share");
+    seg.surprise_quality_share = n("surprise_quality_share");
     seg.price_half_life_months = n("price_half_life_months");
     seg.served_by_labs = !r.has(p + "served_by_labs") || r.boolean(p + "served_by_labs");
     const std::string ceiling = r.text(p + "ceiling", "segment.*.ceiling");

@@ -290,7 +290,9 @@ std::vector<KeySpec> make_keys() {
              "Diffusion speed limit g_max: the fastest the catch-up towards long-run demand can go, × per year."),
 
       number("segment.*.quality_share", D::kShare, 0, 1, 0.0,
-             "Share φ of the planned efficiency trend providers spend on a better service (bigger models, more reasoning per unit) rather than on less compute: compute per unit is c0 / (E_trend^(1 − φ) · E_jumps · E_shocks); surprises (random jumps, scripted shocks) cut compute per unit in full (0 = every gain cuts compute per unit)."),
+             "Share φ of the planned efficiency trend providers spend on a better service (bigger models, more reasoning per unit) rather than on less compute: compute per unit is c0 / (E_trend^(1 − φ) · (E_jumps · E_shocks)^(1 − φ_s)); surprises are split by `surprise_quality_share` (0 = every trend gain cuts compute per unit)."),
+      number("segment.*.surprise_quality_share", D::kShare, 0, 1, 0.0,
+             "Share φ_s of a surprise efficiency gain (random jump or scripted shock) providers spend on a better service rather than on less compute: compute per unit is c0 / (E_trend^(1 − φ) · (E_jumps · E_shocks)^(1 − φ_s)) (0 = surprises cut compute per unit in full)."),
       number("segment.*.price_half_life_months", D::kDuration, 0, 600, 0.0,
              "Half-life with which providers move the service price towards its cost basis p · c · markup + other cost: ln P_t = (1 − w) ln P_{t−1} + w ln(basis), w = 1 − 2^(−1/h) (0 = at once)."),
       bool_key("segment.*.served_by_labs", true,
@@ -822,6 +824,7 @@ constexpr RoleRule kRoleRules[] = {
     {"segment.*.adjustment_months", kW},
     {"segment.*.diffusion_limit_per_year", kW},
     {"segment.*.quality_share", kW},
+    {"segment.*.surprise_quality_share", kW},
     {"segment.*.price_half_life_months", kW},
     {"segment.*.served_by_labs", kW},
     {"segment.*.ceiling", kW},

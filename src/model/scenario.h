@@ -212,6 +212,10 @@ struct Segment {
   /// on a better service (bigger models, more reasoning per unit) rather than on less compute:
   /// compute per unit is c0 / (E_trend^(1 − φ) · E_jumps · E_shocks).
   double quality_share = 0.0;
+  /// segment.<id>.surprise_quality_share (φ_s): the share of a surprise gain (random jump or
+  /// scripted shock) providers spend on quality; compute per unit is
+  /// c0 / (E_trend^(1 − φ) · (E_jumps · E_shocks)^(1 − φ_s)).
+  double surprise_quality_share = 0.0;
   /// segment.<id>.price_half_life_months: providers move the service price towards its cost
   /// basis p · c · markup + other cost with this half-life (0 = at once).
   double price_half_life_months = 0.0;

@@ -54,6 +54,28 @@ TEST(Demand, DiffusionSpeedLimitCapsCatchUp) {
   EXPECT_NEAR(w.segments[0].log_demand - q0, std::log(2.0) / 12.0, 1e-12);
 }
 
+TEST(Demand, SurprisesAreSplitBetweenQualityAndComputeByTheirOwnShare) {
+  // A trend of ×8 and a jump of ×5 and a shock of ×2 so far. Compute per unit is
+  // c0 / (E_trend^(1 − φ) · (E_jumps · E_shocks)^(1 − φ_s)):
+  //   φ = 0.7, φ_s = 0.5:  c0 / (8^0.3 · 10^0.5) = c0 / (1.866 · 3.162)
+  //   φ = 0.7, φ_s = 0:    c0 / (8^0.3 · 10)       — surprises cut compute in full (the old rule).
+  for (const double phi_s : {0.5, 0.0}) {
+    const model::Scenario s = one_segment({"segment.consumer.quality_share=0.7",
+                                           "segment.consumer.surprise_quality_share=" + std::to_string(phi_s)});
+    model::World w = sim::initial_world(s);
+    core::RandomStream rng(1, 0, 0);
+    model::NullEventSink sink;
+    w.log_efficiency_trend = std::log(8.0);
+    w.log_efficiency_jumps = std::log(5.0);
+    w.log_efficiency_shocks = std::log(2.0);
+    w.efficiency = 80.0;
+    prepare(s, w, rng, sink);
+    const double c0 = s.segments[0].compute_h100e_hours_per_unit;
+    const double expected = c0 / (std::pow(8.0, 0.3) * std::pow(10.0, 1.0 - phi_s));
+    EXPECT_NEAR(w.segments[0].compute_per_unit / expected, 1.0, 1e-12) << "φ_s = " << phi_s;
+  }
+}
+
 TEST(Demand, CheaperComputeRaisesServiceDemandInTheShortRun) {
   const model::Scenario s = one_segment({});
   model::World w = sim::initial_world(s);
