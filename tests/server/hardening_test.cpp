@@ -151,12 +151,14 @@ TEST(ServerHardening, TheDefaultScenarioWithThreeThousandMoreFirmsIsRefusedBefor
       big_status[static_cast<std::size_t>(i)] = answer ? answer->status : -1;
     });
   }
+  const auto ordinary_sent = Clock::now();
   auto ordinary = c.Post("/api/run", json{{"scenario", testing::short_scenario()}}.dump(), "application/json");
+  const double ordinary_seconds = seconds_since(ordinary_sent);
   for (std::thread& t : big) t.join();
   ASSERT_TRUE(ordinary);
   EXPECT_EQ(ordinary->status, 200) << ordinary->body.substr(0, 300);
+  EXPECT_LT(ordinary_seconds, 30.0);  // validating the two big ones shares the CPU, no more
   EXPECT_EQ(big_status, (std::vector<int>{422, 422}));
-  EXPECT_LT(seconds_since(started), 60.0);
 }
 
 TEST(ServerHardening, EveryBuiltInScenarioIsWithinTheDefaultCostLimit) {
