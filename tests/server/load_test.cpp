@@ -91,7 +91,8 @@ TEST(ServerLoad, ConcurrentClientsGetNoErrorsAndLeaveNoJobsBehind) {
                {422}, t0);
         t0 = std::chrono::steady_clock::now();
         ++runs_tried;
-        if (record("run", c.Post("/api/run", json{{"scenario", short_scenario()}, {"seed", round}}.dump(), "application/json"),
+        if (record("run",
+                   c.Post("/api/run", json{{"scenario", short_scenario()}, {"seed", round}}.dump(), "application/json"),
                    {200}, t0)) {
           ++runs_ok;
         }
@@ -132,7 +133,8 @@ TEST(ServerLoad, ConcurrentClientsGetNoErrorsAndLeaveNoJobsBehind) {
   EXPECT_EQ(runs_tried.load(), clients * rounds);
   EXPECT_GT(jobs_accepted.load(), 0);
   EXPECT_EQ(jobs_accepted.load() + limited.load(), limitable.load());
-  EXPECT_LT(limited.load() * 2, limitable.load()) << limited.load() << " of " << limitable.load() << " submissions answered 429";
+  EXPECT_LT(limited.load() * 2, limitable.load())
+      << limited.load() << " of " << limitable.load() << " submissions answered 429";
   // No leaked work: every job has ended and every stream has closed.
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < until && (live.server().jobs().counts().running > 0 || live.server().jobs().counts().queued > 0)) {
