@@ -56,7 +56,15 @@ json parse_body(const std::string& text) {
   }
   json body;
   try {
-    body = json::parse(text);
+    // Depth is checked as the parser goes: the parser itself is iterative, but writing a value
+    // out (an error message quoting it) recurses, and 1 MB of '[' would overflow the stack.
+    body = json::parse(text, [](int depth, json::parse_event_t event, json&) {
+      if (depth >= kMaxBodyDepth &&
+          (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start)) {
+        throw ApiError(400, fmt::format("the body nests arrays or objects more than {} levels deep", kMaxBodyDepth));
+      }
+      return true;
+    });
   } catch (const json::out_of_range& e) {  // a number beyond a double, e.g. 1e99999
     throw ApiError(400, fmt::format("the body is not usable JSON: {}; numbers must fit in a double", e.what()));
   } catch (const json::exception& e) {

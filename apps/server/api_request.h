@@ -31,8 +31,11 @@ struct ApiError : std::runtime_error {
 /// The offset of the first byte of `text` that is not part of valid UTF-8, or npos.
 std::size_t invalid_utf8_at(std::string_view text);
 
-/// The body as a JSON object. Throws ApiError 400 if it is empty, not UTF-8, not JSON, holds a
-/// number beyond a double, or is not an object.
+/// Most levels of arrays and objects a request body may nest (a JSON scenario may nest 16).
+inline constexpr int kMaxBodyDepth = 64;
+
+/// The body as a JSON object. Throws ApiError 400 if it is empty, not UTF-8, not JSON, nests
+/// deeper than kMaxBodyDepth, holds a number beyond a double, or is not an object.
 nlohmann::json parse_body(const std::string& text);
 
 /// Refuses (ApiError 400) fields the endpoint does not know, so that a misspelt field is not

@@ -139,6 +139,26 @@ TEST(ServerHardening, TheDefaultScenarioWithThreeThousandMoreFirmsIsRefusedBefor
   EXPECT_EQ(r->status, 422) << r->body.substr(0, 300);
   EXPECT_NE(error_of(r).find("--max-run-cost"), std::string::npos) << error_of(r);
   EXPECT_LT(seconds_since(started), 30.0);  // it took 90 s to run in a release build
+
+  // Two of them at once no longer hold both run threads: an ordinary run beside them is
+  // answered (it waited 85 s behind them).
+  std::vector<int> big_status(2, 0);
+  std::vector<std::thread> big;
+  for (int i = 0; i < 2; ++i) {
+    big.emplace_back([&, i] {
+      auto own = live.client();
+      auto answer = own.Post("/api/run", body.dump(), "application/json");
+      big_status[static_cast<std::size_t>(i)] = answer ? answer->status : -1;
+    });
+  }
+  const auto ordinary_sent = Clock::now();
+  auto ordinary = c.Post("/api/run", json{{"scenario", testing::short_scenario()}}.dump(), "application/json");
+  const double ordinary_seconds = seconds_since(ordinary_sent);
+  for (std::thread& t : big) t.join();
+  ASSERT_TRUE(ordinary);
+  EXPECT_EQ(ordinary->status, 200) << ordinary->body.substr(0, 300);
+  EXPECT_LT(ordinary_seconds, 30.0);  // validating the two big ones shares the CPU, no more
+  EXPECT_EQ(big_status, (std::vector<int>{422, 422}));
 }
 
 TEST(ServerHardening, EveryBuiltInScenarioIsWithinTheDefaultCostLimit) {
@@ -317,6 +337,39 @@ TEST(ServerHardening, BadBytesAndHugeNumbersAre400NeverA500) {
   ASSERT_TRUE(raw.send("GET /api/\xff\xfe HTTP/1.1\r\n" + host_header(live.port()) + "Connection: close\r\n\r\n"));
   const std::string response = raw.read_all(std::chrono::seconds(5));
   EXPECT_EQ(status_of(response), 400) << response.substr(0, 300);
+}
+
+TEST(ServerHardening, DeeplyNestedBodiesAre400AndTheServerStaysUp) {
+  LiveServer live;
+  auto c = live.client();
+  // 400,000 levels in 800 KB, within --max-body: quoting such a value in an error message (a bad
+  // `set` value, a `seed` of the wrong type) recursed once per level and overflowed the request
+  // thread's stack, killing the server.
+  const std::string deep = std::string(400'000, '[') + std::string(400'000, ']');
+  const std::string deep_object = [] {
+    std::string s;
+    for (int i = 0; i < 100'000; ++i) s += "{\"a\":";
+    return s + "1" + std::string(100'000, '}');
+  }();
+  const std::vector<std::pair<std::string, std::string>> bodies = {
+      {"/api/validate", R"({"scenario":"default","set":{"a":)" + deep + "}}"},
+      {"/api/run", R"({"scenario":"default","seed":)" + deep + "}"},
+      {"/api/jobs", R"({"scenario":"default","paths":)" + deep + "}"},
+      {"/api/validate", R"({"scenario":)" + deep_object + "}"},
+  };
+  for (const auto& [path, body] : bodies) {
+    auto r = c.Post(path, body, "application/json");
+    ASSERT_TRUE(r) << path << ": " << httplib::to_string(r.error());
+    EXPECT_EQ(r->status, 400) << path << ": " << r->body.substr(0, 300);
+    EXPECT_NE(error_of(r).find("levels deep"), std::string::npos) << error_of(r);
+  }
+  // A scenario nested past its own limit (16) but within the body's still gets its pointer.
+  json nested = 1;
+  for (int i = 0; i < 20; ++i) nested = json{{"a", nested}};
+  auto r = c.Post("/api/validate", json{{"scenario", nested}}.dump(), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422) << r->body.substr(0, 300);
+  EXPECT_EQ(c.Get("/api/health")->status, 200);
 }
 
 TEST(ServerHardening, CrossSiteAndRebindingRequestsAreRefused) {
