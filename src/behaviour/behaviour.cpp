@@ -184,6 +184,18 @@ BuildOrders decide_builds(const model::Scenario& scenario, const model::World& w
       };
       decide_gw(sup.datacenter, o.datacenter_gw + o.leased_datacenter_gw, sum(o.datacenter_pipeline_gw), o.datacenter_planned_gw,
                 abandonable(o.datacenter_pipeline_gw, bp.abandon_before_share), orders.datacenter_gw[i], orders.abandon_datacenter_gw[i]);
+      const int hall_horizon = sup.datacenter.lead_time_months + bp.power_horizon_months;
+      if (bp.power_aware && bp.powered_shells && sup.power.lead_time_months > hall_horizon) {
+        // Powered shells: where power takes longer to build than a hall (and the power horizon),
+        // no more halls than the power in service and under construction that completes within
+        // the power horizon after the halls would. (Where power is quicker, it can still be
+        // ordered in time and does not limit halls.)
+        const auto by = std::min<std::size_t>(o.power_pipeline_gw.size(), static_cast<std::size_t>(std::max(0, hall_horizon)));
+        const double powered = o.power_gw + o.leased_power_gw +
+                               std::accumulate(o.power_pipeline_gw.begin(), o.power_pipeline_gw.begin() + static_cast<std::ptrdiff_t>(by), 0.0);
+        const double halls = o.datacenter_gw + o.leased_datacenter_gw + sum(o.datacenter_pipeline_gw) + o.datacenter_planned_gw;
+        orders.datacenter_gw[i] = std::min(orders.datacenter_gw[i], std::max(0.0, powered - halls));
+      }
       decide_gw(sup.power, o.power_gw + o.leased_power_gw, sum(o.power_pipeline_gw), o.power_planned_gw,
                 abandonable(o.power_pipeline_gw, bp.abandon_before_share), orders.power_gw[i], orders.abandon_power_gw[i]);
     } else {

@@ -1737,6 +1737,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.build.abandon_before_share = r.number("build.abandon_before_share", "build.abandon_before_share");
   s.build.contracts_in_target = r.boolean("build.contracts_in_target");
   s.build.power_aware = r.boolean("build.power_aware");
+  s.build.powered_shells = r.boolean("build.powered_shells");
   s.build.buildings_in_cost = r.boolean("build.buildings_in_cost");
   s.build.market_cost_of_capital = r.boolean("build.market_cost_of_capital");
   s.build.power_horizon_months = top_int("build.power_horizon_months");

@@ -247,6 +247,8 @@ std::vector<KeySpec> make_keys() {
              "Shells and power less than this share of the way through construction are abandoned, newest first, when the rule's order turns negative; what was spent is written off (assumption)."),
       bool_key("build.power_aware", true,
                "Switch: with `build.rule = \"stock_management\"`, an owner's desired fleet is at most (1 + reserve margin) × what the power it has in service, and under construction completing within `build.power_horizon_months`, can run; `false` = owners buy accelerators whether or not they can be powered."),
+      bool_key("build.powered_shells", true,
+               "Switch: with `build.power_aware`, where power takes longer to build than a hall plus `build.power_horizon_months`, an owner builds no more halls than its power in service and under construction completing within that time (halls run ahead of power by at most the horizon); where power is quicker it can be ordered in time and does not limit halls. `false` = halls follow the desired fleet whether or not power can reach them."),
       integer("build.power_horizon_months", D::kDuration, 0, 240, 12,
               "With `build.power_aware`: power completing within this many months counts towards the fleet an owner can run (assumption: accelerators are bought up to a year before their halls are energised)."),
       bool_key("build.buildings_in_cost", true,

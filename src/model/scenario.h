@@ -180,6 +180,10 @@ struct BuildParams {
   /// build.power_aware: an owner wants no more accelerators than the power it has in service
   /// and under construction can run (with the reserve margin).
   bool power_aware = true;
+  /// build.powered_shells: with power_aware, where power takes longer to build than a hall plus
+  /// the power horizon, an owner builds no more halls than its power in service and under
+  /// construction completing within that time.
+  bool powered_shells = true;
   int power_horizon_months = 12;  ///< build.power_horizon_months: power completing within this many months counts
   /// build.buildings_in_cost: the full cost of new capacity in the price discipline includes
   /// the capital recovery of its share of a hall and of grid power, not only the accelerator.

@@ -517,6 +517,29 @@ TEST(Build, PowerAwareOwnersLeaveFewerAcceleratorsWaitingForPower) {
   EXPECT_LT(aware, blind) << aware << " vs " << blind;
 }
 
+TEST(Build, PoweredShellsKeepHallsWithinReachOfPowerAndOnlyWherePowerIsSlow) {
+  // In `default` power takes 48 months against 21 for a hall plus a 12-month horizon, so halls
+  // are held to the power completing in 33 months: the most halls standing without power over
+  // 2026–2036 must be smaller than when halls follow the desired fleet.
+  auto most_unpowered = [](const sim::PathResult& r) {
+    double gw = 0.0;
+    for (const auto& m : r.months) gw = std::max(gw, m.datacenter_gw - m.power_gw);
+    return gw;
+  };
+  const double held = most_unpowered(run("default"));
+  const double free = most_unpowered(run("default", {"build.powered_shells=false"}));
+  EXPECT_LT(held, free) << held << " vs " << free;
+  // Where power is quicker than a hall (telecom-1996: one month), it can always be ordered in
+  // time, so the switch changes nothing at all.
+  const sim::PathResult on = run("history/telecom-1996");
+  const sim::PathResult off = run("history/telecom-1996", {"build.powered_shells=false"});
+  ASSERT_EQ(on.months.size(), off.months.size());
+  for (std::size_t i = 0; i < on.months.size(); ++i) {
+    EXPECT_EQ(on.months[i].datacenter_gw, off.months[i].datacenter_gw) << on.months[i].month.str();
+    EXPECT_EQ(on.months[i].capex_usd_bn, off.months[i].capex_usd_bn) << on.months[i].month.str();
+  }
+}
+
 // ---------------------------------------------------------------- verdicts
 
 std::vector<model::MonthRecord> months(std::size_t n) {

@@ -85,11 +85,18 @@ TEST(Covenant, AShockPushesLeveragedNeocloudsIntoDefaultThatTheBaseWorldAvoids) 
   EXPECT_EQ(base.months.back().defaults_count, 0.0);
   EXPECT_GE(shocked.months.back().defaults_count, 2.0);
   EXPECT_EQ(firm_at(shocked, firm_index("coreweave"), "2036-12").status, model::FirmStatus::kDefaulted);
-  EXPECT_EQ(firm_at(shocked, firm_index("other-clouds"), "2036-12").status, model::FirmStatus::kDefaulted);
   // The lab that cannot raise enough new equity misses a payment to its largest provider first.
   bool missed = false;
   for (const auto& e : shocked.events) missed |= e.kind == model::EventKind::kMissedPayment && e.subject == "openai";
   EXPECT_TRUE(missed);
+}
+
+// A claim that stopped holding with powered shells (`build.powered_shells`, docs/experiments.md,
+// "Claims that stopped holding"): the other clouds, building fewer halls ahead of power, now
+// survive the shock on this path; CoreWeave, OpenAI and xAI still default.
+TEST(Covenant, DISABLED_TheShockAlsoPushesTheOtherCloudsIntoDefault) {
+  const auto shocked = sim::run_path(io::load_scenario("sudden-100x", {"technology.efficiency.jump_rate_per_year=0"}).scenario, 0, 1);
+  EXPECT_EQ(firm_at(shocked, firm_index("other-clouds"), "2036-12").status, model::FirmStatus::kDefaulted);
 }
 
 TEST(Resolution, LendersWriteOffWhatTheDefaultersAssetsDoNotCover) {

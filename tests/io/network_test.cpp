@@ -213,17 +213,16 @@ TEST(ContractNetwork, LoopsAreListedShortestFirstUpToTheLimit) {
 }
 
 TEST(ContractNetwork, DefaultersCarryTheMonthFirmsCsvShowsThemDefaulted) {
-  // sudden-100x, seed 1, with CoreWeave forced into default in 2028-06: since the demand
-  // recalibration only OpenAI defaults in this path on its own, and a forced default gives a
-  // second defaulter whose month is known beforehand. OpenAI still defaults (its month is
-  // checked against the firm rows below); Nvidia never.
-  const LoadedScenario loaded = load_scenario("sudden-100x", {"firm.coreweave.forced_default_month=2028-06"});
+  // sudden-100x, seed 1, with the other clouds forced into default in 2028-06: a defaulter whose
+  // month is known beforehand (they do not default on their own in this path; CoreWeave, OpenAI
+  // and xAI do, their months checked against the firm rows below); Nvidia never defaults.
+  const LoadedScenario loaded = load_scenario("sudden-100x", {"firm.other-clouds.forced_default_month=2028-06"});
   const sim::PathResult path = sim::run_path(loaded.scenario, 0, 1);
   const json net = network_json(loaded.scenario, path);
   expect_edges_join_nodes(net);
   EXPECT_EQ(node(net, "openai")["defaulted"], true);
-  EXPECT_EQ(node(net, "coreweave")["defaulted"], true);
-  EXPECT_EQ(node(net, "coreweave")["default_month"], "2028-06");
+  EXPECT_EQ(node(net, "other-clouds")["defaulted"], true);
+  EXPECT_EQ(node(net, "other-clouds")["default_month"], "2028-06");
   EXPECT_EQ(node(net, "nvidia")["defaulted"], false);
   EXPECT_TRUE(node(net, "nvidia")["default_month"].is_null());
 
