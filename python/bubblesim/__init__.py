@@ -14,6 +14,7 @@ The numbers are the command line's: `run` returns what `bubblesim run --out` wri
 
 import json
 import os
+import pathlib
 import sqlite3
 import tempfile
 from io import StringIO
@@ -147,7 +148,8 @@ class McResult:
 def _read_db(path):
     if not os.path.isfile(path):
         raise DatabaseError("%s: no such file" % path)
-    connection = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    # Read-only, by a file: URI (as_uri escapes the characters a URI gives a meaning to).
+    connection = sqlite3.connect(pathlib.Path(path).resolve().as_uri() + "?mode=ro", uri=True)
     try:
         try:
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
