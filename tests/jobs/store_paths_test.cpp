@@ -53,7 +53,7 @@ double column_value(const model::MonthRecord& m, const std::string& name) {
 TEST(StorePaths, EachStoredSeriesIsThatPathsOwnTimeSeries) {
   const io::LoadedScenario s = short_default();
   const std::string db_path = temp_db("own");
-  const McRun run = run_monte_carlo(s, options(6, db_path));
+  (void)run_monte_carlo(s, options(6, db_path));
   const io::ResultsDb db = io::ResultsDb::open_existing(db_path);
   EXPECT_EQ(db.meta().stored_columns, kStored);
   EXPECT_EQ(db.meta().series_start, s.scenario.time.start.str());
