@@ -16,6 +16,7 @@
 #include "io/scenario_loader.h"
 #include "jobs/mc_report.h"
 #include "jobs/monte_carlo.h"
+#include "jobs/mpi.h"
 #include "sim/run_path.h"
 
 namespace bsim::jobs {
@@ -103,6 +104,22 @@ TEST(StorePaths, ResumedRunStoresTheSameSeriesAsAnUninterruptedOne) {
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].series, b[i].series) << "path " << a[i].path_id;
   std::filesystem::remove(full_path);
   std::filesystem::remove(cut_path);
+}
+
+TEST(StorePaths, SeriesSurviveTheEncodingOfAnMpiGather) {
+  // Under mpirun, rank 0 gathers the other ranks' rows as bytes (encode_rows / decode_rows).
+  const io::LoadedScenario s = short_default();
+  McOptions o = options(3, "");
+  o.keep_rows = true;
+  const McRun run = run_monte_carlo(s, o);
+  ASSERT_EQ(run.rows.size(), 3u);
+  const std::vector<io::McPathRow> back = decode_rows(encode_rows(run.rows));
+  ASSERT_EQ(back.size(), run.rows.size());
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    ASSERT_EQ(run.rows[i].series.size(), kStored.size());
+    EXPECT_EQ(back[i].series, run.rows[i].series);
+    EXPECT_EQ(back[i].parameters, run.rows[i].parameters);
+  }
 }
 
 TEST(FanColumns, JsonHoldsTheColumnsAskedForAndTheirQuantilesBracketTheStoredPaths) {
