@@ -1,7 +1,9 @@
 # The two set-up commands of the README. Both install what is missing first.
-#   make run   builds the release preset and runs the embedded default scenario
-#   make test  builds the dev preset (sanitizers on) and runs the quick tests
-.PHONY: deps run test build-release build-dev test-slow test-mpi fuzz bench docs clean
+#   make run   builds the release preset (the CLI and the Python package) and runs the default scenario
+#   make test  builds the dev preset (sanitizers on) and the release Python package, and runs the
+#              quick tests (the Python ones against the release build: README, "Python")
+#   make python  builds the Python package into build/release/python (PYTHONPATH=build/release/python)
+.PHONY: deps run test python build-release build-dev test-slow test-mpi fuzz bench docs clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -17,7 +19,10 @@ build-dev: deps
 run: build-release
 	build/release/bubblesim run
 
-test: build-dev
+python: build-release
+	@echo "python: import bubblesim with PYTHONPATH=$(CURDIR)/build/release/python /usr/bin/python3"
+
+test: build-dev python
 	ctest --preset quick
 
 test-slow: deps

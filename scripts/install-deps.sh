@@ -10,6 +10,8 @@ packages=(
   g++ cmake ninja-build pkg-config python3
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev librandom123-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcpp-httplib-dev
+  # The Python package (pybind11 over the library) and its example notebook's charts.
+  python3-dev pybind11-dev python3-numpy python3-pandas python3-matplotlib
   # The playground's browser test: Debian's Chromium driven by playwright-core.
   chromium
 )

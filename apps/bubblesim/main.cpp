@@ -40,6 +40,7 @@
 #include "jobs/monte_carlo.h"
 #include "jobs/mpi.h"
 #include "jobs/sensitivity.h"
+#include "model/record.h"
 #include "server/http_server.h"
 #include "sim/run_path.h"
 
@@ -137,7 +138,20 @@ struct McCliOptions {
   double checkpoint_seconds = 2.0;
   std::string command_line;
   int persist_months = 1;
+  std::vector<std::string> store_paths;  ///< --store-paths COL,…
+  std::vector<std::string> fan;          ///< --fan COL,… ("all": every column)
 };
+
+// The fan charts `mc` prints: --fan's columns (checked; "all" for every one), else the defaults.
+std::vector<std::string> fan_columns_of(const std::vector<std::string>& fan) {
+  if (fan.empty()) return bsim::jobs::fan_chart_columns();
+  if (fan.size() == 1 && fan.front() == "all") {
+    std::vector<std::string> all;
+    for (const bsim::model::Column& c : bsim::model::kColumns) all.emplace_back(c.name);
+    return all;
+  }
+  return bsim::jobs::checked_columns(fan, "--fan");
+}
 
 std::string duration_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
@@ -215,6 +229,7 @@ int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded,
   mo.seed = opt.seed;
   mo.threads = opt.threads;
   mo.keep_rows = !opt.db.empty();
+  mo.store_columns = opt.store_paths;
   mo.rank = mpi.rank();
   mo.ranks = mpi.size();
   mo.stop = &g_stop;
@@ -227,11 +242,13 @@ int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded,
   if (!root) return interrupted ? kExitInterrupted : 0;
   run.interrupted = interrupted;
   if (!opt.db.empty()) {
-    io::ResultsDb db = io::ResultsDb::create(opt.db, jobs::run_meta(loaded, opt.seed, opt.paths, opt.command_line));
+    io::ResultsDb db =
+        io::ResultsDb::create(opt.db, jobs::run_meta(loaded, opt.seed, opt.paths, opt.command_line, run.stored_columns));
     db.checkpoint(rows, run.aggregate.serialize(), interrupted ? io::McStatus::kInterrupted : io::McStatus::kComplete);
     db.write_quantiles(jobs::quantile_rows(run.aggregate));
   }
-  std::cout << (opt.json ? jobs::mc_summary_json(run).dump(2) + "\n" : jobs::mc_summary_text(run));
+  const std::vector<std::string> fans = fan_columns_of(opt.fan);
+  std::cout << (opt.json ? jobs::mc_summary_json(run, fans).dump(2) + "\n" : jobs::mc_summary_text(run, fans));
   std::cerr << fmt::format("mc: {} paths on {} ranks in {:.1f} s{}\n", run.paths_run, mpi.size(), run.seconds,
                            opt.db.empty() ? "" : fmt::format("; results in {}", opt.db));
   if (interrupted) return kExitInterrupted;
@@ -246,14 +263,22 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
   }
   if (opt.resume) {
     if (opt.db.empty()) throw core::InputError({"--resume", 0, 0}, "--resume needs --db FILE, the database to continue");
-    if (scenario_given || !opt.sets.empty() || paths_given) {
+    if (scenario_given || !opt.sets.empty() || paths_given || !opt.store_paths.empty()) {
       throw core::InputError({"--resume", 0, 0},
-                             "--resume continues the run recorded in the database: its scenario, --set values, seed and "
-                             "path count; give only --db (and --threads)");
+                             "--resume continues the run recorded in the database: its scenario, --set values, seed, "
+                             "path count and stored columns; give only --db (and --threads, --fan)");
     }
     loaded = jobs::scenario_of_database(opt.db);
   } else {
     loaded = io::load_scenario(opt.scenario, opt.sets);
+  }
+  // Column names are checked before any path runs or any file is written.
+  const std::vector<std::string> fans = fan_columns_of(opt.fan);
+  if (!opt.store_paths.empty()) {
+    (void)jobs::checked_columns(opt.store_paths, "--store-paths");
+    if (opt.db.empty()) {
+      throw core::InputError({"--store-paths", 0, 0}, "keeps the series in the results database: give --db FILE too");
+    }
   }
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
@@ -267,6 +292,7 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
   mo.resume = opt.resume;
   mo.checkpoint_seconds = opt.checkpoint_seconds;
   mo.command_line = opt.command_line;
+  mo.store_columns = opt.store_paths;
   mo.stop = &g_stop;
   mo.progress = [&display](const jobs::McProgress& p) { display(p); };
   const jobs::McRun run = jobs::run_monte_carlo(loaded, mo);
@@ -276,9 +302,9 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
     db.write_quantiles(jobs::quantile_rows(run.aggregate));
   }
   if (opt.json) {
-    std::cout << jobs::mc_summary_json(run).dump(2) << '\n';
+    std::cout << jobs::mc_summary_json(run, fans).dump(2) << '\n';
   } else {
-    std::cout << jobs::mc_summary_text(run);
+    std::cout << jobs::mc_summary_text(run, fans);
   }
   std::cerr << fmt::format("mc: {} paths in {:.1f} s ({:.0f} paths/s){}\n", run.paths_run, run.seconds,
                            run.seconds > 0 ? static_cast<double>(run.paths_run) / run.seconds : 0.0,
@@ -614,6 +640,17 @@ int main(int argc, char** argv) {
   mc->add_option("--checkpoint-seconds", mc_opt.checkpoint_seconds, "How often completed paths are committed to --db")
       ->capture_default_str()
       ->check(CLI::Range(0.05, 3600.0));
+  mc->add_option("--store-paths", mc_opt.store_paths,
+                 "Keep each path's monthly series of these timeseries.csv columns in --db (table path_series)")
+      ->type_name("COL,…")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  mc->add_option("--fan", mc_opt.fan,
+                 "Fan charts (5/25/50/75/95% and mean by month) of these timeseries.csv columns in the summary and --json; "
+                 "'all' for every column (default: the key indicators)")
+      ->type_name("COL,…")
+      ->delimiter(',')
+      ->allow_extra_args(false);
   const CLI::Option* mc_persist = add_persist_months(mc, mc_opt.persist_months);
 
   SweepCliOptions sweep_opt;

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/calendar.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -201,7 +203,7 @@ class Transaction {
 
 // ---- Schema ----------------------------------------------------------------------------
 
-/// Version 1. Any change to a table here needs kSchemaVersion + 1 and docs/outputs.md.
+/// Version 2 (version 1 lacked path_series). Any change to a table here needs kSchemaVersion + 1 and docs/outputs.md.
 constexpr const char* kSchemaSql = R"sql(
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -241,6 +243,13 @@ CREATE TABLE path_losses (
   position    INTEGER NOT NULL,
   loss_usd_bn REAL,
   PRIMARY KEY (path_id, holder)
+) WITHOUT ROWID;
+CREATE TABLE path_series (
+  path_id   INTEGER NOT NULL REFERENCES paths (path_id),
+  indicator TEXT NOT NULL,
+  month     TEXT NOT NULL,
+  value     REAL,
+  PRIMARY KEY (path_id, indicator, month)
 ) WITHOUT ROWID;
 CREATE TABLE quantiles (
   indicator TEXT NOT NULL,
@@ -418,6 +427,9 @@ ResultsDb ResultsDb::create(const std::string& path, const McRunMeta& meta) {
     throw DatabaseError(path, fmt::format("{} parameter keys but {} distributions", meta.parameter_keys.size(),
                                           meta.parameter_distributions.size()));
   }
+  if (!meta.stored_columns.empty() && !core::Month::parse(meta.series_start)) {
+    throw DatabaseError(path, fmt::format("stored series start in '{}', not a YYYY-MM month", meta.series_start));
+  }
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     if (std::filesystem::is_directory(path, ec)) throw DatabaseError(path, "is a folder, not a results database");
@@ -447,6 +459,8 @@ ResultsDb ResultsDb::create(const std::string& path, const McRunMeta& meta) {
     set_meta(upsert, "created_utc", now);
     set_meta(upsert, "updated_utc", now);
     set_meta(upsert, "command_line", meta.command_line);
+    set_meta(upsert, "stored_columns", nlohmann::json(meta.stored_columns).dump());
+    set_meta(upsert, "series_start", meta.series_start);
     Statement parameter(db, "INSERT INTO parameters (idx, key, distribution) VALUES (?1, ?2, ?3)");
     for (std::size_t i = 0; i < meta.parameter_keys.size(); ++i) {
       parameter.bind(1, static_cast<std::int64_t>(i))
@@ -481,12 +495,15 @@ ResultsDb ResultsDb::open_existing(const std::string& path) {
         meta.sketch_accuracy = parse_double(path, key, value);
       else if (key == "command_line")
         meta.command_line = value;
-      else if (key == "overrides") {
+      else if (key == "series_start")
+        meta.series_start = value;
+      else if (key == "overrides" || key == "stored_columns") {
+        std::vector<std::string>& strings = key == "overrides" ? meta.overrides : meta.stored_columns;
         const nlohmann::json list = nlohmann::json::parse(value, nullptr, false);
-        if (!list.is_array()) throw DatabaseError(path, "meta 'overrides' is not a JSON array");
+        if (!list.is_array()) throw DatabaseError(path, fmt::format("meta '{}' is not a JSON array", key));
         for (const auto& item : list) {
-          if (!item.is_string()) throw DatabaseError(path, "meta 'overrides' holds a value that is not a string");
-          meta.overrides.push_back(item.get<std::string>());
+          if (!item.is_string()) throw DatabaseError(path, fmt::format("meta '{}' holds a value that is not a string", key));
+          strings.push_back(item.get<std::string>());
         }
       }
     }
@@ -533,6 +550,20 @@ void ResultsDb::checkpoint(const std::vector<McPathRow>& rows, std::string_view 
       throw DatabaseError(path(), fmt::format("path {} has {} parameter values for {} parameter keys", row.path_id,
                                               row.parameters.size(), parameter_count));
     }
+    if (!row.error && row.series.size() != impl_->meta.stored_columns.size()) {
+      throw DatabaseError(path(), fmt::format("path {} has {} stored series for {} stored columns", row.path_id,
+                                              row.series.size(), impl_->meta.stored_columns.size()));
+    }
+  }
+  // The month of each stored value, as text, once for the longest series.
+  std::vector<std::string> months;
+  if (!impl_->meta.stored_columns.empty()) {
+    const core::Month start = core::Month::parse(impl_->meta.series_start).value_or(core::Month());
+    std::size_t longest = 0;
+    for (const McPathRow& row : rows) {
+      for (const std::vector<double>& s : row.series) longest = std::max(longest, s.size());
+    }
+    for (std::size_t t = 0; t < longest; ++t) months.push_back((start + static_cast<int>(t)).str());
   }
   Connection& db = impl_->db;
   Transaction t(db);
@@ -542,6 +573,7 @@ void ResultsDb::checkpoint(const std::vector<McPathRow>& rows, std::string_view 
       legacy_datacenter_gw, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15))sql");
   Statement insert_parameter(db, "INSERT INTO path_parameters (path_id, idx, value) VALUES (?1, ?2, ?3)");
   Statement insert_loss(db, "INSERT INTO path_losses (path_id, holder, position, loss_usd_bn) VALUES (?1, ?2, ?3, ?4)");
+  Statement insert_series(db, "INSERT INTO path_series (path_id, indicator, month, value) VALUES (?1, ?2, ?3, ?4)");
   Statement exists(db, "SELECT 1 FROM paths WHERE path_id = ?1");
   for (const McPathRow& row : rows) {
     exists.bind(1, row.path_id);
@@ -573,6 +605,15 @@ void ResultsDb::checkpoint(const std::vector<McPathRow>& rows, std::string_view 
           .bind(3, static_cast<std::int64_t>(i))
           .bind(4, row.losses_by_holder[i].second)
           .run();
+    }
+    for (std::size_t c = 0; c < row.series.size(); ++c) {
+      for (std::size_t t = 0; t < row.series[c].size(); ++t) {
+        insert_series.bind(1, row.path_id)
+            .bind(2, impl_->meta.stored_columns[c])
+            .bind(3, months[t])
+            .bind(4, row.series[c][t])
+            .run();
+      }
     }
   }
   Statement(
@@ -681,6 +722,18 @@ std::vector<McPathRow> ResultsDb::read_paths() const {
   while (parameters.step()) row_of(parameters.uint64(0)).parameters.push_back(parameters.real(1));
   Statement losses(db, "SELECT path_id, holder, loss_usd_bn FROM path_losses ORDER BY path_id, position");
   while (losses.step()) row_of(losses.uint64(0)).losses_by_holder.emplace_back(losses.text(1), losses.real(2));
+  // Series in stored-column order, months ascending ("YYYY-MM" sorts as text).
+  const std::vector<std::string>& columns = impl_->meta.stored_columns;
+  Statement series(db, "SELECT path_id, indicator, value FROM path_series ORDER BY path_id, indicator, month");
+  while (series.step()) {
+    McPathRow& row = row_of(series.uint64(0));
+    const auto column = std::find(columns.begin(), columns.end(), series.text(1));
+    if (column == columns.end()) {
+      throw DatabaseError(path(), fmt::format("path_series names '{}', which is not a stored column", series.text(1)));
+    }
+    row.series.resize(columns.size());
+    row.series[static_cast<std::size_t>(column - columns.begin())].push_back(series.real(2));
+  }
   return rows;
 }
 

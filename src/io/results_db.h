@@ -1,6 +1,7 @@
 #pragma once
 /// The Monte Carlo results database (`bubblesim mc --db FILE`): one SQLite file holding the run's
-/// metadata, one verdict row per completed path, per-month quantiles and sensitivity results.
+/// metadata, one verdict row per completed path, per-month quantiles and sensitivity results,
+/// and (`mc --store-paths`) each path's monthly series of chosen columns.
 ///
 /// Writing goes through checkpoints, each one transaction: a run that is interrupted (Ctrl-C,
 /// SIGTERM, even SIGKILL or a crash) leaves a database holding exactly the paths of its last
@@ -57,6 +58,11 @@ struct McRunMeta {
   /// McPathRow::parameters follows this order.
   std::vector<std::string> parameter_keys;
   std::vector<std::string> parameter_distributions;
+  /// The timeseries.csv columns whose monthly series every path stores (`--store-paths`), in
+  /// order; McPathRow::series follows it. Empty: no series stored.
+  std::vector<std::string> stored_columns;
+  /// The first month of the stored series, "YYYY-MM" (the scenario's start); "" without any.
+  std::string series_start;
 };
 
 /// One completed path: its verdict, losses and drawn parameters. Every amount in USD bn.
@@ -79,6 +85,9 @@ struct McPathRow {
   std::vector<double> parameters;
   /// Holder class → loss in USD bn, in the caller's order (kept on read-back); classes unique.
   std::vector<std::pair<std::string, double>> losses_by_holder;
+  /// One monthly series per McRunMeta::stored_columns entry (in its order, each from
+  /// McRunMeta::series_start on); empty when none are stored or the path failed.
+  std::vector<std::vector<double>> series;
   /// Set for a failed path: the message. The path can be rerun alone from its id and the seed.
   std::optional<std::string> error;
 };
@@ -111,7 +120,7 @@ std::string_view mc_status_name(McStatus status);
 class ResultsDb {
  public:
   /// The schema version this build writes and reads (meta `schema_version`).
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Creates a new database at `path` with status "running" and no paths. Throws DatabaseError
   /// when the file exists and is not empty, when it cannot be written, or when `meta` is
@@ -142,8 +151,8 @@ class ResultsDb {
   /// One transaction: inserts `rows`, replaces the aggregate state (opaque bytes serialised by
   /// the caller: the merged sketches of every completed path), and sets paths_done, status and
   /// the update time. Either all of it lands or none. Throws DatabaseError (and writes nothing)
-  /// for a path id already stored, a row whose parameters do not match the parameter keys, or
-  /// a failed write.
+  /// for a path id already stored, a row whose parameters do not match the parameter keys, a
+  /// completed row whose series do not match the stored columns, or a failed write.
   void checkpoint(const std::vector<McPathRow>& rows, std::string_view aggregate_state, McStatus status);
 
   /// The aggregate state of the last checkpoint; empty before the first.
@@ -157,7 +166,7 @@ class ResultsDb {
   /// (analysis, keys, setting, statistic).
   void write_sensitivity(const std::vector<SensitivityRow>& rows);
 
-  /// Every path, by path id; losses in the order written.
+  /// Every path, by path id; losses in the order written; series as stored.
   [[nodiscard]] std::vector<McPathRow> read_paths() const;
   /// Every quantile row, by indicator then month.
   [[nodiscard]] std::vector<McQuantileRow> read_quantiles() const;

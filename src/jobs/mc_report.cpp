@@ -140,7 +140,7 @@ const std::vector<std::string>& fan_chart_columns() {
   return columns;
 }
 
-std::string mc_summary_text(const McRun& run) {
+std::string mc_summary_text(const McRun& run, const std::vector<std::string>& fan_columns) {
   const analysis::McAggregate& a = run.aggregate;
   std::string out;
   out += fmt::format("Monte Carlo: scenario '{}', {} of {} paths (seed {}){}\n", run.scenario_name, a.paths() + a.failed(),
@@ -210,7 +210,7 @@ std::string mc_summary_text(const McRun& run) {
   }
   if (a.paths() > 0) {
     out += "\nFan charts, quantiles 5 / 25 / 50 / 75 / 95 % each December:\n";
-    for (const std::string& name : fan_chart_columns()) {
+    for (const std::string& name : fan_columns) {
       const std::size_t c = analysis::McAggregate::column_index(name);
       out += fmt::format("  {} ({})\n", name, model::kColumns[c].unit);
       for (int t = 0; t < a.months(); ++t) {
@@ -239,7 +239,7 @@ std::string mc_summary_text(const McRun& run) {
   return out;
 }
 
-nlohmann::json mc_summary_json(const McRun& run) {
+nlohmann::json mc_summary_json(const McRun& run, const std::vector<std::string>& fan_columns) {
   const analysis::McAggregate& a = run.aggregate;
   nlohmann::json j;
   j["scenario"] = run.scenario_name;
@@ -327,7 +327,7 @@ nlohmann::json mc_summary_json(const McRun& run) {
   j["drivers"] = drivers_json;
 
   nlohmann::json fans = nlohmann::json::object();
-  for (const std::string& name : fan_chart_columns()) {
+  for (const std::string& name : fan_columns) {
     const std::size_t c = analysis::McAggregate::column_index(name);
     nlohmann::json f;
     f["unit"] = std::string(model::kColumns[c].unit);

@@ -58,6 +58,10 @@ struct McOptions {
   double partial_seconds = 0.3;
   /// Keep every path's row in McRun::rows (for an MPI gather; the database has them otherwise).
   bool keep_rows = false;
+  /// timeseries.csv columns whose monthly series each path keeps in its row (McPathRow::series,
+  /// stored in the database's path_series table): `mc --store-paths`. Checked with
+  /// checked_columns(). With `resume`, the database's own list is used instead.
+  std::vector<std::string> store_columns;
   /// MPI: this process runs the path ids with id mod ranks == rank (see jobs/mpi.h).
   int rank = 0;
   int ranks = 1;
@@ -79,7 +83,14 @@ struct McRun {
   std::vector<io::McPathRow> rows;                     ///< with McOptions::keep_rows, sorted by path id
   std::string bust_rule{};                             ///< the scenario's bust rule in words (analysis::bust_rule_text)
   int persist_months = 1;                              ///< verdict.persist_months of the scenario
+  std::vector<std::string> stored_columns{};           ///< the columns each row's series holds, in order
+  std::string series_start{};                          ///< "YYYY-MM", the first month of every series
 };
+
+/// `names` (timeseries.csv columns, e.g. from `--store-paths a,b` or `--fan a,b`), checked: each
+/// a known column, none twice. Throws core::InputError located at `option`, listing every
+/// unknown name with a suggestion, for an unknown or repeated name or an empty list.
+std::vector<std::string> checked_columns(const std::vector<std::string>& names, const std::string& option);
 
 /// Runs the paths. With `db_path`, creates the database (or, with `resume`, opens it, takes
 /// its scenario, seed and path count, and runs only the missing paths). Throws
@@ -92,7 +103,7 @@ io::LoadedScenario scenario_of_database(const std::string& db_path);
 /// The database's record of a run of `loaded` (its text, --set values, uncertain keys) with
 /// this seed, path count and command line.
 io::McRunMeta run_meta(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t paths,
-                       const std::string& command_line);
+                       const std::string& command_line, const std::vector<std::string>& stored_columns = {});
 
 /// The scenario of path `path_id`: the base scenario, or with [uncertain] keys their drawn
 /// values (returned in `drawn`, in key order). Throws core::InputError if a drawn value is invalid.

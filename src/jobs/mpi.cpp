@@ -86,6 +86,11 @@ std::string encode_rows(const std::vector<io::McPathRow>& rows) {
       put_text(out, holder);
       put_f64(out, loss);
     }
+    put_u64(out, r.series.size());
+    for (const std::vector<double>& series : r.series) {
+      put_u64(out, series.size());
+      for (const double x : series) put_f64(out, x);
+    }
     put_u64(out, r.error ? 1 : 0);
     if (r.error) put_text(out, *r.error);
   }
@@ -111,6 +116,11 @@ std::vector<io::McPathRow> decode_rows(std::string_view in) {
     for (auto& [holder, loss] : r.losses_by_holder) {
       holder = get_text(in);
       loss = get_f64(in);
+    }
+    r.series.resize(get_u64(in));
+    for (std::vector<double>& series : r.series) {
+      series.resize(get_u64(in));
+      for (double& x : series) x = get_f64(in);
     }
     if (get_u64(in) != 0) r.error = get_text(in);
   }

@@ -6,11 +6,13 @@
 - docs/outputs.md must name every column of timeseries.csv, firms.csv and events.csv (as
   `name`) in that file's own section (`## \`firms.csv\`` up to the next `## ` heading), the
   columns read from the header of a real run; every summary.json key; and every key of
-  network.json (top level, a node, an edge) in its own section.
+  network.json (top level, a node, an edge) in its own section; and every table, view, column
+  and meta key of a real results database (`mc --store-paths … --db`) in its section.
 Usage: check_docs.py BUBBLESIM REPO_ROOT
 """
 import json
 import pathlib
+import sqlite3
 import tempfile
 import subprocess
 import sys
@@ -82,9 +84,29 @@ def main() -> int:
     for key in summary:
         if f"`{key}`" not in outputs_md:
             problems.append(f"docs/outputs.md does not document summary.json key `{key}`")
+    # The results database: tables, views, their columns and the meta keys, from a real file.
+    db_section = level2_section(outputs_md, "Results database (`mc --db`)")
+    db_names = []
+    with tempfile.TemporaryDirectory() as out:
+        db_path = pathlib.Path(out) / "mc.db"
+        subprocess.run([binary, "mc", "-n", "2", "--quiet", "--store-paths",
+                        "capex_usd_bn", "--db", str(db_path)], check=True, capture_output=True)
+        connection = sqlite3.connect(str(db_path))
+        for (table,) in connection.execute("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view')"):
+            db_names.append(table)
+            db_names += [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+        db_names += [key for (key,) in connection.execute("SELECT key FROM meta")]
+        connection.close()
+    if db_section is None:
+        problems.append("docs/outputs.md has no section '## Results database (`mc --db`)'")
+    else:
+        for name in sorted(set(db_names)):
+            if f"`{name}`" not in db_section:
+                problems.append(f"docs/outputs.md does not document results database name `{name}` in its section")
     for p in problems:
         print(p)
-    print(f"checked {len(columns)} columns and {len(summary)} summary keys: {len(problems)} problem(s)")
+    print(f"checked {len(columns)} columns, {len(summary)} summary keys and {len(set(db_names))} results database "
+          f"names: {len(problems)} problem(s)")
     return 1 if problems else 0
 
 

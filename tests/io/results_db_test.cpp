@@ -250,6 +250,67 @@ TEST_F(ResultsDbTest, FailedCheckpointWritesNothing) {
   EXPECT_EQ(db.status(), McStatus::kComplete);
 }
 
+TEST_F(ResultsDbTest, StoredSeriesRoundTripExactlyWithTheirMonths) {
+  const std::string path = file("series.db");
+  McRunMeta meta = sample_meta();
+  meta.stored_columns = {"capex_usd_bn", "ai_revenue_usd_bn"};  // not in name order
+  meta.series_start = "2026-11";                                 // the series cross a year
+  ResultsDb db = ResultsDb::create(path, meta);
+  McPathRow a = sample_row(4);
+  a.series = {{0.1 + 0.2, 4.9406564584124654e-324, -0.0}, {1e300, std::nan(""), 3.0}};
+  McPathRow b = sample_row(9);
+  b.series = {{7.0, 8.0, 9.0}, {1.0, 2.0, 3.0}};
+  McPathRow failed = sample_row(5);
+  failed.error = "stock-flow check failed";  // a failed path stores no series
+  db.checkpoint({a, failed, b}, "state", McStatus::kComplete);
+
+  const ResultsDb reopened = ResultsDb::open_existing(path);
+  EXPECT_EQ(reopened.meta().stored_columns, meta.stored_columns);
+  EXPECT_EQ(reopened.meta().series_start, "2026-11");
+  const std::vector<McPathRow> rows = reopened.read_paths();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_TRUE(rows[1].series.empty());
+  for (const auto& [stored, written] : {std::pair{rows[0], a}, std::pair{rows[2], b}}) {
+    ASSERT_EQ(stored.series.size(), 2u);
+    for (std::size_t c = 0; c < 2; ++c) {
+      ASSERT_EQ(stored.series[c].size(), 3u);
+      for (std::size_t t = 0; t < 3; ++t) {
+        const double w = written.series[c][t];
+        if (std::isnan(w)) {
+          EXPECT_TRUE(std::isnan(stored.series[c][t]));
+        } else {
+          EXPECT_EQ(bits(stored.series[c][t]), bits(w == 0.0 ? 0.0 : w)) << c << " " << t;  // −0 reads as 0
+        }
+      }
+    }
+  }
+  // The months are the scenario's from series_start: 2026-11, 2026-12, 2027-01.
+  RawDb raw(path);
+  EXPECT_EQ(raw.scalar("SELECT group_concat(month, ' ') FROM (SELECT DISTINCT month FROM path_series ORDER BY month)"),
+            "2026-11 2026-12 2027-01");
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM path_series"), "12");  // 2 paths × 2 columns × 3 months
+}
+
+TEST_F(ResultsDbTest, ARowWithoutItsSeriesIsRefused) {
+  const std::string path = file("series.db");
+  McRunMeta meta = sample_meta();
+  meta.stored_columns = {"capex_usd_bn", "ai_revenue_usd_bn"};
+  meta.series_start = "2026-01";
+  ResultsDb db = ResultsDb::create(path, meta);
+  McPathRow whole = sample_row(0);
+  whole.series = {{1.0}, {2.0}};
+  McPathRow one = sample_row(1);
+  one.series = {{1.0}};
+  // The whole checkpoint is refused, the complete row 0 included.
+  expect_database_error([&] { db.checkpoint({whole, one}, "x", McStatus::kRunning); }, path,
+                        "path 1 has 1 stored series for 2 stored columns");
+  EXPECT_EQ(db.paths_done(), 0u);
+  McRunMeta no_start = meta;
+  no_start.series_start = "";
+  expect_database_error([&] { (void)ResultsDb::create(file("no_start.db"), no_start); }, file("no_start.db"),
+                        "not a YYYY-MM month");
+}
+
 TEST_F(ResultsDbTest, QuantilesAndSensitivityAreReplaced) {
   const std::string path = file("runs.db");
   ResultsDb db = ResultsDb::create(path, sample_meta());
@@ -345,10 +406,10 @@ TEST_F(ResultsDbTest, OpenAndCreateRefuseFilesThatAreNotOurs) {
   (void)ResultsDb::create(future, sample_meta());
   {
     RawDb raw(future);
-    raw.exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    raw.exec("UPDATE meta SET value = '3' WHERE key = 'schema_version'");
   }
   expect_database_error([&] { (void)ResultsDb::open_existing(future); }, future,
-                        "schema version 2; this bubblesim reads version 1");
+                        "schema version 3; this bubblesim reads version 2");
   expect_database_error([&] { (void)ResultsDb::create(future, sample_meta()); }, future, "--resume");
 
   McRunMeta inconsistent = sample_meta();
