@@ -1,7 +1,7 @@
 # The two set-up commands of the README. Both install what is missing first.
 #   make run   builds the release preset and runs the embedded default scenario
 #   make test  builds the dev preset (sanitizers on) and runs the quick tests
-.PHONY: deps run test build-release build-dev test-slow test-mpi fuzz bench docs clean
+.PHONY: deps run test build-release build-dev test-slow test-mpi fuzz bench docs soak clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -43,6 +43,12 @@ fuzz: deps
 	  -DBSIM_BUILD_TESTS=OFF -DBSIM_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
 	cmake --build build/fuzz --target fuzz_scenario_toml fuzz_scenario_set fuzz_uncertain_table fuzz_api_request
 	ctest --test-dir build/fuzz -L fuzz --output-on-failure
+
+# The soak (docs/montecarlo.md): SOAK_PATHS Monte Carlo paths of default on the release build,
+# every month of every path checked (mc --check-paths); prints the time, paths and failures.
+SOAK_PATHS ?= 1000000
+soak: build-release
+	bash scripts/soak.sh build/release/bubblesim $(SOAK_PATHS)
 
 # Benchmarks (Google Benchmark) on the release build; results go in docs/performance.md.
 bench: build-release
