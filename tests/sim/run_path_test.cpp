@@ -161,5 +161,23 @@ TEST(NonFinite, HardwareMultipliersAtTheirMaximaRunACenturyWithEveryValueFinite)
   expect_all_finite(r);
 }
 
+TEST(NonFinite, ARecordedColumnThatOverflowsStopsTheRunNamingIt) {
+  // Every state is finite, but demand_h100e = inference + training = 2e308 is not: the month's
+  // record is refused rather than written as `inf`.
+  const model::Scenario s = io::load_scenario("default").scenario;
+  model::World w = initial_world(s);
+  EXPECT_NO_THROW((void)record_month(s, w));
+  w.inference_demand = core::Compute{1e308};
+  w.training_demand = core::Compute{1e308};
+  try {
+    (void)record_month(s, w);
+    FAIL() << "an infinite demand_h100e was recorded";
+  } catch (const NonFiniteError& e) {
+    EXPECT_EQ(e.quantity(), "demand_h100e");
+    EXPECT_EQ(e.mechanism(), "recording the month");
+    EXPECT_NE(std::string(e.what()).find(s.time.start.str()), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace bsim::sim
