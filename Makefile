@@ -3,7 +3,7 @@
 #   make test  builds the dev preset (sanitizers on) and the release Python package, and runs the
 #              quick tests (the Python ones against the release build: README, "Python")
 #   make python  builds the Python package into build/release/python (PYTHONPATH=build/release/python)
-.PHONY: deps run test python build-release build-dev test-slow test-mpi fuzz bench docs clean
+.PHONY: deps run test python build-release build-dev test-slow test-mpi fuzz bench docs soak clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -48,6 +48,12 @@ fuzz: deps
 	  -DBSIM_BUILD_TESTS=OFF -DBSIM_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
 	cmake --build build/fuzz --target fuzz_scenario_toml fuzz_scenario_set fuzz_uncertain_table fuzz_api_request
 	ctest --test-dir build/fuzz -L fuzz --output-on-failure
+
+# The soak (docs/montecarlo.md): SOAK_PATHS Monte Carlo paths of default on the release build,
+# every month of every path checked (mc --check-paths); prints the time, paths and failures.
+SOAK_PATHS ?= 1000000
+soak: build-release
+	bash scripts/soak.sh build/release/bubblesim $(SOAK_PATHS)
 
 # Benchmarks (Google Benchmark) on the release build; results go in docs/performance.md.
 bench: build-release

@@ -140,6 +140,7 @@ struct McCliOptions {
   int persist_months = 1;
   std::vector<std::string> store_paths;  ///< --store-paths COL,…
   std::vector<std::string> fan;          ///< --fan COL,… ("all": every column)
+  bool check_paths = false;
 };
 
 // The fan charts `mc` prints: --fan's columns (checked; "all" for every one), else the defaults.
@@ -218,6 +219,26 @@ int report_failed_paths(const bsim::jobs::McRun& run, const std::string& scenari
   return kExitFailure;
 }
 
+// mc --check-paths: what the checks covered and found, as a line for stderr and as JSON.
+std::string path_checks_text(const bsim::jobs::McRun& run) {
+  const bsim::analysis::PathCheckTotals& c = run.checks;
+  const std::uint64_t failed = run.paths_run - c.paths;
+  return fmt::format("mc: check-paths: {} paths in {:.1f} s: {} passed every check, {} failed; {} months and {} timeseries "
+                     "values finite; largest stock-flow residual {:.3g} of its month's tolerance\n",
+                     run.paths_run, run.seconds, c.paths, failed, c.months, c.values, c.worst_residual_share);
+}
+
+nlohmann::json path_checks_json(const bsim::jobs::McRun& run) {
+  const bsim::analysis::PathCheckTotals& c = run.checks;
+  return {{"paths", run.paths_run},
+          {"passed", c.paths},
+          {"failed", run.paths_run - c.paths},
+          {"months", c.months},
+          {"values", c.values},
+          {"worst_residual_share_of_tolerance", c.worst_residual_share},
+          {"seconds", run.seconds}};
+}
+
 // Under mpirun: every rank runs its share of the path ids without a database; rank 0 gathers
 // the aggregates and rows, writes the database once at the end and prints.
 int do_mc_ranks(const McCliOptions& opt, const bsim::io::LoadedScenario& loaded, const bsim::jobs::MpiSession& mpi) {
@@ -261,6 +282,9 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
   if (opt.resume && mpi.size() > 1) {
     throw core::InputError({"--resume", 0, 0}, "--resume runs in one process: start it without mpirun");
   }
+  if (opt.check_paths && mpi.size() > 1) {
+    throw core::InputError({"--check-paths", 0, 0}, "--check-paths runs in one process: start it without mpirun");
+  }
   if (opt.resume) {
     if (opt.db.empty()) throw core::InputError({"--resume", 0, 0}, "--resume needs --db FILE, the database to continue");
     if (scenario_given || !opt.sets.empty() || paths_given || !opt.store_paths.empty()) {
@@ -293,6 +317,7 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
   mo.checkpoint_seconds = opt.checkpoint_seconds;
   mo.command_line = opt.command_line;
   mo.store_columns = opt.store_paths;
+  mo.checks = opt.check_paths ? analysis::PathChecks::kOutputs : analysis::PathChecks::kEngine;
   mo.stop = &g_stop;
   mo.progress = [&display](const jobs::McProgress& p) { display(p); };
   const jobs::McRun run = jobs::run_monte_carlo(loaded, mo);
@@ -302,10 +327,13 @@ int do_mc(const McCliOptions& opt, bool paths_given, bool scenario_given, const 
     db.write_quantiles(jobs::quantile_rows(run.aggregate));
   }
   if (opt.json) {
-    std::cout << jobs::mc_summary_json(run, fans).dump(2) << '\n';
+    nlohmann::json doc = jobs::mc_summary_json(run, fans);
+    if (opt.check_paths) doc["path_checks"] = path_checks_json(run);
+    std::cout << doc.dump(2) << '\n';
   } else {
     std::cout << jobs::mc_summary_text(run, fans);
   }
+  if (opt.check_paths) std::cerr << path_checks_text(run);
   std::cerr << fmt::format("mc: {} paths in {:.1f} s ({:.0f} paths/s){}\n", run.paths_run, run.seconds,
                            run.seconds > 0 ? static_cast<double>(run.paths_run) / run.seconds : 0.0,
                            opt.db.empty() ? "" : fmt::format("; results in {}", opt.db));
@@ -651,6 +679,9 @@ int main(int argc, char** argv) {
       ->type_name("COL,…")
       ->delimiter(',')
       ->allow_extra_args(false);
+  mc->add_flag("--check-paths", mc_opt.check_paths,
+               "Also check every month of every path as written: all timeseries values finite, the stock-flow residual "
+               "within its tolerance (the soak, docs/montecarlo.md); a path that fails a check fails the run");
   const CLI::Option* mc_persist = add_persist_months(mc, mc_opt.persist_months);
 
   SweepCliOptions sweep_opt;

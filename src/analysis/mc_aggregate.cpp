@@ -1,9 +1,12 @@
 #include "analysis/mc_aggregate.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "core/bytes.h"
 #include "model/contracts.h"
@@ -56,7 +59,31 @@ const std::vector<std::string>& path_figure_names() {
   return names;
 }
 
-PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed) {
+void PathCheckTotals::merge(const PathCheckTotals& other) {
+  paths += other.paths;
+  months += other.months;
+  values += other.values;
+  worst_residual_share = std::max(worst_residual_share, other.worst_residual_share);
+}
+
+void check_month_record(const model::MonthRecord& r, double tolerance_usd_bn, PathCheckTotals& totals) {
+  ++totals.months;
+  for (const model::Column& c : model::kColumns) {
+    const double x = r.*c.field;
+    if (!std::isfinite(x)) {
+      throw std::runtime_error(fmt::format("check-paths: {} is {} in {}", c.name, x, r.month.str()));
+    }
+  }
+  totals.values += model::kColumns.size();
+  const double share = r.sfc_max_residual_usd_bn / tolerance_usd_bn;
+  if (!(share <= 1.0)) {
+    throw std::runtime_error(fmt::format("check-paths: stock-flow residual {:.3g} USD bn in {} exceeds the tolerance {:g}",
+                                         r.sfc_max_residual_usd_bn, r.month.str(), tolerance_usd_bn));
+  }
+  totals.worst_residual_share = std::max(totals.worst_residual_share, share);
+}
+
+PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed, PathChecks checks) {
   PathOutcome out;
   PathVerdict& v = out.verdict;
   v.path_id = path_id;
@@ -67,7 +94,11 @@ PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id
     while (!runner.done()) {
       runner.step(events);
       out.months.push_back(sim::record_month(scenario, runner.world()));
+      if (checks == PathChecks::kOutputs) {
+        check_month_record(out.months.back(), sim::stock_flow_tolerance(runner.world().ledger.largest_stock()), out.checks);
+      }
     }
+    if (checks == PathChecks::kOutputs) out.checks.paths = 1;
     const std::vector<model::MonthRecord>& m = out.months;
     v.bust = find_bust(m, scenario.verdict);
     const LegacyLedger legacy = legacy_ledger(m, sim::legacy_state(scenario, runner.world()), v.bust, scenario.verdict);
@@ -88,6 +119,7 @@ PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id
     v.losses_by_holder = sim::holder_losses(scenario, runner.world()).by_class;
   } catch (const std::exception& e) {
     out.months.clear();
+    out.checks.paths = 0;
     v = PathVerdict{};
     v.path_id = path_id;
     v.error = e.what();

@@ -48,15 +48,43 @@ struct PathVerdict {
   std::optional<std::string> error;   ///< set when the path failed (then nothing else is meaningful)
 };
 
+/// What the checks of `mc --check-paths` saw (PathChecks::kOutputs): counts and the largest
+/// stock-flow residual as a share of its month's tolerance. Merging adds counts and keeps the
+/// largest share, so the result does not depend on the order of the paths.
+struct PathCheckTotals {
+  std::uint64_t paths = 0;   ///< paths whose every month was checked and passed
+  std::uint64_t months = 0;  ///< months checked (of passing and failing paths)
+  std::uint64_t values = 0;  ///< timeseries values found finite
+  double worst_residual_share = 0.0;  ///< largest month residual ÷ that month's tolerance (≤ 1 when all passed)
+  void merge(const PathCheckTotals& other);
+};
+
 /// A path's verdict and its months (the months are not kept by the aggregate).
 struct PathOutcome {
   PathVerdict verdict;
   std::vector<model::MonthRecord> months;
+  PathCheckTotals checks;  ///< filled with PathChecks::kOutputs
+};
+
+/// The checks of PathChecks::kOutputs on one month's record, after the engine's own: they read
+/// what goes into timeseries.csv and the Monte Carlo fans, not the state the engine checked.
+/// Every column of model::kColumns must be finite and `sfc_max_residual_usd_bn` at most
+/// `tolerance_usd_bn` (the month's sim::stock_flow_tolerance); counts go to `totals`. Throws
+/// std::runtime_error naming the month and the column, or the residual and the tolerance.
+void check_month_record(const model::MonthRecord& record, double tolerance_usd_bn, PathCheckTotals& totals);
+
+/// How much evaluate_path checks beyond the engine's own checks (which every path runs).
+enum class PathChecks {
+  kEngine,   ///< the engine's: finite state after each mechanism, the stock-flow check each month
+  kOutputs,  ///< also each month's record as written: every timeseries value finite, and the
+             ///< ledger's largest residual within the month's stock-flow tolerance
 };
 
 /// Runs one path without keeping events or firm rows and reads its verdict. A path that throws
-/// (a stock-flow violation, say) comes back with `verdict.error` set and no months.
-PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed);
+/// (a stock-flow violation, say) or, with PathChecks::kOutputs, fails a check comes back with
+/// `verdict.error` set (naming the month and the value) and no months.
+PathOutcome evaluate_path(const model::Scenario& scenario, std::uint64_t path_id, std::uint64_t seed,
+                          PathChecks checks = PathChecks::kEngine);
 
 /// The per-path figures the aggregate keeps distributions of, in output order.
 const std::vector<std::string>& path_figure_names();

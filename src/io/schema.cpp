@@ -264,7 +264,8 @@ std::vector<KeySpec> make_keys() {
       number("training.min_budget_share", D::kShare, 0, 1, 0.1, "Floor of a lab's training cut, as a share of its planned budget."),
 
       text("segment.*.id", V::kString, std::nullopt, "Identifier of the demand segment."),
-      number("segment.*.initial_users", D::kUsers, 0, 1e11, std::nullopt, "Users in the month before the start (Bass N0)."),
+      number("segment.*.initial_users", D::kUsers, 1, 1e11, std::nullopt,
+             "Users in the month before the start (Bass N0); at least one, since demand is calibrated per user."),
       number("segment.*.market_potential_users", D::kUsers, 0, 1e11, std::nullopt,
              "Bass market potential m; must be at least the initial users.", true),
       number("segment.*.bass_innovation_per_year", D::kRatePerYear, 0, 10, 0.01, "Bass innovation coefficient p, per year."),

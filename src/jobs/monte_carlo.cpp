@@ -65,6 +65,7 @@ struct WorkerShelf {
   std::optional<analysis::McAggregate> aggregate;
   std::vector<io::McPathRow> rows;
   std::vector<analysis::PathVerdict> failed;
+  analysis::PathCheckTotals checks;
 };
 
 // Lower estimates of what a path costs where it is kept: a database row (measured: about 8 kB
@@ -169,6 +170,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
             .aggregate = analysis::McAggregate(loaded.scenario, options.sketch_accuracy, loaded.uncertain),
             .failed = {},
             .rows = {},
+            .checks = {},
             .bust_rule = analysis::bust_rule_text(loaded.scenario.verdict),
             .persist_months = loaded.scenario.verdict.persist_months,
             .stored_columns = {},
@@ -240,9 +242,9 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
         drawn.clear();
         if (sampler) {
           drawn = sampler->draw(run.seed, id);
-          out = analysis::evaluate_path(io::instantiate(loaded, keyed(loaded, drawn)), id, run.seed);
+          out = analysis::evaluate_path(io::instantiate(loaded, keyed(loaded, drawn)), id, run.seed, options.checks);
         } else {
-          out = analysis::evaluate_path(loaded.scenario, id, run.seed);
+          out = analysis::evaluate_path(loaded.scenario, id, run.seed, options.checks);
         }
       } catch (const std::exception& e) {
         // Only instantiate() can throw here (evaluate_path catches its own): a drawn value the
@@ -257,6 +259,7 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
         shelf.aggregate->add(out.verdict, out.months);
         if (db || options.keep_rows) shelf.rows.push_back(row_of(out.verdict, out.months, stored));
         if (out.verdict.error && shelf.failed.size() < kFailedKept) shelf.failed.push_back(out.verdict);
+        shelf.checks.merge(out.checks);
       }
       if (out.verdict.bust.occurred) busts.fetch_add(1);
       finished.fetch_add(1);
@@ -278,6 +281,8 @@ McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options
       shelf.rows.clear();
       std::move(shelf.failed.begin(), shelf.failed.end(), std::back_inserter(run.failed));
       shelf.failed.clear();
+      run.checks.merge(shelf.checks);
+      shelf.checks = {};
     }
     // The failed paths with the lowest ids, whatever the threads: each worker takes ids in
     // increasing order, so its first kFailedKept since the last collection hold its lowest.

@@ -62,6 +62,10 @@ struct McOptions {
   /// stored in the database's path_series table): `mc --store-paths`. Checked with
   /// checked_columns(). With `resume`, the database's own list is used instead.
   std::vector<std::string> store_columns;
+  /// analysis::PathChecks::kOutputs (`mc --check-paths`, the soak): every path's months are
+  /// also checked as written; a path that fails a check fails like any other, and the totals
+  /// go to McRun::checks.
+  analysis::PathChecks checks = analysis::PathChecks::kEngine;
   /// MPI: this process runs the path ids with id mod ranks == rank (see jobs/mpi.h).
   int rank = 0;
   int ranks = 1;
@@ -81,6 +85,9 @@ struct McRun {
   double seconds = 0;                                 ///< wall time of this run
   std::uint64_t paths_run = 0;                        ///< paths run by this process in this run (not resumed)
   std::vector<io::McPathRow> rows;                     ///< with McOptions::keep_rows, sorted by path id
+  /// With McOptions::checks = kOutputs: what the checks saw in this run's paths (resumed ones
+  /// are not counted).
+  analysis::PathCheckTotals checks{};
   std::string bust_rule{};                             ///< the scenario's bust rule in words (analysis::bust_rule_text)
   int persist_months = 1;                              ///< verdict.persist_months of the scenario
   std::vector<std::string> stored_columns{};           ///< the columns each row's series holds, in order

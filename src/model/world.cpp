@@ -32,6 +32,9 @@ double DemandCurve::lab_inference_h100e(double p) const {
 }
 
 double DemandCurve::training_h100e(double p) const {
+  // No budget buys no compute at any price: at a spot price of 0 (zero marginal cost) the
+  // quotient would be 0/0.
+  if (training_budget.value() == 0.0) return 0.0;
   return training_budget.value() * 1e9 / (p * core::kHoursPerMonth);
 }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numeric>
 #include <tuple>
@@ -257,6 +258,11 @@ model::MonthRecord record_month(const model::Scenario& scenario, const model::Wo
   r.circular_revenue_share = w.fin.circular_revenue_share_all;
   std::tie(r.accelerators_book_usd_bn, r.accelerators_value_usd_bn) = fleet_book_and_value(scenario, w);
   r.efficiency_jump_rate_per_year = w.jump_rate_per_year;
+  // Columns derived here (sums, ratios) can overflow where every state they come from is finite:
+  // nothing non-finite reaches timeseries.csv or a Monte Carlo fan.
+  for (const model::Column& c : model::kColumns) {
+    if (!std::isfinite(r.*c.field)) throw NonFiniteError(w.month, "recording the month", std::string(c.name), r.*c.field);
+  }
   return r;
 }
 
@@ -336,6 +342,35 @@ void record_firms(const model::Scenario& scenario, const model::World& world, st
     r.operable_h100e = o.operable_h100e;
     r.capex_usd_bn = o.capex_usd_bn;
     r.compute_revenue_usd_bn = o.compute_revenue_usd_bn;
+  }
+  // Nothing non-finite reaches firms.csv.
+  static constexpr std::array<std::pair<std::string_view, double model::FirmMonth::*>, 18> kFields = {{
+      {"cash_usd_bn", &model::FirmMonth::cash_usd_bn},
+      {"debt_usd_bn", &model::FirmMonth::debt_usd_bn},
+      {"equity_usd_bn", &model::FirmMonth::equity_usd_bn},
+      {"revenue_usd_bn", &model::FirmMonth::revenue_usd_bn},
+      {"installed_h100e", &model::FirmMonth::installed_h100e},
+      {"operable_h100e", &model::FirmMonth::operable_h100e},
+      {"capex_usd_bn", &model::FirmMonth::capex_usd_bn},
+      {"compute_revenue_usd_bn", &model::FirmMonth::compute_revenue_usd_bn},
+      {"debtrank", &model::FirmMonth::debtrank},
+      {"equity_issued_usd_bn", &model::FirmMonth::equity_issued_usd_bn},
+      {"accelerators_book_usd_bn", &model::FirmMonth::accelerators_book_usd_bn},
+      {"accelerators_value_usd_bn", &model::FirmMonth::accelerators_value_usd_bn},
+      {"equity_economic_usd_bn", &model::FirmMonth::equity_economic_usd_bn},
+      {"compute_gw", &model::FirmMonth::compute_gw},
+      {"circular_revenue_share", &model::FirmMonth::circular_revenue_share},
+      {"inference_share", &model::FirmMonth::inference_share},
+      {"training_compute_h100e_months", &model::FirmMonth::training_compute_h100e_months},
+      {"training_budget_usd_bn", &model::FirmMonth::training_budget_usd_bn},
+  }};
+  for (std::size_t i = first; i < out.size(); ++i) {
+    for (const auto& [name, field] : kFields) {
+      const double x = out[i].*field;
+      if (!std::isfinite(x)) {
+        throw NonFiniteError(world.month, "recording the firms", scenario.firms[out[i].firm].id + ": " + std::string(name), x);
+      }
+    }
   }
 }
 

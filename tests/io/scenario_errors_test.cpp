@@ -248,6 +248,14 @@ std::vector<Case> cases() {
        {{"initial_h100e = 1000000", "initial_h100e = -5"}},
        {},
        {{26, 17, "'initial_h100e' = -5 is out of range: must be at least 0"}}},
+      // Reliability issue: 0 users passed validation and the per-user demand calibration
+      // (ln A = ln Q0 − ln users) became infinite; a segment without a spending ceiling then
+      // stopped the run in its first month (history/telecom-1996: unmet demand inf).
+      {"ZeroInitialUsersIsOutOfRange",
+       kBase,
+       {{"initial_users = 1.0e9", "initial_users = 0"}},
+       {},
+       {{14, 17, "'initial_users' = 0 is out of range: must be at least 1 and at most 100000000000 (users)"}}},
       {"ValueAboveMaxIsOutOfRange",
        kBase,
        {{"50000\n", "50000\nexpansion_share = 1.5\n"}},

@@ -123,5 +123,61 @@ TEST(NonFinite, AnOrdinaryShockRunsToTheEndWithEveryValueFinite) {
   }
 }
 
+
+// Every column of every month and every firm's row of every month is finite.
+void expect_all_finite(const PathResult& r) {
+  for (const model::MonthRecord& m : r.months) {
+    for (const model::Column& c : model::kColumns) ASSERT_TRUE(std::isfinite(m.*c.field)) << c.name << " " << m.month.str();
+  }
+  for (const model::FirmMonth& f : r.firms) {
+    for (const model::FirmColumn& c : model::kFirmColumns) ASSERT_TRUE(std::isfinite(f.*c.field)) << c.name << " " << f.month.str();
+    ASSERT_TRUE(std::isfinite(f.debtrank)) << "debtrank of firm " << f.firm << " " << f.month.str();
+  }
+}
+
+TEST(NonFinite, ZeroMarginalCostWithoutATrainingBudgetRunsToTheEnd) {
+  // Reliability issue: history/telecom-1996 has no power price and no training budget; with
+  // opex at 0 (in range) the cheapest capacity cost nothing, training demand at a price of 0 was
+  // 0/0, and the run stopped in 1995-01 with unmet demand inf. No budget buys no compute at any
+  // price, so the market clears as it does with a tiny opex.
+  const model::Scenario s = io::load_scenario("history/telecom-1996", {"supply.opex_usd_per_h100e_hour=0"}).scenario;
+  ASSERT_EQ(s.supply.opex_usd_per_h100e_hour, 0.0);
+  ASSERT_EQ(s.supply.power_price_usd_per_mwh, 0.0);
+  const PathResult r = run_path(s, 0, 1);
+  ASSERT_EQ(r.months.size(), static_cast<std::size_t>(s.time.months()));
+  expect_all_finite(r);
+  for (const model::MonthRecord& m : r.months) EXPECT_EQ(m.training_demand_h100e, 0.0) << m.month.str();
+}
+
+TEST(NonFinite, HardwareMultipliersAtTheirMaximaRunACenturyWithEveryValueFinite) {
+  // Reliability issue: each extrapolated generation ×100 H100e per unit, ×10 kW and ×10 USD per
+  // H100e (the keys' maxima) over 100 years left 1,928 `nan` cells and "infT" in the summary.
+  const model::Scenario s = io::load_scenario("default", {"time.end=2125-12", "technology.hardware.h100e_per_unit_multiplier=100",
+                                                          "technology.hardware.kw_per_h100e_multiplier=10",
+                                                          "technology.hardware.usd_per_h100e_multiplier=10"})
+                                .scenario;
+  const PathResult r = run_path(s, 0, 1);
+  ASSERT_EQ(r.months.size(), 1200u);  // 2026-01 … 2125-12: 100 years of 12 months
+  expect_all_finite(r);
+}
+
+TEST(NonFinite, ARecordedColumnThatOverflowsStopsTheRunNamingIt) {
+  // Every state is finite, but demand_h100e = inference + training = 2e308 is not: the month's
+  // record is refused rather than written as `inf`.
+  const model::Scenario s = io::load_scenario("default").scenario;
+  model::World w = initial_world(s);
+  EXPECT_NO_THROW((void)record_month(s, w));
+  w.inference_demand = core::Compute{1e308};
+  w.training_demand = core::Compute{1e308};
+  try {
+    (void)record_month(s, w);
+    FAIL() << "an infinite demand_h100e was recorded";
+  } catch (const NonFiniteError& e) {
+    EXPECT_EQ(e.quantity(), "demand_h100e");
+    EXPECT_EQ(e.mechanism(), "recording the month");
+    EXPECT_NE(std::string(e.what()).find(s.time.start.str()), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace bsim::sim
