@@ -46,6 +46,16 @@
 
 namespace {
 
+/// --seed: a whole number from 0 to 2^64 − 1. CLI11 would read "-1" into an unsigned seed as
+/// 2^64 − 1 without a word.
+const CLI::Validator kSeed(
+    [](const std::string& text) -> std::string {
+      const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+      if (digits && (text.size() < 20 || (text.size() == 20 && text <= "18446744073709551615"))) return {};
+      return "the seed must be a whole number from 0 to 18446744073709551615, not '" + text.substr(0, 40) + "'";
+    },
+    "SEED", "seed");
+
 constexpr int kExitBadInput = 2;
 constexpr int kExitFailure = 1;
 constexpr int kExitInterrupted = 130;
@@ -165,7 +175,9 @@ std::string duration_text(double seconds) {
 // A progress bar on a terminal (redrawn in place), plain lines every ten seconds otherwise.
 class ProgressDisplay {
  public:
-  explicit ProgressDisplay(bool enabled) : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1) {}
+  /// `label` names the command on plain lines ("mc", "sweep").
+  explicit ProgressDisplay(bool enabled, std::string label = "mc")
+      : enabled_(enabled), tty_(isatty(STDERR_FILENO) == 1), label_(std::move(label)) {}
   void operator()(const bsim::jobs::McProgress& p) {
     if (!enabled_) return;
     const double fraction = p.total ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1.0;
@@ -187,7 +199,7 @@ class ProgressDisplay {
     if (p.done >= p.total && printed_end_) return;
     last_line_ = p.elapsed_seconds;
     printed_end_ = p.done >= p.total;
-    std::cerr << fmt::format("mc: {}/{} paths ({:.1f}%), {:.0f} paths/s, elapsed {}, ETA {}, busts {}\n", p.done, p.total,
+    std::cerr << fmt::format("{}: {}/{} paths ({:.1f}%), {:.0f} paths/s, elapsed {}, ETA {}, busts {}\n", label_, p.done, p.total,
                              100 * fraction, p.paths_per_second, duration_text(p.elapsed_seconds), duration_text(eta), busts);
   }
   void finish() {
@@ -200,6 +212,7 @@ class ProgressDisplay {
   bool drew_ = false;
   bool printed_end_ = false;
   double last_line_ = -1e9;
+  std::string label_;
 };
 
 // When paths failed: says so on stderr, with the command that reruns the first failed path
@@ -382,7 +395,7 @@ int do_sweep(const SweepCliOptions& opt) {
   for (const std::string& g : opt.grid) axes.push_back(jobs::parse_grid_axis(g));
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
-  ProgressDisplay display(!opt.quiet);
+  ProgressDisplay display(!opt.quiet, "sweep");
   jobs::SweepOptions so;
   so.paths = opt.paths;
   so.seed = opt.seed;
@@ -640,7 +653,7 @@ int main(int argc, char** argv) {
   run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);
-  run->add_option("--seed", run_opt.seed, "Random seed")->capture_default_str();
+  run->add_option("--seed", run_opt.seed, "Random seed")->capture_default_str()->check(kSeed);
   run->add_option("--path", run_opt.path_id, "Path id (which random path of the seed)")->capture_default_str();
   run->add_flag("--drawn", run_opt.drawn,
                 "Use the values Monte Carlo path --path draws for its [uncertain] keys (rerun one mc path as a story)");
@@ -657,7 +670,7 @@ int main(int argc, char** argv) {
   mc->add_option("--threads", mc_opt.threads, "Worker threads (0: one per hardware thread)")
       ->capture_default_str()
       ->check(CLI::Range(0, 4096));
-  mc->add_option("--seed", mc_opt.seed, "Random seed")->capture_default_str();
+  mc->add_option("--seed", mc_opt.seed, "Random seed")->capture_default_str()->check(kSeed);
   mc->add_option("--db", mc_opt.db, "Write a results database (SQLite) to this file");
   mc->add_flag("--resume", mc_opt.resume, "Continue the interrupted run in --db FILE");
   mc->add_flag("--json", mc_opt.json, "Print the summary as JSON on stdout (progress goes to stderr)");
@@ -701,7 +714,7 @@ int main(int argc, char** argv) {
   sweep->add_option("--threads", sweep_opt.threads, "Worker threads (0: one per hardware thread)")
       ->capture_default_str()
       ->check(CLI::Range(0, 4096));
-  sweep->add_option("--seed", sweep_opt.seed, "Random seed")->capture_default_str();
+  sweep->add_option("--seed", sweep_opt.seed, "Random seed")->capture_default_str()->check(kSeed);
   sweep->add_option("--db", sweep_opt.db, "Save the results in a results database (SQLite; a new file)");
   sweep->add_flag("--json", sweep_opt.json, "Print the results as JSON rows on stdout");
   sweep->add_flag("--quiet", sweep_opt.quiet, "No progress display");
@@ -713,13 +726,17 @@ int main(int argc, char** argv) {
   CompareOptions compare_opt;
   CLI::App* compare = app.add_subcommand(
       "compare", "Run two scenarios with the same seed and print their key figures side by side, with B − A and B ÷ A");
-  compare->add_option("a", compare_opt.scenario_a, "Scenario A: built-in scenario name or scenario file")->required();
-  compare->add_option("b", compare_opt.scenario_b, "Scenario B: built-in scenario name or scenario file")->required();
+  compare->add_option("a", compare_opt.scenario_a, "Scenario A: built-in scenario name or scenario file")
+      ->required()
+      ->type_name("SCENARIO_A");
+  compare->add_option("b", compare_opt.scenario_b, "Scenario B: built-in scenario name or scenario file")
+      ->required()
+      ->type_name("SCENARIO_B");
   compare->add_flag("--json", compare_opt.json, "Print the comparison as JSON on stdout");
   compare->add_option("--set", compare_opt.sets, "Override a value in both scenarios: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);
-  compare->add_option("--seed", compare_opt.seed, "Random seed, the same for both")->capture_default_str();
+  compare->add_option("--seed", compare_opt.seed, "Random seed, the same for both")->capture_default_str()->check(kSeed);
   compare->add_option("--path", compare_opt.path_id, "Path id, the same for both")->capture_default_str();
 
   ReportOptions report_opt;
@@ -806,7 +823,7 @@ int main(int argc, char** argv) {
   history->add_option("--set", history_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")
       ->allow_extra_args(false);
-  history->add_option("--seed", history_opt.seed, "Random seed")->capture_default_str();
+  history->add_option("--seed", history_opt.seed, "Random seed")->capture_default_str()->check(kSeed);
   history->add_option("--path", history_opt.path_id, "Path id")->capture_default_str();
 
   CLI::App* scenarios = app.add_subcommand("scenarios", "List the built-in scenarios");
@@ -821,6 +838,22 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RequiredError& e) {
+    // CLI11 says "b is required" for a missing positional argument: say which command needs
+    // which argument, and how the command is called.
+    const CLI::App* sub = nullptr;
+    for (const CLI::App* s : app.get_subcommands()) sub = s;
+    if (sub == nullptr) return app.exit(e) == 0 ? 0 : kExitBadInput;
+    std::string usage = "bubblesim " + sub->get_name();
+    std::string missing;
+    for (const CLI::Option* o : sub->get_options([](const CLI::Option* o) { return o->get_positional(); })) {
+      usage += " " + o->get_name();
+      if (o->get_required() && o->count() == 0 && missing.empty()) missing = o->get_name() + " (" + o->get_description() + ")";
+    }
+    std::cerr << "bubblesim " << sub->get_name() << ": missing argument "
+              << (missing.empty() ? std::string(e.what()) : missing) << "\nUsage: " << usage
+              << " [OPTIONS]; run with --help for more information.\n";
+    return kExitBadInput;
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitBadInput;

@@ -138,6 +138,19 @@ expect_bad_input(run-located-generic "${located}" ARGS run ./unknown-key.toml)
 
 # --- good input still works --------------------------------------------------------------------
 
+# A seed that is not a whole number from 0 to 2^64 − 1 is refused, not wrapped (−1 used to run as
+# seed 18446744073709551615).
+foreach(seed -1 18446744073709551616 1.5 abc)
+  expect_bad_input(bad-seed-${seed} "--seed: the seed must be a whole number from 0 to 18446744073709551615, not '${seed}'"
+                   ARGS run default --seed ${seed})
+endforeach()
+expect_exit(largest-seed 0 "^$" "seed 18446744073709551615," ARGS run default --seed 18446744073709551615)
+
+# A missing positional argument names the command, the argument and the usage (CLI11 alone said
+# "b is required").
+expect_bad_input(compare-missing-b "bubblesim compare: missing argument b \\(Scenario B[^\n]*\nUsage: bubblesim compare a b \\[OPTIONS\\]"
+                 ARGS compare default)
+
 expect_exit(validate-default 0 "^$" "scenarios/default\\.toml: ok" ARGS validate default)
 expect_exit(validate-minimal-file 0 "^$" "minimal\\.toml: ok" ARGS validate "${SRC}/tests/io/data/minimal.toml")
 expect_exit(validate-contracts-file 0 "^$" "contracts\\.toml: ok" ARGS validate "${SRC}/tests/io/data/contracts.toml")

@@ -31,6 +31,13 @@ grep -q "swing" "$work/t2.txt" || fail "no swing in the tornado"
 first=$(grep -o 'verdict\.[a-z_]*  ~' "$work/t2.txt" | head -1)
 [ "$first" = "verdict.bust_equity_drawdown  ~" ] || fail "the decisive key is not first: $first"
 
+# Without --quiet and with stderr not a terminal, progress comes as plain lines labelled
+# "sweep:" (they used to say "mc:").
+"$bsim" sweep "$work/two-keys.toml" --tornado -n 6 --threads 2 --seed 5 "${short[@]}" > /dev/null 2> "$work/progress.txt" \
+  || fail "sweep with progress exited $?"
+grep -q '^sweep: [0-9]*/[0-9]* paths' "$work/progress.txt" || fail "no 'sweep:' progress line: $(cat "$work/progress.txt")"
+if grep -q '^mc: [0-9]*/[0-9]* paths' "$work/progress.txt"; then fail "sweep's progress says mc:"; fi
+
 "$bsim" sweep "$work/two-keys.toml" --tornado -n 6 --threads 1 --seed 5 --quiet "${short[@]}" > "$work/t1.txt"
 cmp "$work/t1.txt" "$work/t2.txt" || fail "1 and 2 threads differ"
 
