@@ -58,7 +58,7 @@ expect_exit(compare-bad-b 2 "(^|\n)bad-month\\.toml:6:22: error: [^\n]*\n1 error
 # A bad --set applies to both scenarios but is reported once.
 expect_exit(compare-bad-set 2 "^--set:1:1: error: unknown parameter path 'nonsense'[^\n]*\n1 error; nothing was run\\.\n$" "^$"
   ARGS compare default sudden-100x --set nonsense=1)
-expect_exit(compare-missing-b 2 "b is required" "^$" ARGS compare default)
+expect_exit(compare-missing-b 2 "bubblesim compare: missing argument b \\(Scenario B" "^$" ARGS compare default)
 
 if(failures)
   message(FATAL_ERROR "bubblesim compare checks failed:${failures}")
