@@ -208,7 +208,9 @@ class McTest(Scratch):
     def test_the_gil_is_released_while_paths_run(self):
         ticks_while_running = []
         done = {}
-        worker = threading.Thread(target=lambda: done.setdefault("r", b.mc("default", n=40, threads=1, set=SHORT)))
+        # 200 short paths on one thread: about a second, long enough to tell on a fast machine
+        # (40 paths took 0.198 s on one and failed the precondition below).
+        worker = threading.Thread(target=lambda: done.setdefault("r", b.mc("default", n=200, threads=1, set=SHORT)))
         started = time.monotonic()
         worker.start()
         while worker.is_alive():
@@ -216,7 +218,7 @@ class McTest(Scratch):
             time.sleep(0.005)
         worker.join()
         elapsed = time.monotonic() - started
-        self.assertEqual(len(done["r"].paths), 40)
+        self.assertEqual(len(done["r"].paths), 200)
         # Held GIL: this thread could not tick while the run lasted. Released: it ticks all along.
         self.assertGreater(elapsed, 0.2, "the run was too short to tell")
         self.assertGreater(len(ticks_while_running), 10)
