@@ -67,4 +67,12 @@ void check_loaded(const io::LoadedScenario& loaded, const InputShape& input) {
   }
 }
 
+void check_scenario_text(std::string_view text, const InputShape& input) {
+  try {
+    check_loaded(io::load_scenario_text(text, input.source_name), input);
+  } catch (const core::InputError& e) {
+    check_rejection(e, input);
+  }
+}
+
 }  // namespace bsim::fuzz

@@ -43,4 +43,8 @@ void check_rejection(const core::InputError& error, const InputShape& input);
 /// or be refused with located diagnostics (a rule between keys can refuse it).
 void check_loaded(const io::LoadedScenario& loaded, const InputShape& input);
 
+/// Loads `text` as a scenario file named `input.source_name`: a loaded scenario is checked with
+/// check_loaded, a refusal with check_rejection.
+void check_scenario_text(std::string_view text, const InputShape& input);
+
 }  // namespace bsim::fuzz

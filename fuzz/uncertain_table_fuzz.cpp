@@ -14,11 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string text = kHead;
   text.append(fuzz::as_text(data, size));
   const fuzz::InputShape input{"fuzz-uncertain.toml", fuzz::count_lines(text), 0};
-  try {
-    const io::LoadedScenario loaded = io::load_scenario_text(text, input.source_name);
-    fuzz::check_loaded(loaded, input);
-  } catch (const core::InputError& e) {
-    fuzz::check_rejection(e, input);
-  }
+  fuzz::check_scenario_text(text, input);
   return 0;
 }
