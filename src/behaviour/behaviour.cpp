@@ -47,11 +47,19 @@ double price_discipline(const model::Scenario& scenario, const model::World& wor
                kw * per_kw(sup.power) * (rate + 1.0 / std::max(1, sup.power.life_months));
   }
   capital /= core::kHoursPerMonth;
-  if (capital <= 0.0) return world.spot_price > running ? 1.0 : 0.0;
-  const double margin = (world.spot_price - running) / capital;
+  // The price new capacity is expected to earn: this month's, or its average over the book life
+  // with the spot price's expected trend extrapolated (a geometric series of L months).
+  double price = world.spot_price;
+  const double x = world.behaviour.expected_log_price_change;
+  if (scenario.build.price_trend_in_returns && x != 0.0 && firm.book_life_months > 1) {
+    const double life = firm.book_life_months;
+    price *= std::expm1(x * life) / (life * std::expm1(x));
+  }
+  if (capital <= 0.0) return price > running ? 1.0 : 0.0;
+  const double margin = (price - running) / capital;
   if (margin <= 1.0) return std::max(0.0, margin);
   // Above full cost, owners expect the demand that a price at full cost would bring out.
-  return std::pow(world.spot_price / (running + capital), scenario.build.price_response);
+  return std::pow(price / (running + capital), scenario.build.price_response);
 }
 
 namespace {
@@ -297,6 +305,12 @@ void step(const model::Scenario& scenario, model::World& world, core::RandomStre
     world.behaviour.expected_log_growth += weight * (seen - world.behaviour.expected_log_growth);
   }
   world.demand_history_h100e.push_back(demand_now);
+  if (world.step > 0 && world.last_spot_price > 0.0 && world.spot_price > 0.0) {
+    const double seen = std::log(world.spot_price / world.last_spot_price);
+    const double weight = 1.0 - std::exp2(-1.0 / scenario.build.expectations_half_life_months);
+    world.behaviour.expected_log_price_change += weight * (seen - world.behaviour.expected_log_price_change);
+  }
+  world.last_spot_price = world.spot_price;
   set_training_budgets(scenario, world);
   const BuildOrders orders = decide_builds(scenario, world);
   const model::ProductionParams& pp = scenario.supply.production;

@@ -1659,6 +1659,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   sup.failure_rate_per_year = top_number("supply.failure_rate_per_year");
   sup.power_price_usd_per_mwh = top_number("supply.power_price_usd_per_mwh");
   sup.opex_usd_per_h100e_hour = top_number("supply.opex_usd_per_h100e_hour");
+  sup.opex_per_device = r.boolean("supply.opex_per_device");
   auto& prod = sup.production;
   prod.initial_cap_per_month = core::Compute{top_number("supply.production.initial_cap_h100e_per_month")};
   prod.initial_backlog = core::Compute{top_number("supply.production.initial_backlog_h100e")};
@@ -1740,6 +1741,7 @@ model::Scenario build(const Validator& v, const Reader& r, Diagnostics& diags) {
   s.build.powered_shells = r.boolean("build.powered_shells");
   s.build.buildings_in_cost = r.boolean("build.buildings_in_cost");
   s.build.market_cost_of_capital = r.boolean("build.market_cost_of_capital");
+  s.build.price_trend_in_returns = r.boolean("build.price_trend_in_returns");
   s.build.power_horizon_months = top_int("build.power_horizon_months");
 
   for (const std::string& id : element_ids(v.tables, "segment")) {

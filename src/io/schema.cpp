@@ -215,7 +215,9 @@ std::vector<KeySpec> make_keys() {
              "How fast power construction capacity grows while fully used, × per year."),
       number("supply.power_price_usd_per_mwh", D::kEnergyPrice, 0, 10000, 80, "Price of electricity, USD per MWh."),
       number("supply.opex_usd_per_h100e_hour", D::kComputePrice, 0, 100, 0.15,
-             "Operating cost other than power, USD per H100e-hour."),
+             "Operating cost other than power (staff, maintenance, spares, networking, insurance), USD per H100e-hour of a device of one H100e; with `supply.opex_per_device` a generation of k H100e per unit costs this per device-hour, opex ÷ k per H100e-hour."),
+      bool_key("supply.opex_per_device", true,
+               "Switch: operating cost other than power is per device (a device of k H100e costs `supply.opex_usd_per_h100e_hour` per hour, ÷ k per H100e-hour), so it falls per H100e as each generation packs more H100e into a device, as the hardware's price does; `false` = the same per H100e-hour for every generation."),
 
       number("build.reserve_margin", D::kShare, 0, 5, 0.1,
              "Capacity ordered above expected demand, as a share of it."),
@@ -253,6 +255,8 @@ std::vector<KeySpec> make_keys() {
               "With `build.power_aware`: power completing within this many months counts towards the fleet an owner can run (assumption: accelerators are bought up to a year before their halls are energised)."),
       bool_key("build.buildings_in_cost", true,
                "Switch: the full cost of new capacity in `build.price_discipline` includes the capital recovery, at the discount rate over their lives, of the hall and grid power a new H100e needs (at the newest generation's kW); `false` = the accelerator alone."),
+      bool_key("build.price_trend_in_returns", true,
+               "Switch: `build.price_discipline` values new capacity at the spot price an owner expects on average over its book life, extrapolating the spot price's recent trend (an adaptive expectation of its monthly change, at `build.expectations_half_life_months`), instead of at this month's price; a price falling as fast as hardware gets cheaper makes new capacity pay less than its first month's rent suggests. `false` = this month's spot price."),
       bool_key("build.market_cost_of_capital", true,
                "Switch: the price discipline recovers capital at the owner's cost of capital as markets set it each month (policy rate, credit spread and equity premium weighted by its debt and equity, docs/model.md §9), so easy credit and high valuations make new capacity cheaper and a rate rise or losses dearer; `false` = at `finance.discount_rate_per_year`."),
       bool_key("build.contracts_in_target", true,
@@ -777,6 +781,7 @@ constexpr RoleRule kRoleRules[] = {
     // the makers' normal lead (the backlog they aim for) and how fast their industry can add
     // capacity are facts about it.
     {"supply.failure_rate_per_year", kW},
+    {"supply.opex_per_device", kW},
     {"supply.production.initial_cap_h100e_per_month", kW},
     {"supply.production.initial_backlog_h100e", kW},
     {"supply.production.project_lead_time_months", kW},

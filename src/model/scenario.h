@@ -137,6 +137,10 @@ struct SupplyParams {
   double failure_rate_per_year = 0.05;      ///< supply.failure_rate_per_year
   double power_price_usd_per_mwh = 80;      ///< supply.power_price_usd_per_mwh
   double opex_usd_per_h100e_hour = 0.15;    ///< supply.opex_usd_per_h100e_hour
+  /// supply.opex_per_device: the opex above is per device-hour of a one-H100e device, so a
+  /// generation with k H100e per unit costs opex / k per H100e-hour; false = per H100e-hour for
+  /// every generation.
+  bool opex_per_device = true;
 };
 
 /// The capacity owners' build rule (behaviour::BuildRule; DESIGN §1.5 simplified): order so
@@ -192,6 +196,10 @@ struct BuildParams {
   /// as markets set it each month (policy rate, credit spread, equity premium) instead of
   /// `finance.discount_rate_per_year`.
   bool market_cost_of_capital = true;
+  /// build.price_trend_in_returns: the price discipline values new capacity at the spot price
+  /// owners expect over its book life, extrapolating the spot price's recent trend (adaptive,
+  /// at `expectations_half_life_months`), instead of at this month's spot price.
+  bool price_trend_in_returns = true;
 };
 
 /// A demand segment (DESIGN §1.3).
@@ -258,10 +266,14 @@ struct LabourParams {
   double consumption_share_of_wages = 0.9;  ///< labour.consumption_share_of_wages: lost wages that were spent (kLost)
 };
 
-/// Running cost of one H100e-hour of a generation, USD: power price × kW + other opex.
+/// Running cost of one H100e-hour of a generation, USD: power price × kW + other opex (per
+/// device, shared by its H100e, with `supply.opex_per_device`).
 /// Inline: it is evaluated for every cohort several times a month.
 inline double marginal_cost(const SupplyParams& supply, const Generation& generation) {
-  return supply.power_price_usd_per_mwh * generation.kw_per_h100e / 1000.0 + supply.opex_usd_per_h100e_hour;
+  const double opex = supply.opex_per_device && generation.h100e_per_unit > 0.0
+                          ? supply.opex_usd_per_h100e_hour / generation.h100e_per_unit
+                          : supply.opex_usd_per_h100e_hour;
+  return supply.power_price_usd_per_mwh * generation.kw_per_h100e / 1000.0 + opex;
 }
 
 /// Training demand (DESIGN §1.3): labs' budgets in USD (per lab as series, see Firm) plus the

@@ -181,6 +181,7 @@ struct IndicatorState {
 /// training budgets as a share of plan.
 struct BehaviourState {
   double expected_log_growth = 0.0;   ///< adaptive expectation of notional demand growth, ln per month
+  double expected_log_price_change = 0.0;  ///< adaptive expectation of the spot price's change, ln per month
   std::vector<double> training_factor;  ///< per firm: this month's training budget ÷ its planned series (1 = as planned)
 };
 
@@ -339,6 +340,7 @@ struct World {
 
   // market
   double spot_price = 0.0;          ///< USD per H100e-hour
+  double last_spot_price = 0.0;     ///< USD per H100e-hour: the spot price when behaviour last ran (for its expected trend)
   double marginal_cost = 0.0;       ///< USD per H100e-hour of the cheapest step
   core::Compute contracted_served;  ///< served under compute commitments
   std::vector<double> contract_used_h100e;  ///< per contract (index of scenario.contracts), this month

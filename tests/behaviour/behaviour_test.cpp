@@ -322,6 +322,51 @@ TEST(Build, PriceDisciplineScalesGrowthByWhatThePricePaysAndTheSwitchRemovesIt) 
   EXPECT_EQ(price_discipline(s, w, firm), 1.0);
 }
 
+TEST(Build, PriceTrendValuesNewCapacityAtThePriceExpectedOverItsLife) {
+  model::Scenario s = scenario("default");
+  model::World w;
+  w.current_generation = 1;
+  const model::Firm& firm = s.firms[firm_index(s, "coreweave")];
+  // Owners expect the spot price to keep falling 3% a month. The price new capacity earns is its
+  // mean over the book life L, (1/L) Σ_{k<L} p·e^{xk}, summed here term by term.
+  const double x = std::log(0.97);
+  const int life = firm.book_life_months;
+  double mean = 0.0;
+  for (int k = 0; k < life; ++k) mean += std::exp(x * k);
+  mean /= life;
+  ASSERT_LT(mean, 1.0);
+  w.behaviour.expected_log_price_change = x;
+  w.spot_price = 1.2;
+  const double expecting = price_discipline(s, w, firm);
+  // The same decision as an owner who sees that mean price today and expects no trend.
+  model::World flat = w;
+  flat.behaviour.expected_log_price_change = 0.0;
+  flat.spot_price = 1.2 * mean;
+  EXPECT_NEAR(expecting, price_discipline(s, flat, firm), 1e-12);
+  // A falling price makes new capacity pay less than this month's price suggests.
+  flat.spot_price = 1.2;
+  EXPECT_LT(expecting, price_discipline(s, flat, firm));
+  // The switch values it at this month's price whatever the trend.
+  s.build.price_trend_in_returns = false;
+  EXPECT_EQ(price_discipline(s, w, firm), price_discipline(s, flat, firm));
+}
+
+TEST(Build, AFallingPriceInReturnsCutsTheInvestmentOfTheGlut) {
+  // `default` without jumps: the spot price falls from ≈$1.4 (2026) to ≈$0.07 (2036) as
+  // hardware gets cheaper and the fleet outgrows demand. Owners who extrapolate that fall into
+  // the price their new capacity will earn build less of the glut from 2029 on.
+  auto capex_from_2029 = [](const sim::PathResult& r) {
+    double usd_bn = 0.0;
+    for (const auto& m : r.months) {
+      if (m.month.str() >= "2029-01") usd_bn += m.capex_usd_bn;
+    }
+    return usd_bn;
+  };
+  const double expecting = capex_from_2029(run("default", {"technology.efficiency.jump_rate_per_year=0"}));
+  const double today = capex_from_2029(run("default", {"technology.efficiency.jump_rate_per_year=0", "build.price_trend_in_returns=false"}));
+  EXPECT_LT(expecting, today) << expecting << " vs " << today;
+}
+
 TEST(Build, OrderCancellationCutsTheBacklogAndItsCapexAfterTheShockAndTheSwitchRemovesIt) {
   // Under the queue rule, whose backlog runs years ahead: the stock-management rule keeps the
   // queue near its normal length, so there is far less to cancel (docs/experiments.md).
@@ -613,9 +658,12 @@ TEST(Verdicts, TheShockBustsStrandsTheFleetAndLeavesPowerAndShellsStanding) {
   // Short-run elasticities are below 1 (0.1–0.3), so as prices keep falling spending keeps
   // falling: revenue half a year on is below that of the shock month.
   EXPECT_LT(at(r, "2027-12").ai_revenue_usd_bn, at(r, "2027-06").ai_revenue_usd_bn);
-  // Stranded accelerators rise to almost the whole fleet.
+  // Stranded accelerators rise; where every generation has the same opex per H100e-hour, and so
+  // one running cost up to power, to almost the whole fleet. (With opex per device, the default,
+  // the newest generations run for less and keep earning over the price: docs/experiments.md.)
   EXPECT_GT(at(r, "2027-12").stranded_h100e, at(r, "2027-05").stranded_h100e);
-  EXPECT_GT(at(r, "2027-12").stranded_h100e, 0.9 * at(r, "2027-12").installed_h100e);
+  const auto uniform = sim::run_path(scenario("sudden-100x", {"supply.opex_per_device=false"}), 0, 1);
+  EXPECT_GT(at(uniform, "2027-12").stranded_h100e, 0.9 * at(uniform, "2027-12").installed_h100e);
   // Accelerators are written down: at worst their value is far below book...
   EXPECT_GT(sum.legacy.accelerator_writedown_usd_bn, 0.5 * at(r, "2027-05").accelerators_book_usd_bn);
   // ...while power and shells built since the start are still in service at the end.

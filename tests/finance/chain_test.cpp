@@ -44,6 +44,9 @@ enabled = false
 [credit]
 enabled = false
 
+[supply]
+opex_per_device = false  # one running cost per H100e-hour for every generation, as derived below
+
 [[generation]]
 id = "h100"
 available = "2023-01"

@@ -25,7 +25,9 @@ namespace {
 // the neoclouds into default with every feedback on is tested separately below.
 const std::vector<std::string> kFixedBehaviour = {
     "technology.efficiency.jump_rate_per_year=0", "build.rule=queue", "build.price_discipline=false",
-    "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false"};
+    "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false",
+    // One opex per H100e-hour for every generation, the running costs these tests were derived on.
+    "supply.opex_per_device=false"};
 
 sim::PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
   sets.insert(sets.begin(), kFixedBehaviour.begin(), kFixedBehaviour.end());

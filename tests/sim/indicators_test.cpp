@@ -14,10 +14,14 @@ namespace bsim::sim {
 namespace {
 
 // The indicators are tested on a fixed physical path (behaviour feedbacks off, as in
-// tests/finance/default_test.cpp); tests/behaviour tests the feedbacks themselves.
+// tests/finance/default_test.cpp); tests/behaviour tests the feedbacks themselves. Every
+// generation has the same opex per H100e-hour, so the fleet has one running cost up to power
+// (the derivations below price at "running cost"); with opex per device (the default) the newest
+// generations run for less and keep earning after the shock (docs/experiments.md).
 PathResult run(const std::string& name, std::vector<std::string> sets = {}) {
   sets.insert(sets.begin(), {"technology.efficiency.jump_rate_per_year=0", "build.price_discipline=false", "build.financing_limit=false",
-                             "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false"});
+                             "training.funding_discipline=false", "sentiment.equity_access=false", "credit.enabled=false",
+                             "supply.opex_per_device=false"});
   return run_path(io::load_scenario(name, sets).scenario, 0, 1);
 }
 

@@ -110,6 +110,9 @@ TEST(Jevons, EfficiencyRaisesLongRunComputeDemandOnlyWhenLongRunElasticityExceed
     for (const auto& s : all_segments(key, "0")) base.push_back(s);
   }
   for (const auto& s : all_segments("usage_growth_per_year", "1")) base.push_back(s);
+  // No spending ceiling: the closed form holds where demand follows the price alone (with opex
+  // per device the abundant fleet's price is low enough for the ceilings to bind).
+  for (const auto& s : all_segments("ceiling", "none")) base.push_back(s);
   auto ratio = [&](const char* eps) {
     std::vector<std::string> sets = base;
     for (const auto& s : all_segments("elasticity_long_run", eps)) sets.push_back(s);

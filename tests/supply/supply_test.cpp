@@ -167,5 +167,20 @@ TEST(ProductionBacklog, NeverNegativeThroughDefaultsAndCancellations) {
   EXPECT_GT(months_checked, 0);
 }
 
+TEST(RunningCost, OpexIsPerDeviceSoAGenerationOfMoreH100ePerUnitPaysLessPerH100e) {
+  auto s = io::load_scenario("default").scenario;
+  const model::Generation& b200 = s.technology.generations[1];
+  ASSERT_EQ(b200.h100e_per_unit, 2.5);
+  ASSERT_EQ(b200.kw_per_h100e, 0.85);
+  // $80/MWh × 0.85 kW = $0.068 an H100e-hour of power; $0.15 a device-hour of other opex shared
+  // by the device's 2.5 H100e = $0.06: $0.128 an H100e-hour.
+  EXPECT_NEAR(model::marginal_cost(s.supply, b200), 0.068 + 0.06, 1e-12);
+  // An H100 (one H100e per device) pays the whole $0.15: 0.08 × 1.4 + 0.15 = $0.262.
+  EXPECT_NEAR(model::marginal_cost(s.supply, s.technology.generations[0]), 0.112 + 0.15, 1e-12);
+  // Switched off, every generation pays $0.15 per H100e-hour: 0.068 + 0.15.
+  s.supply.opex_per_device = false;
+  EXPECT_NEAR(model::marginal_cost(s.supply, b200), 0.068 + 0.15, 1e-12);
+}
+
 }  // namespace
 }  // namespace bsim::supply
