@@ -449,6 +449,7 @@ ResultsDb ResultsDb::create(const std::string& path, const McRunMeta& meta) {
     set_meta(upsert, "schema_version", std::to_string(kSchemaVersion));
     set_meta(upsert, "bubblesim_version", meta.bubblesim_version);
     set_meta(upsert, "scenario_name", meta.scenario_name);
+    set_meta(upsert, "scenario_source", meta.scenario_source);
     set_meta(upsert, "scenario_text", meta.scenario_text);
     set_meta(upsert, "overrides", nlohmann::json(meta.overrides).dump());
     set_meta(upsert, "seed", std::to_string(meta.seed));
@@ -485,6 +486,8 @@ ResultsDb ResultsDb::open_existing(const std::string& path) {
         meta.bubblesim_version = value;
       else if (key == "scenario_name")
         meta.scenario_name = value;
+      else if (key == "scenario_source")
+        meta.scenario_source = value;
       else if (key == "scenario_text")
         meta.scenario_text = value;
       else if (key == "seed")

@@ -46,7 +46,8 @@ class DatabaseError : public std::runtime_error {
 
 /// What identifies a Monte Carlo run; written once when the database is created.
 struct McRunMeta {
-  std::string scenario_name;
+  std::string scenario_name;            ///< the scenario's `name` (e.g. "default")
+  std::string scenario_source;          ///< where its text came from: a file path or a built-in's path (error locations)
   std::string scenario_text;           ///< the scenario file's full text, as run
   std::vector<std::string> overrides;  ///< the `--set key=value` strings, in command-line order
   std::uint64_t seed = 0;

@@ -135,7 +135,8 @@ std::vector<std::string> checked_columns(const std::vector<std::string>& names, 
 io::McRunMeta run_meta(const io::LoadedScenario& loaded, std::uint64_t seed, std::uint64_t paths,
                        const std::string& command_line, const std::vector<std::string>& stored_columns) {
   io::McRunMeta meta;
-  meta.scenario_name = loaded.source_name;
+  meta.scenario_name = loaded.scenario.name;
+  meta.scenario_source = loaded.source_name;
   meta.scenario_text = loaded.text;
   meta.overrides = loaded.overrides;
   meta.seed = seed;
@@ -154,7 +155,9 @@ io::McRunMeta run_meta(const io::LoadedScenario& loaded, std::uint64_t seed, std
 io::LoadedScenario scenario_of_database(const std::string& db_path) {
   const io::ResultsDb db = io::ResultsDb::open_existing(db_path);
   const io::McRunMeta& meta = db.meta();
-  return io::load_scenario_text(meta.scenario_text, meta.scenario_name, meta.overrides);
+  // Databases written before `scenario_source` kept the source in `scenario_name`.
+  const std::string& source = meta.scenario_source.empty() ? meta.scenario_name : meta.scenario_source;
+  return io::load_scenario_text(meta.scenario_text, source, meta.overrides);
 }
 
 McRun run_monte_carlo(const io::LoadedScenario& loaded, const McOptions& options) {

@@ -61,6 +61,9 @@ import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 meta = dict(con.execute("SELECT key, value FROM meta"))
 assert meta["status"] == "complete", meta["status"]
+# The scenario's name, not the path of the file it came from (kept apart as scenario_source).
+assert meta["scenario_name"] == "default", meta["scenario_name"]
+assert meta["scenario_source"].endswith("default.toml"), meta["scenario_source"]
 assert con.execute("SELECT COUNT(*) FROM paths").fetchone()[0] == int(sys.argv[2])
 assert con.execute("SELECT COUNT(*) FROM quantiles").fetchone()[0] > 0
 EOF

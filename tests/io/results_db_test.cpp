@@ -42,6 +42,7 @@ class ResultsDbTest : public ::testing::Test {
 McRunMeta sample_meta() {
   McRunMeta m;
   m.scenario_name = "default";
+  m.scenario_source = "scenarios/default.toml";
   m.scenario_text = "schema_version = 1\n[meta]\nname = \"default\"  # ünïcode, 'quotes'\n";
   m.overrides = {"demand.growth=0.3", "firm.openai.cash_usd_bn=\"12\""};
   m.seed = 18446744073709551615ULL;  // the largest seed still round-trips (stored as text)
@@ -176,6 +177,7 @@ TEST_F(ResultsDbTest, CheckpointsReopenWithMetaRowsAndStateExact) {
   const ResultsDb db = ResultsDb::open_existing(path);
   const McRunMeta& m = db.meta();
   EXPECT_EQ(m.scenario_name, meta.scenario_name);
+  EXPECT_EQ(m.scenario_source, meta.scenario_source);
   EXPECT_EQ(m.scenario_text, meta.scenario_text);
   EXPECT_EQ(m.overrides, meta.overrides);
   EXPECT_EQ(m.seed, meta.seed);
