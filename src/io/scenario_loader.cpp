@@ -1038,36 +1038,41 @@ class Reader {
   /// Whether a value was written (or set) for the path.
   bool has(const std::string& concrete) const { return find(concrete) != nullptr; }
 
+  /// The schema entry of a key pattern the loader reads. A pattern with no entry is a bug in
+  /// the loader (a misspelt path), not bad input: it must not read as zero.
+  static const KeySpec& schema_entry(const std::string& pattern) {
+    const KeySpec* spec = find_key(pattern);
+    if (spec == nullptr) throw std::logic_error("scenario loader: no schema entry for '" + pattern + "'");
+    return *spec;
+  }
+
   double number(const std::string& concrete, const std::string& pattern) const {
     if (const ParamValue* v = find(concrete)) return std::get<double>(v->value);
-    const KeySpec* spec = find_key(pattern);
-    return spec && spec->default_number ? *spec->default_number : 0.0;
+    const KeySpec& spec = schema_entry(pattern);
+    return spec.default_number ? *spec.default_number : 0.0;
   }
   std::string text(const std::string& concrete, const std::string& pattern) const {
     if (const ParamValue* v = find(concrete)) return std::get<std::string>(v->value);
-    const KeySpec* spec = find_key(pattern);
-    return spec && spec->default_text ? *spec->default_text : std::string();
+    const KeySpec& spec = schema_entry(pattern);
+    return spec.default_text ? *spec.default_text : std::string();
   }
-  bool boolean(const std::string& path) const {
-    if (const ParamValue* v = find(path)) return std::get<bool>(v->value);
-    const KeySpec* spec = find_key(path);
-    return spec && spec->default_text == "true";
+  bool boolean(const std::string& path) const { return boolean(path, path); }
+  bool boolean(const std::string& concrete, const std::string& pattern) const {
+    if (const ParamValue* v = find(concrete)) return std::get<bool>(v->value);
+    return schema_entry(pattern).default_text == "true";
   }
   // Keys of a typed element (`contract.<id>.<key>`): the value written, else the default for its type.
   double number(const std::string& concrete, const std::string& pattern, const std::string& type) const {
     if (const ParamValue* v = find(concrete)) return std::get<double>(v->value);
-    const KeySpec* spec = find_key(pattern);
-    return spec ? spec->default_number_for(type).value_or(0.0) : 0.0;
+    return schema_entry(pattern).default_number_for(type).value_or(0.0);
   }
   std::string text(const std::string& concrete, const std::string& pattern, const std::string& type) const {
     if (const ParamValue* v = find(concrete)) return std::get<std::string>(v->value);
-    const KeySpec* spec = find_key(pattern);
-    return spec ? spec->default_text_for(type).value_or(std::string()) : std::string();
+    return schema_entry(pattern).default_text_for(type).value_or(std::string());
   }
   bool boolean(const std::string& concrete, const std::string& pattern, const std::string& type) const {
     if (const ParamValue* v = find(concrete)) return std::get<bool>(v->value);
-    const KeySpec* spec = find_key(pattern);
-    return spec && spec->default_text_for(type) == "true";
+    return schema_entry(pattern).default_text_for(type) == "true";
   }
   /// The yearly series written under `concrete` (`<concrete>.<year>` entries), by year.
   model::YearSeries series(const std::string& concrete) const {
@@ -1544,7 +1549,7 @@ model::HistoryValidation build_validation(const Validator& v, const Reader& r, D
                   : aggregate == "min" ? model::YearAggregate::kMin
                   : aggregate == "max" ? model::YearAggregate::kMax
                                        : model::YearAggregate::kMean;
-    o.change = r.boolean(p + "change");
+    o.change = r.boolean(p + "change", "observed.*.change");
     o.scale = r.number(p + "scale", "observed.*.scale");
     std::map<int, model::ObservedPoint> points;
     for (const auto& [year, value] : r.series(p + "values").points) points[year].value = value;
