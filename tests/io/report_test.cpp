@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -119,9 +120,132 @@ TEST(SvgChart, EscapesTextAndFormatsNumbers) {
   EXPECT_EQ(svg::format_number(1500), "1500");
   EXPECT_EQ(svg::format_number(62150000), "62.15M");
   EXPECT_EQ(svg::format_number(-830000), "-830k");
-  EXPECT_EQ(svg::format_number(2.5e9), "2.5G");
+  EXPECT_EQ(svg::format_number(2.5e9), "2.5bn");  // "bn" as on the command line, never "G"
+  EXPECT_EQ(svg::format_number(3e12), "3tn");
   EXPECT_EQ(svg::format_number(999999), "999.9k");  // not "1000k"
   EXPECT_EQ(svg::format_number(NAN), "n/a");
+}
+
+TEST(SvgChart, ZeroUpToRoundingPrintsZeroAndSmallNumbersNeedNoExponent) {
+  EXPECT_EQ(svg::format_number(5.983e-15), "0");  // float residue of a zero
+  EXPECT_EQ(svg::format_number(2.99e-08), "0");
+  EXPECT_EQ(svg::format_number(-1e-12), "0");
+  EXPECT_EQ(svg::format_number(-0.0), "0");
+  EXPECT_EQ(svg::format_number(2.99e-5), "0.0000299");
+  EXPECT_EQ(svg::format_number(0.00042), "0.00042");
+  EXPECT_EQ(svg::format_number(0.0042), "0.0042");
+  for (const double v : {1e-6, 3.3e-5, 7.7e-4, 0.5, 12.0, 5e15, 1e20}) {
+    EXPECT_EQ(svg::format_number(v).find('e'), std::string::npos) << v << " " << svg::format_number(v);
+  }
+}
+
+/// The y pixel of each labelled horizontal grid line of a line chart: label → y.
+std::map<std::string, double> grid_ys(const std::string& svg) {
+  std::map<std::string, double> out;
+  for (std::size_t at = svg.find("<line class=\"grid\""); at != std::string::npos;
+       at = svg.find("<line class=\"grid\"", at + 1)) {
+    const double y = std::stod(attributes(svg.substr(at), "<line class=\"grid\"", "y1").front());
+    const std::size_t label = svg.find("class=\"tick\"", at);
+    const std::size_t open = svg.find('>', label) + 1;
+    out[svg.substr(open, svg.find('<', open) - open)] = y;
+  }
+  return out;
+}
+
+TEST(SvgChart, APositiveSeriesSpanningMoreThanTwoDecadesGetsALogAxis) {
+  svg::LineChart c;
+  c.title = "Demand";
+  c.y_label = "H100e";
+  c.months = {"2026-01", "2026-02", "2026-03", "2026-04"};
+  c.series.push_back({"demand", {2e6, 3e7, 7e9, 5e8}, std::nullopt, std::nullopt});
+  EXPECT_TRUE(svg::log_axis_suits(c));  // 7e9 / 2e6 = 3500: over three decades
+  c.log_y = true;
+  const std::string s = svg::line_chart(c);
+  EXPECT_NE(s.find("H100e (log scale)</text>"), std::string::npos);
+  // Ticks at powers of ten, equally spaced: each decade the same height.
+  const std::map<std::string, double> y = grid_ys(s);
+  ASSERT_TRUE(y.count("1M") && y.count("10M") && y.count("100M") && y.count("1bn") && y.count("10bn")) << s;
+  EXPECT_NEAR(y.at("1M") - y.at("10M"), y.at("100M") - y.at("1bn"), 0.11);
+  EXPECT_GT(y.at("1M"), y.at("10bn"));  // larger values higher up
+
+  // Two decades or less, a zero, or a negative value: linear.
+  svg::LineChart narrow = c;
+  narrow.series[0].values = {1, 50, 100, 20};
+  EXPECT_FALSE(svg::log_axis_suits(narrow));
+  svg::LineChart with_zero = c;
+  with_zero.series[0].values = {0, 3e7, 7e9, 5e8};
+  EXPECT_FALSE(svg::log_axis_suits(with_zero));
+  svg::LineChart banded = c;  // a band reaching below zero counts too
+  banded.series[0].outer_band = svg::Band{{-1, 1e7, 1e9, 1e8}, {3e6, 4e7, 8e9, 6e8}};
+  EXPECT_FALSE(svg::log_axis_suits(banded));
+  narrow.log_y = false;
+  EXPECT_EQ(svg::line_chart(narrow).find("log scale"), std::string::npos);
+}
+
+TEST(SvgChart, MarkersAreLabelledLinesAtTheirMonthsAndJoinWithinAMonth) {
+  svg::LineChart c;
+  c.title = "Price";
+  c.y_label = "USD per H100e-hour";
+  c.months = {"2027-05", "2027-06", "2027-07", "2027-08"};
+  c.series.push_back({"spot price", {2, 1.5, 1, 0.8}, std::nullopt, std::nullopt});
+  c.markers = {{"2027-06", "shock a", svg::Marker::Kind::kShock},
+               {"2027-08", "x defaults", svg::Marker::Kind::kDefault},
+               {"2027-08", "y defaults", svg::Marker::Kind::kDefault},
+               {"2031-01", "outside the horizon", svg::Marker::Kind::kShock}};
+  const std::string s = svg::line_chart(c);
+  EXPECT_EQ(attributes(s, "<line class=\"marker marker-shock\"", "data-month"), std::vector<std::string>{"2027-06"});
+  EXPECT_EQ(attributes(s, "<line class=\"marker marker-default\"", "data-month"), std::vector<std::string>{"2027-08"});
+  EXPECT_NE(s.find(">shock a 2027-06</text>"), std::string::npos);
+  EXPECT_NE(s.find(">x defaults, y defaults 2027-08</text>"), std::string::npos);
+  EXPECT_EQ(s.find("outside the horizon"), std::string::npos);
+  // The shock's line sits on its month's point: the x of the second month of the series.
+  const std::string d = attributes(s, "<path class=\"line\"", "d").front();
+  const std::size_t second = d.find('L') + 1;
+  EXPECT_EQ(attributes(s, "<line class=\"marker marker-shock\"", "x1").front(), d.substr(second, d.find(',', second) - second));
+  EXPECT_NE(s.find(">scripted shock</text>"), std::string::npos);  // legend entries
+  EXPECT_NE(s.find(">default</text>"), std::string::npos);
+}
+
+TEST(SvgChart, TornadoGivesLongKeyNamesRoomAndStaysWithinItsLimits) {
+  svg::TornadoChart c;
+  c.title = "P(bust)";
+  c.value_label = "P(bust) (% of paths)";
+  c.base = 96;
+  c.value_max = 100;
+  const std::string long_key = "segment.consumer.diffusion_limit_per_year";  // 41 characters
+  const std::string longer = "firm.a-very-long-firm-identifier-for-a-test.core_capex_usd_bn_per_year";  // 70
+  c.rows = {{long_key, 94, 100}, {longer, 95, 99}};
+  const std::string s = svg::tornado_chart(c);
+  // Every label's text fits left of the bars at 6.5 px a character: none is cut off at x = 0.
+  const double bars_left = std::stod(attributes(s, "<rect class=\"bar-low\"", "x").front());
+  EXPECT_GE(bars_left - 8 - 6.5 * static_cast<double>(long_key.size()), 0.0);
+  // The longer key wraps after a "." or "_", each line within the margin.
+  EXPECT_EQ(s.find(">" + longer + "<"), std::string::npos);
+  const std::vector<std::string> tspans = [&] {
+    std::vector<std::string> lines;
+    for (std::size_t at = s.find("<tspan"); at != std::string::npos; at = s.find("<tspan", at + 1)) {
+      const std::size_t open = s.find('>', at) + 1;
+      lines.push_back(s.substr(open, s.find('<', open) - open));
+    }
+    return lines;
+  }();
+  ASSERT_GE(tspans.size(), 2u);
+  std::string joined;
+  for (const std::string& line : tspans) {
+    joined += line;
+    EXPECT_LE(line.size(), 52u);
+    EXPECT_GE(bars_left - 8 - 6.5 * static_cast<double>(line.size()), 0.0) << line;
+  }
+  EXPECT_EQ(joined, longer);
+  EXPECT_TRUE(tspans.front().back() == '.' || tspans.front().back() == '_') << tspans.front();
+  // A probability's axis ends at 100%, though the data would pad it past.
+  std::size_t ticks = 0;
+  for (std::size_t at = s.find("<line class=\"grid\""); at != std::string::npos; at = s.find("<line class=\"grid\"", at + 1)) {
+    const std::size_t open = s.find('>', s.find("class=\"tick\"", at)) + 1;
+    EXPECT_LE(std::stod(s.substr(open, s.find('<', open) - open)), 100.0);
+    ++ticks;
+  }
+  EXPECT_GE(ticks, 2u);
 }
 
 TEST(SvgChart, NiceTicksCoverTheRangeAtRoundSteps) {
