@@ -535,7 +535,7 @@ int do_report(const ReportOptions& opt) {
     std::cerr << "bubblesim: error: report: give -o FILE (the HTML page), --svg DIR (one SVG file per chart), or both\n";
     return kExitBadInput;
   }
-  const io::Report report = io::make_report(opt.results);
+  const io::Report report = io::make_report(opt.results, io::ReportMaker{BSIM_VERSION});
   if (!opt.out_file.empty()) {
     io::write_file_atomic(opt.out_file, report.html);
     std::cout << fmt::format("wrote {} ({} charts)\n", opt.out_file, report.charts.size());
