@@ -674,6 +674,26 @@ Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
                         100.0 * static_cast<double>(busts) / static_cast<double>(ok.size()), busts, ok.size());
   }
 
+  // The base scenario, from the scenario text the database keeps: its scripted shocks fall in
+  // the same month on every path, so the fans mark them (defaults differ from path to path).
+  std::optional<LoadedScenario> base;
+  std::string load_error;
+  try {
+    base = load_scenario_text(meta.scenario_text, meta.scenario_name, meta.overrides);
+  } catch (const std::exception& e) {
+    load_error = e.what();
+  }
+  std::vector<svg::Marker> markers;
+  std::string markers_sentence;
+  if (base) {
+    std::string shocks_text;
+    for (const model::Shock& shock : base->scenario.shocks) {
+      markers.push_back({shock.month.str(), "shock " + shock.id, svg::Marker::Kind::kShock});
+      shocks_text += fmt::format("{}{} ({})", shocks_text.empty() ? "" : ", ", shock.id, shock.month.str());
+    }
+    if (!shocks_text.empty()) markers_sentence = " Purple dashed lines: the scripted shocks, " + shocks_text + ".";
+  }
+
   // Fans: quantile rows come ordered by indicator, then month.
   std::map<std::string, std::vector<const McQuantileRow*>> fans;
   for (const McQuantileRow& q : quantiles) fans[q.indicator].push_back(&q);
@@ -686,6 +706,7 @@ Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
       chart.title = spec.title;
       chart.y_label = axis_label(spec);
       chart.months = horizon;
+      chart.markers = markers;
       const ShownUnit unit = shown_unit(spec.columns.front().first);
       std::string caption = std::string(spec.what) +
                             " Median over the paths (line), 25th-75th percentile (dark band) and 5th-95th percentile "
@@ -711,6 +732,7 @@ Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
       if (!complete) continue;
       chart.log_y = svg::log_axis_suits(chart);
       if (chart.log_y) caption += kLogScaleSentence;
+      caption += markers_sentence;
       chart.caption = caption;
       report.charts.push_back({spec.name, spec.title, svg::line_chart(chart)});
       body += figure(report.charts.back(), caption);
@@ -757,9 +779,9 @@ Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
 
     body += "<h2>Legacy ledger</h2>\n<p>Over the paths: the mean and the 5th, 50th and 95th percentiles.</p>\n<table>\n"
             "<tr><th>item</th><th>unit</th><th>mean</th><th>p05</th><th>p50</th><th>p95</th></tr>\n";
-    const auto ledger_row = [&](const char* label, const char* unit, double McPathRow::*field) {
+    const auto ledger_row = [&](const char* label, const char* unit, double McPathRow::*field, double factor = 1) {
       std::vector<double> v;
-      for (const McPathRow* p : ok) v.push_back(p->*field);
+      for (const McPathRow* p : ok) v.push_back(p->*field * factor);
       std::sort(v.begin(), v.end());
       double sum = 0;
       for (const double x : v) sum += x;
@@ -777,20 +799,13 @@ Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
     ledger_row("grid power added", "GW", &McPathRow::legacy_power_gw);
     ledger_row("data-centre shells added", "GW", &McPathRow::legacy_datacenter_gw);
     ledger_row("spot price at the end", "USD per H100e-hour", &McPathRow::end_spot_price_usd_per_h100e_hour);
-    ledger_row("largest fall of AI equity value", "share of its peak", &McPathRow::max_equity_drawdown);
+    ledger_row("largest fall of AI equity value", "% of its peak", &McPathRow::max_equity_drawdown, 100);
     body += "</table>\n";
   }
 
   // The base scenario's network, from the scenario text the database keeps; a path's defaults
   // are its own, so none are marked.
   body += "<h2>Contract network</h2>\n";
-  std::optional<LoadedScenario> base;
-  std::string load_error;
-  try {
-    base = load_scenario_text(meta.scenario_text, meta.scenario_name, meta.overrides);
-  } catch (const std::exception& e) {
-    load_error = e.what();
-  }
   if (base) {
     body += network_figure(report, network_json(base->scenario, sim::PathResult{}), file.string(),
                            "The contracts of the base scenario (uncertain keys at their scenario values) between firms "

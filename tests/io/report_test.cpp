@@ -710,10 +710,42 @@ TEST(McReport, FanChartsHaveTheHorizonAndTheDatabaseItsBustTiming) {
   expect_labelled({svg});
   expect_one_number_style(with_tornado.html);
   EXPECT_NE(with_tornado.html.find("<code>" + o.command_line), std::string::npos);
+  // The ledger gives the equity drawdown in %: its mean cell is 100 × the mean over the paths.
+  double drawdown = 0;
+  const std::vector<McPathRow> stored = ResultsDb::open_existing(db.string()).read_paths();
+  for (const McPathRow& p : stored) drawdown += p.max_equity_drawdown;
+  drawdown *= 100 / static_cast<double>(stored.size());
+  EXPECT_NE(report.html.find("<td>largest fall of AI equity value</td><td>% of its peak</td><td class=\"num\">" +
+                             svg::format_number(drawdown) + "</td>"),
+            std::string::npos)
+      << drawdown;
   // The fans carry units in their captions too.
   for (const auto& [name, unit] : kCaptionUnits) {
     EXPECT_NE(caption_of(report.html, name).find(unit), std::string::npos) << name;
   }
+  fs::remove(db);
+}
+
+TEST(McReport, FansMarkTheScriptedShockOfTheScenario) {
+  const fs::path db = temp_path("shock.sqlite");
+  jobs::McOptions o;
+  o.paths = 3;
+  o.seed = 5;
+  o.threads = 1;
+  o.db_path = db.string();
+  const jobs::McRun run = jobs::run_monte_carlo(load_scenario("sudden-100x", {"time.end=2029-06"}), o);
+  ResultsDb::open_existing(db.string()).write_quantiles(jobs::quantile_rows(run.aggregate));
+  const Report report = make_report(db);
+  std::size_t fans = 0;
+  for (const ReportChart& c : report.charts) {
+    if (c.svg.find("band-outer") == std::string::npos) continue;
+    ++fans;
+    EXPECT_EQ(attributes(c.svg, "<line class=\"marker marker-shock\"", "data-month"), std::vector<std::string>{"2027-06"})
+        << c.name;
+    EXPECT_EQ(count(c.svg, "marker-default"), 0u) << c.name;  // defaults differ from path to path
+    EXPECT_NE(caption_of(report.html, c.name).find("algorithmic-100x (2027-06)"), std::string::npos) << c.name;
+  }
+  EXPECT_EQ(fans, 5u);
   fs::remove(db);
 }
 
