@@ -498,6 +498,9 @@ const std::vector<std::pair<std::string, std::string>> kCaptionUnits = {
     {"capex_revenue", " bn a month in "},
     {"sentiment", "× in "}};
 
+// Units a caption may state: one of them must appear in every caption.
+const std::vector<const char*> kUnitWords = {"H100e", "%", "USD", "×", " paths", " GW"};
+
 /// sudden-100x to mid-2029: its scripted ×100 shock in 2027-06, and the other clouds forced into
 /// default in 2028-06, with run.json as `run --out` writes it.
 class ShockRunReport : public ::testing::Test {
@@ -555,6 +558,14 @@ TEST_F(ShockRunReport, EveryCaptionCarriesItsUnit) {
       EXPECT_NE(sentence.find(unit), std::string::npos) << name << ": " << sentence;
     }
     EXPECT_GE(peaks, 1u) << name;
+  }
+  // Every other caption on the page carries a unit too (the loss waterfall's USD bn, the
+  // network's line widths in USD bn).
+  for (const ReportChart& c : report_.charts) {
+    const std::string caption = caption_of(report_.html, c.name);
+    EXPECT_TRUE(std::any_of(kUnitWords.begin(), kUnitWords.end(),
+                            [&](const char* unit) { return caption.find(unit) != std::string::npos; }))
+        << c.name << ": " << caption;
   }
   // Utilization reads as a percentage on its axis too, and the ledger and key figures carry units.
   EXPECT_NE(chart_named(report_, "utilization").svg.find("share of operable capacity (%)</text>"), std::string::npos);
@@ -719,9 +730,15 @@ TEST(McReport, FanChartsHaveTheHorizonAndTheDatabaseItsBustTiming) {
                              svg::format_number(drawdown) + "</td>"),
             std::string::npos)
       << drawdown;
-  // The fans carry units in their captions too.
+  // The fans carry units in their captions too, and so does every other caption.
   for (const auto& [name, unit] : kCaptionUnits) {
     EXPECT_NE(caption_of(report.html, name).find(unit), std::string::npos) << name;
+  }
+  for (const ReportChart& c : with_tornado.charts) {
+    const std::string caption = caption_of(with_tornado.html, c.name);
+    EXPECT_TRUE(std::any_of(kUnitWords.begin(), kUnitWords.end(),
+                            [&](const char* unit) { return caption.find(unit) != std::string::npos; }))
+        << c.name << ": " << caption;
   }
   fs::remove(db);
 }
