@@ -659,6 +659,11 @@ Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
                         "{} failed.</p>\n",
                         h(meta.scenario_name), meta.seed, h(sweep_analysis), run, sweep_settings,
                         h(mc_status_name(db.status())), sweep_failed);
+  } else if (paths.empty() && !sensitivity.empty()) {
+    // A Sobol analysis keeps its indices, not how many paths it ran.
+    body += fmt::format("<p>Scenario <b>{}</b>, seed {}: a sensitivity analysis ({}); the database keeps its results, "
+                        "not its paths or their number.</p>\n",
+                        h(meta.scenario_name), meta.seed, h(sensitivity.front().analysis));
   } else {
     body += fmt::format("<p>Scenario <b>{}</b>, seed {}: {} of {} paths in the database ({}), {} failed.</p>\n",
                         h(meta.scenario_name), meta.seed, paths.size(), meta.paths_requested,
@@ -831,9 +836,9 @@ Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
   std::vector<std::pair<std::string, std::string>> details = {
       {"scenario", meta.scenario_name},
       {"seed", std::to_string(meta.seed)},
-      {"paths requested", paths.empty() && sweep_settings > 0 ? fmt::format("{} ({} settings)", sweep_paths + sweep_failed,
-                                                                           sweep_settings)
-                                                              : std::to_string(meta.paths_requested)}};
+      {"paths requested", !paths.empty() || sensitivity.empty() ? std::to_string(meta.paths_requested)
+                          : sweep_settings > 0 ? fmt::format("{} ({} settings)", sweep_paths + sweep_failed, sweep_settings)
+                                               : std::string("not recorded")}};
   std::string sets;
   for (const std::string& set : meta.overrides) sets += (sets.empty() ? "" : ", ") + set;
   details.emplace_back("--set overrides", sets.empty() ? "none" : sets);

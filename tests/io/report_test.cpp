@@ -780,6 +780,10 @@ TEST(McReport, ATornadoWithoutSwingSaysWhyInsteadOfDrawingAnEmptyChart) {
                            [](const ReportChart& c) { return c.name == "tornado_bust_probability"; }));
   EXPECT_NE(report.html.find("no swing to draw"), std::string::npos);
   EXPECT_NE(report.html.find("every path busts at every setting"), std::string::npos);
+  // Without the settings' path counts (rows as this test wrote them, or a Sobol analysis) the
+  // page does not claim "0 of 0 paths".
+  EXPECT_EQ(report.html.find("0 of 0 paths"), std::string::npos);
+  EXPECT_NE(report.html.find("not its paths or their number"), std::string::npos);
   fs::remove(db);
 }
 
