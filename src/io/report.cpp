@@ -604,6 +604,7 @@ std::string tornado_figure(Report& report, const std::vector<SensitivityRow>& ro
   chart.title = title;
   chart.value_label = label;
   chart.base = base;
+  chart.base_suffix = unit.words == "%" ? "%" : " " + unit.words;
   chart.value_min = lowest;
   chart.value_max = highest;
   chart.low_name = "key at its 5th percentile";

@@ -537,7 +537,7 @@ std::string tornado_chart(const TornadoChart& c) {
   }
   out += fmt::format("<line class=\"base\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#222222\"/>\n", px(x(base)),
                      px(kTop - 4), px(bottom));
-  out += text(x(base), kTop - 8, "base " + format_number(c.base), "middle", "value");
+  out += text(x(base), kTop - 8, "base " + format_number(c.base) + c.base_suffix, "middle", "value");
   out += text((left + right) / 2, bottom + 34, c.value_label, "middle", "axis-label x-label");
   const double mid = (kTop + bottom) / 2;
   out += text(12, mid, c.key_label, "middle", "axis-label y-label", fmt::format(" transform=\"rotate(-90 12 {})\"", px(mid)));

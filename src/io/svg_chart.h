@@ -118,6 +118,7 @@ struct TornadoChart {
   std::string value_label;  ///< the result with its unit
   std::string key_label = "scenario key";  ///< the axis the rows sit on
   double base = 0;          ///< the result with every key at its base value
+  std::string base_suffix;  ///< written after the base's value on the chart, e.g. "%"
   std::string low_name = "low setting";
   std::string high_name = "high setting";
   std::vector<TornadoRow> rows;

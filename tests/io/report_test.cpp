@@ -716,6 +716,7 @@ TEST(McReport, FanChartsHaveTheHorizonAndTheDatabaseItsBustTiming) {
   ASSERT_EQ(with_tornado.charts.size(), 9u);
   const std::string& svg = with_tornado.charts.back().svg;
   EXPECT_EQ(with_tornado.charts.back().name, "tornado_bust_probability");
+  EXPECT_NE(svg.find(">base 50%</text>"), std::string::npos);  // P(bust) 0.5 in %, with its unit
   EXPECT_EQ(count(svg, "class=\"bar-low\""), 2u);
   EXPECT_LT(svg.find("data-label=\"b.large\""), svg.find("data-label=\"a.small\""));
   expect_labelled({svg});
