@@ -90,6 +90,7 @@ struct RunOptions {
   std::uint64_t path_id = 0;
   bool drawn = false;
   int persist_months = 1;
+  std::string command_line;  ///< recorded in run.json
 };
 
 int do_run(const RunOptions& opt) {
@@ -116,6 +117,17 @@ int do_run(const RunOptions& opt) {
         {"events.csv", io::events_csv(path.events)},
         {"summary.json", json.dump(2) + "\n"},
         {"network.json", io::network_json(loaded.scenario, path).dump(2) + "\n"},
+        // How the files were made, for `report`; kept apart so that the results above stay the
+        // same bytes whatever the folder or the build.
+        {"run.json", nlohmann::json{{"bubblesim_version", BSIM_VERSION},
+                                    {"command_line", opt.command_line},
+                                    {"scenario_source", loaded.source_name},
+                                    {"overrides", loaded.overrides},
+                                    {"seed", opt.seed},
+                                    {"path_id", opt.path_id},
+                                    {"drawn", opt.drawn}}
+                             .dump(2) +
+                         "\n"},
     });
     if (!removed.empty()) {
       std::cerr << fmt::format("run: replaced the previous run in {}, removing what was drawn from it: {}\n", opt.out_dir,
@@ -127,8 +139,8 @@ int do_run(const RunOptions& opt) {
   } else {
     std::cout << io::summary_text(loaded, path, summary);
     if (!opt.out_dir.empty()) {
-      std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv, {0}/summary.json and "
-                               "{0}/network.json\n",
+      std::cout << fmt::format("\nWrote {0}/timeseries.csv, {0}/firms.csv, {0}/events.csv, {0}/summary.json, "
+                               "{0}/network.json and {0}/run.json\n",
                                opt.out_dir);
     }
   }
@@ -523,7 +535,7 @@ int do_report(const ReportOptions& opt) {
     std::cerr << "bubblesim: error: report: give -o FILE (the HTML page), --svg DIR (one SVG file per chart), or both\n";
     return kExitBadInput;
   }
-  const io::Report report = io::make_report(opt.results);
+  const io::Report report = io::make_report(opt.results, io::ReportMaker{BSIM_VERSION});
   if (!opt.out_file.empty()) {
     io::write_file_atomic(opt.out_file, report.html);
     std::cout << fmt::format("wrote {} ({} charts)\n", opt.out_file, report.charts.size());
@@ -648,7 +660,7 @@ int main(int argc, char** argv) {
   RunOptions run_opt;
   CLI::App* run = app.add_subcommand("run", "Run one path and print its summary and story");
   run->add_option("scenario", run_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();
-  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv, firms.csv, events.csv, summary.json and network.json into this folder");
+  run->add_option("--out", run_opt.out_dir, "Write timeseries.csv, firms.csv, events.csv, summary.json, network.json and run.json into this folder");
   run->add_flag("--json", run_opt.json, "Print the summary as JSON on stdout");
   run->add_option("--set", run_opt.sets, "Override a scenario value: PATH=VALUE (repeatable)")
       ->type_name("PATH=VALUE")
@@ -661,6 +673,7 @@ int main(int argc, char** argv) {
 
   McCliOptions mc_opt;
   for (int i = 0; i < argc; ++i) mc_opt.command_line += (i ? " " : "") + std::string(argv[i]);
+  run_opt.command_line = mc_opt.command_line;
   CLI::App* mc = app.add_subcommand(
       "mc", "Monte Carlo: run many paths in parallel and print the bust probability, its timing, fan charts and losses");
   auto* mc_scenario = mc->add_option("scenario", mc_opt.scenario, "Built-in scenario name or scenario file")->capture_default_str();

@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "io/results_db.h"
 #include "io/scenario_loader.h"
 #include "io/svg_chart.h"
+#include "model/record.h"
 
 namespace bsim::io {
 namespace {
@@ -25,37 +27,78 @@ namespace {
 using nlohmann::json;
 
 /// A chart of timeseries.csv columns: in a run each column is a line; in a Monte Carlo database
-/// each is a fan (median line, p25–p75 and p05–p95 bands).
+/// each is a fan (median line, p25–p75 and p05–p95 bands). The columns of one chart share a
+/// unit, which comes from model::kColumns.
 struct IndicatorChart {
   const char* name;
   const char* title;
-  const char* y_label;
-  const char* what;  ///< the first sentence of the caption
+  const char* axis_note;  ///< what the axis measures, before its unit ("" for the unit alone)
+  const char* what;       ///< the first sentence of the caption
   std::vector<std::pair<const char*, const char*>> columns;  ///< column, legend name
 };
 
 const std::vector<IndicatorChart>& indicator_charts() {
   static const std::vector<IndicatorChart> charts = {
-      {"demand_capacity", "Compute demand and operable capacity", "H100e",
+      {"demand_capacity", "Compute demand and operable capacity", "",
        "Notional compute demand at the month's spot price (inference and training) against the installed "
        "accelerators that powered halls can run.",
        {{"demand_h100e", "demand"}, {"operable_h100e", "operable capacity"}}},
-      {"utilization", "Utilization", "share of operable capacity (0-1)",
+      {"utilization", "Utilization", "share of operable capacity",
        "Compute served as a share of operable capacity.", {{"utilization", "utilization"}}},
-      {"spot_price", "Spot compute price", "USD per H100e-hour",
+      {"spot_price", "Spot compute price", "",
        "The spot price of compute in the month, after price stickiness.",
        {{"spot_price_usd_per_h100e_hour", "spot price"}}},
-      {"capex_revenue", "Capex, AI revenue and the revenue gap", "USD bn per month",
+      {"capex_revenue", "Capex, AI revenue and the revenue gap", "",
        "Capital spending, end users' spending on AI services, and the revenue gap: what the infrastructure in "
        "service needs (running costs, depreciation, cost of capital) less that spending.",
        {{"capex_usd_bn", "capex"}, {"ai_revenue_usd_bn", "AI revenue"}, {"revenue_gap_usd_bn", "revenue gap"}}},
-      {"sentiment", "Sentiment index", "multiple on AI equity fundamentals (x)",
+      {"sentiment", "Sentiment index", "multiple on AI equity fundamentals",
        "The sentiment multiple on AI equity: it rises with revenue surprises and falls with losses from "
        "defaults.",
        {{"sentiment_index", "sentiment"}}},
   };
   return charts;
 }
+
+/// A column's unit as a reader writes it, from its unit in model::kColumns (the one table of
+/// column units), and the factor its values are shown at: a share as a percentage.
+struct ShownUnit {
+  std::string words;  ///< "USD bn a month", "%", "H100e", "USD per H100e-hour", "×"; "" if unknown
+  double factor = 1;
+};
+
+ShownUnit shown_unit(std::string_view column) {
+  const auto it = std::find_if(model::kColumns.begin(), model::kColumns.end(),
+                               [&](const model::Column& c) { return c.name == column; });
+  if (it == model::kColumns.end()) return {};
+  std::string unit(it->unit);
+  if (unit == "share") return {"%", 100};
+  // Flows are per month (a timeseries.csv row is a month); a stock is a level.
+  for (const auto& [tag, words] : {std::pair{" (flow)", " a month"}, std::pair{" (stock)", ""}}) {
+    if (const std::size_t at = unit.find(tag); at != std::string::npos) unit.replace(at, std::strlen(tag), words);
+  }
+  if (const std::size_t at = unit.find('/'); at != std::string::npos) unit.replace(at, 1, " per ");
+  return {unit, 1};
+}
+
+/// A value with its unit, for a sentence: "USD 75.15 bn a month", "100%", "1.3×", "62.15M H100e".
+std::string quantity(double value, const ShownUnit& unit) {
+  const std::string number = svg::format_number(value * unit.factor);
+  if (unit.words.empty()) return number;
+  if (unit.words == "%" || unit.words == "×") return number + unit.words;
+  if (unit.words.rfind("USD bn", 0) == 0) return "USD " + number + " bn" + unit.words.substr(6);
+  return number + " " + unit.words;
+}
+
+/// The axis label of a chart: its unit, after what it measures when that is given.
+std::string axis_label(const IndicatorChart& spec) {
+  const std::string unit = shown_unit(spec.columns.front().first).words;
+  return *spec.axis_note == '\0' ? unit : fmt::format("{} ({})", spec.axis_note, unit);
+}
+
+/// The caption sentence of a chart drawn on a log axis.
+constexpr const char* kLogScaleSentence =
+    " Log scale: the values span more than two decades, so each step up the axis is a tenfold rise.";
 
 // Holder classes in the order docs/outputs.md lists them (summary.json keeps JSON key order).
 const std::vector<std::string> kHolderOrder = {"public-equity", "venture",     "banks",     "private-credit",
@@ -82,15 +125,24 @@ double parse_number(const std::string& field, const std::string& where) {
   return v;
 }
 
-/// The peak of a series and its month, for captions ("peaks at 1.2M in 2029-04").
+/// The peak of a series and its month, for captions ("peaks at 1.2M H100e in 2029-04"); the
+/// values as plotted, in `unit` already scaled.
 std::string peak_sentence(const std::string& name, const std::vector<double>& values,
-                          const std::vector<std::string>& months) {
+                          const std::vector<std::string>& months, const ShownUnit& unit) {
   std::size_t best = values.size();
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (std::isfinite(values[i]) && (best == values.size() || values[i] > values[best])) best = i;
   }
   if (best == values.size()) return "";
-  return fmt::format(" {} peaks at {} in {}.", name, svg::format_number(values[best]), months[best]);
+  return fmt::format(" {} peaks at {} in {}.", name, quantity(values[best], {unit.words, 1}), months[best]);
+}
+
+/// `values` times `factor` (a share shown as a percentage).
+std::vector<double> scaled(std::vector<double> values, double factor) {
+  if (factor != 1) {
+    for (double& v : values) v *= factor;
+  }
+  return values;
 }
 
 std::string figure(const ReportChart& chart, const std::string& caption) {
@@ -265,9 +317,21 @@ std::string page(const std::string& title, const std::string& body) {
       h(title), kStyle, h(title), body);
 }
 
+/// The "How these results were made" section: `rows` (item, value), then the report's maker.
+std::string details_section(std::vector<std::pair<std::string, std::string>> rows, const ReportMaker& maker) {
+  rows.emplace_back("report made by bubblesim", maker.version.empty() ? std::string("(version not given)") : maker.version);
+  std::string out = "<h2>How these results were made</h2>\n<table class=\"details\">\n";
+  for (const auto& [item, value] : rows) {
+    const bool code = item.find("command line") != std::string::npos || item.find("overrides") != std::string::npos;
+    out += fmt::format("<tr><th>{}</th><td>{}{}{}</td></tr>\n", h(item), code ? "<code>" : "", h(value),
+                       code ? "</code>" : "");
+  }
+  return out + "</table>\n";
+}
+
 // ---------------------------------------------------------------- a run output folder
 
-Report run_report(const std::filesystem::path& dir) {
+Report run_report(const std::filesystem::path& dir, const ReportMaker& maker) {
   const std::filesystem::path ts_path = dir / "timeseries.csv";
   const std::filesystem::path summary_path = dir / "summary.json";
   for (const auto& p : {ts_path, summary_path}) {
@@ -299,6 +363,10 @@ Report run_report(const std::filesystem::path& dir) {
   };
 
   const auto at = [](const json& j, const char* key) { return j.is_object() && j.contains(key) ? j[key] : json(nullptr); };
+  const auto text_at = [&](const json& j, const char* key) {
+    const json v = at(j, key);
+    return v.is_string() ? v.get<std::string>() : std::string();
+  };
   Report report;
   std::string body;
   const json scenario = summary.value("scenario", json::object());
@@ -317,19 +385,78 @@ Report run_report(const std::filesystem::path& dir) {
     body += fmt::format("<p class=\"verdict\"><b>Verdict: no bust.</b> Rule: {}.</p>\n", h(bust.value("rule", std::string())));
   }
 
+  // Key figures, in timeseries.csv column order, each in its unit.
+  const json figures = summary.value("key_figures", json::object());
+  if (figures.is_object() && !figures.empty()) {
+    body += "<h2>Key figures</h2>\n<table class=\"key-figures\">\n<tr><th>figure</th><th>unit</th><th>start</th>"
+            "<th>peak</th><th>month</th><th>trough after the peak</th><th>month</th><th>end</th></tr>\n";
+    const auto cell = [](const json& v, const ShownUnit& unit) {
+      return v.is_number() ? svg::format_number(v.get<double>() * unit.factor) : std::string("—");
+    };
+    for (const model::Column& c : model::kColumns) {
+      const json f = at(figures, std::string(c.name).c_str());
+      if (!f.is_object()) continue;
+      const ShownUnit unit = shown_unit(c.name);
+      body += fmt::format("<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+                          "<td>{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>\n",
+                          h(c.name), h(unit.words), h(cell(at(f, "start"), unit)), h(cell(at(f, "peak"), unit)),
+                          h(text_at(f, "peak_month")), h(cell(at(f, "trough_after_peak"), unit)),
+                          h(text_at(f, "trough_month")), h(cell(at(f, "end"), unit)));
+    }
+    body += "</table>\n";
+  }
+
+  // The story: the dated events of the path in words.
+  body += "<h2>What happened when</h2>\n";
+  const json story = summary.value("story", json::array());
+  if (!story.is_array() || story.empty()) {
+    body += "<p class=\"story\">Nothing remarkable: steady growth.</p>\n";
+  } else {
+    body += "<table class=\"story\">\n";
+    for (const json& line : story) {
+      body += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", h(text_at(line, "month")), h(text_at(line, "text")));
+    }
+    body += "</table>\n";
+  }
+
+  // Markers on the time charts: the scripted shocks and the firms' defaults of the path.
+  std::vector<svg::Marker> markers;
+  std::string shocks_text;
+  std::string defaults_text;
+  for (const json& e : summary.value("events", json::array())) {
+    const std::string kind = text_at(e, "kind");
+    const std::string month = text_at(e, "month");
+    const std::string subject = text_at(e, "subject");
+    if (kind == "efficiency_shock" || kind == "training_efficiency_shock") {
+      markers.push_back({month, "shock " + subject, svg::Marker::Kind::kShock});
+      shocks_text += fmt::format("{}{} ({})", shocks_text.empty() ? "" : ", ", subject, month);
+    } else if (kind == "forced_default" || kind == "covenant_default" || kind == "payment_default") {
+      markers.push_back({month, subject + " defaults", svg::Marker::Kind::kDefault});
+      defaults_text += fmt::format("{}{} ({})", defaults_text.empty() ? "" : ", ", subject, month);
+    }
+  }
+  std::string markers_sentence;
+  if (!shocks_text.empty()) markers_sentence += " Purple dashed lines: the scripted shocks, " + shocks_text + ".";
+  if (!defaults_text.empty()) markers_sentence += " Brown dotted lines: the firms' defaults, " + defaults_text + ".";
+
   body += "<h2>Indicators</h2>\n";
   for (const IndicatorChart& spec : indicator_charts()) {
     svg::LineChart chart;
     chart.title = spec.title;
-    chart.y_label = spec.y_label;
+    chart.y_label = axis_label(spec);
     chart.months = months;
+    chart.markers = markers;
     std::string caption = spec.what;
+    const ShownUnit unit = shown_unit(spec.columns.front().first);
     for (const auto& [column, legend] : spec.columns) {
-      chart.series.push_back({legend, column_values(column), std::nullopt, std::nullopt});
+      chart.series.push_back({legend, scaled(column_values(column), unit.factor), std::nullopt, std::nullopt});
       std::string name = legend;
       name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
-      caption += peak_sentence(name, chart.series.back().values, months);
+      caption += peak_sentence(name, chart.series.back().values, months, unit);
     }
+    chart.log_y = svg::log_axis_suits(chart);
+    if (chart.log_y) caption += kLogScaleSentence;
+    caption += markers_sentence;
     chart.caption = caption;
     report.charts.push_back({spec.name, spec.title, svg::line_chart(chart)});
     body += figure(report.charts.back(), caption);
@@ -393,6 +520,39 @@ Report run_report(const std::filesystem::path& dir) {
     ledger_row("  of which equity wiped out", at(destroyed, "equity_wiped_out"), "USD bn");
   }
   body += "</table>\n";
+
+  // How the results were made: the run's parameters, and its version and command line where
+  // the folder records them (run.json; folders from before it have none).
+  std::vector<std::pair<std::string, std::string>> details = {
+      {"scenario", scenario_name},
+      {"scenario source", text_at(scenario, "source")},
+      {"seed", std::to_string(summary.value("seed", std::uint64_t{0}))},
+      {"path", std::to_string(summary.value("path_id", std::uint64_t{0}))},
+      {"horizon", fmt::format("{} to {} ({} months)", summary.value("start", std::string()),
+                              summary.value("end", std::string()), months.size())},
+      {"bust rule", fmt::format("{} (a condition counts once it has held {} consecutive month{})",
+                                bust.value("rule", std::string()), bust.value("persist_months", 1),
+                                bust.value("persist_months", 1) == 1 ? "" : "s")}};
+  const std::filesystem::path run_path = dir / "run.json";
+  if (std::filesystem::is_regular_file(run_path)) {
+    json run;
+    try {
+      run = json::parse(read_text(run_path));
+    } catch (const json::exception& e) {
+      throw ReportInputError(fmt::format("{}: not valid JSON: {}", run_path.string(), e.what()));
+    }
+    std::string sets;
+    for (const json& set : run.value("overrides", json::array())) {
+      if (set.is_string()) sets += (sets.empty() ? "" : ", ") + set.get<std::string>();
+    }
+    details.emplace_back("--set overrides", sets.empty() ? "none" : sets);
+    details.emplace_back("run by bubblesim", text_at(run, "bubblesim_version"));
+    details.emplace_back("run command line", text_at(run, "command_line"));
+  } else {
+    details.emplace_back("run command line",
+                         "not recorded: this folder was written before runs wrote run.json (nor are its --set overrides)");
+  }
+  body += details_section(details, maker);
   report.html = page(fmt::format("bubblesim report: {}", scenario_name), body);
   return report;
 }
@@ -408,24 +568,45 @@ double quantile_of_sorted(const std::vector<double>& sorted, double q) {
   return sorted[i] + (sorted[j] - sorted[i]) * (pos - static_cast<double>(i));
 }
 
+/// The tornado of `statistic` from `rows`, its values shown times `factor` (a probability as a
+/// percentage) on an axis within [lowest, highest]. Empty without rows for it; a note instead of
+/// the chart when no key moves the result (nothing to draw but the base).
 std::string tornado_figure(Report& report, const std::vector<SensitivityRow>& rows, const std::string& statistic,
-                           const std::string& name, const std::string& title, const std::string& label) {
+                           const std::string& name, const std::string& title, const std::string& label, double factor,
+                           double lowest, double highest, const std::string& paths_text) {
   double base = NAN;
   std::map<std::string, svg::TornadoRow> by_key;
   for (const SensitivityRow& r : rows) {
     if (r.analysis != "tornado" || r.statistic != statistic) continue;
-    if (r.keys.empty() && r.setting == "base") base = r.value;
+    if (r.keys.empty() && r.setting == "base") base = r.value * factor;
     if (r.keys.empty()) continue;
     svg::TornadoRow& row = by_key[r.keys];
     row.label = r.keys;
-    if (r.setting == "low") row.low = r.value;
-    if (r.setting == "high") row.high = r.value;
+    if (r.setting == "low") row.low = r.value * factor;
+    if (r.setting == "high") row.high = r.value * factor;
   }
   if (by_key.empty()) return "";
+  const ShownUnit unit{statistic == "bust_probability" ? "%" : "USD bn", 1};
+  const auto moves = [&](const svg::TornadoRow& r) {
+    return std::abs(r.low - base) >= svg::kZeroUpToRounding || std::abs(r.high - base) >= svg::kZeroUpToRounding;
+  };
+  if (std::none_of(by_key.begin(), by_key.end(), [&](const auto& entry) { return moves(entry.second); })) {
+    return fmt::format("<p class=\"note\" id=\"{}\"><b>{}:</b> no swing to draw. With each of the {} uncertain keys at "
+                       "its 5th and at its 95th percentile the result stays at the base value, {}{}.</p>\n",
+                       h(name), h(title), by_key.size(), h(quantity(base, unit)),
+                       statistic == "bust_probability" && base >= 100 - svg::kZeroUpToRounding
+                           ? ": every path busts at every setting, so the bust probability cannot tell the keys apart"
+                       : statistic == "bust_probability" && base <= svg::kZeroUpToRounding
+                           ? ": no path busts at any setting, so the bust probability cannot tell the keys apart"
+                           : "");
+  }
   svg::TornadoChart chart;
   chart.title = title;
   chart.value_label = label;
   chart.base = base;
+  chart.base_suffix = unit.words == "%" ? "%" : " " + unit.words;
+  chart.value_min = lowest;
+  chart.value_max = highest;
   chart.low_name = "key at its 5th percentile";
   chart.high_name = "key at its 95th percentile";
   for (const auto& [key, row] : by_key) chart.rows.push_back(row);
@@ -433,13 +614,13 @@ std::string tornado_figure(Report& report, const std::vector<SensitivityRow>& ro
     return std::abs(a.high - a.low) > std::abs(b.high - b.low);
   });
   chart.caption = fmt::format("Each uncertain key at the 5th and the 95th percentile of its distribution, the others at "
-                              "the scenario's values; bars from the base ({}) to the result, largest swing first.",
-                              svg::format_number(base));
+                              "the scenario's values; bars from the base ({}) to the result, largest swing first. {}",
+                              quantity(base, unit), paths_text);
   report.charts.push_back({name, title, svg::tornado_chart(chart)});
   return figure(report.charts.back(), chart.caption);
 }
 
-Report mc_report(const std::filesystem::path& file) {
+Report mc_report(const std::filesystem::path& file, const ReportMaker& maker) {
   const ResultsDb db = ResultsDb::open_existing(file.string());
   const McRunMeta& meta = db.meta();
   const std::vector<McPathRow> paths = db.read_paths();
@@ -453,11 +634,42 @@ Report mc_report(const std::filesystem::path& file) {
   const std::size_t busts = static_cast<std::size_t>(
       std::count_if(ok.begin(), ok.end(), [](const McPathRow* p) { return p->bust; }));
 
+  // A sensitivity sweep keeps no paths, only each setting's statistics: its paths are counted
+  // from the settings' `paths` (completed) and `failed` rows.
+  std::uint64_t sweep_paths = 0;
+  std::uint64_t sweep_failed = 0;
+  std::size_t sweep_settings = 0;
+  std::string sweep_analysis;
+  for (const SensitivityRow& r : sensitivity) {
+    if (r.statistic == "paths") {
+      sweep_paths += static_cast<std::uint64_t>(std::llround(r.value));
+      ++sweep_settings;
+      sweep_analysis = r.analysis;
+    }
+    if (r.statistic == "failed") sweep_failed += static_cast<std::uint64_t>(std::llround(r.value));
+  }
+
   Report report;
   std::string body;
-  body += fmt::format("<p>Scenario <b>{}</b>, seed {}: {} of {} paths in the database ({}), {} failed.</p>\n",
-                      h(meta.scenario_name), meta.seed, paths.size(), meta.paths_requested,
-                      h(mc_status_name(db.status())), paths.size() - ok.size());
+  std::string tornado_paths_text;
+  if (paths.empty() && sweep_settings > 0) {
+    const std::uint64_t run = sweep_paths + sweep_failed;
+    tornado_paths_text = fmt::format("{} paths in all: {} settings of {} paths each.", run, sweep_settings,
+                                     run / sweep_settings);
+    body += fmt::format("<p>Scenario <b>{}</b>, seed {}: a sensitivity sweep ({}) of {} paths over {} settings ({}), "
+                        "{} failed.</p>\n",
+                        h(meta.scenario_name), meta.seed, h(sweep_analysis), run, sweep_settings,
+                        h(mc_status_name(db.status())), sweep_failed);
+  } else if (paths.empty() && !sensitivity.empty()) {
+    // A Sobol analysis keeps its indices, not how many paths it ran.
+    body += fmt::format("<p>Scenario <b>{}</b>, seed {}: a sensitivity analysis ({}); the database keeps its results, "
+                        "not its paths or their number.</p>\n",
+                        h(meta.scenario_name), meta.seed, h(sensitivity.front().analysis));
+  } else {
+    body += fmt::format("<p>Scenario <b>{}</b>, seed {}: {} of {} paths in the database ({}), {} failed.</p>\n",
+                        h(meta.scenario_name), meta.seed, paths.size(), meta.paths_requested,
+                        h(mc_status_name(db.status())), paths.size() - ok.size());
+  }
   if (!meta.overrides.empty()) {
     std::string sets;
     for (const std::string& s : meta.overrides) sets += (sets.empty() ? "" : ", ") + s;
@@ -466,6 +678,26 @@ Report mc_report(const std::filesystem::path& file) {
   if (!ok.empty()) {
     body += fmt::format("<p class=\"verdict\"><b>P(bust) = {:.1f}%</b> ({} busts in {} paths).</p>\n",
                         100.0 * static_cast<double>(busts) / static_cast<double>(ok.size()), busts, ok.size());
+  }
+
+  // The base scenario, from the scenario text the database keeps: its scripted shocks fall in
+  // the same month on every path, so the fans mark them (defaults differ from path to path).
+  std::optional<LoadedScenario> base;
+  std::string load_error;
+  try {
+    base = load_scenario_text(meta.scenario_text, meta.scenario_name, meta.overrides);
+  } catch (const std::exception& e) {
+    load_error = e.what();
+  }
+  std::vector<svg::Marker> markers;
+  std::string markers_sentence;
+  if (base) {
+    std::string shocks_text;
+    for (const model::Shock& shock : base->scenario.shocks) {
+      markers.push_back({shock.month.str(), "shock " + shock.id, svg::Marker::Kind::kShock});
+      shocks_text += fmt::format("{}{} ({})", shocks_text.empty() ? "" : ", ", shock.id, shock.month.str());
+    }
+    if (!shocks_text.empty()) markers_sentence = " Purple dashed lines: the scripted shocks, " + shocks_text + ".";
   }
 
   // Fans: quantile rows come ordered by indicator, then month.
@@ -478,8 +710,10 @@ Report mc_report(const std::filesystem::path& file) {
     for (const IndicatorChart& spec : indicator_charts()) {
       svg::LineChart chart;
       chart.title = spec.title;
-      chart.y_label = spec.y_label;
+      chart.y_label = axis_label(spec);
       chart.months = horizon;
+      chart.markers = markers;
+      const ShownUnit unit = shown_unit(spec.columns.front().first);
       std::string caption = std::string(spec.what) +
                             " Median over the paths (line), 25th-75th percentile (dark band) and 5th-95th percentile "
                             "(light band).";
@@ -492,16 +726,19 @@ Report mc_report(const std::filesystem::path& file) {
         }
         svg::Series s{std::string("median ") + legend, {}, svg::Band{}, svg::Band{}};
         for (const McQuantileRow* q : found->second) {
-          s.values.push_back(q->p50);
-          s.outer_band->low.push_back(q->p05);
-          s.outer_band->high.push_back(q->p95);
-          s.inner_band->low.push_back(q->p25);
-          s.inner_band->high.push_back(q->p75);
+          s.values.push_back(q->p50 * unit.factor);
+          s.outer_band->low.push_back(q->p05 * unit.factor);
+          s.outer_band->high.push_back(q->p95 * unit.factor);
+          s.inner_band->low.push_back(q->p25 * unit.factor);
+          s.inner_band->high.push_back(q->p75 * unit.factor);
         }
-        caption += peak_sentence("The median " + std::string(legend), s.values, horizon);
+        caption += peak_sentence("The median " + std::string(legend), s.values, horizon, unit);
         chart.series.push_back(std::move(s));
       }
       if (!complete) continue;
+      chart.log_y = svg::log_axis_suits(chart);
+      if (chart.log_y) caption += kLogScaleSentence;
+      caption += markers_sentence;
       chart.caption = caption;
       report.charts.push_back({spec.name, spec.title, svg::line_chart(chart)});
       body += figure(report.charts.back(), caption);
@@ -548,9 +785,9 @@ Report mc_report(const std::filesystem::path& file) {
 
     body += "<h2>Legacy ledger</h2>\n<p>Over the paths: the mean and the 5th, 50th and 95th percentiles.</p>\n<table>\n"
             "<tr><th>item</th><th>unit</th><th>mean</th><th>p05</th><th>p50</th><th>p95</th></tr>\n";
-    const auto ledger_row = [&](const char* label, const char* unit, double McPathRow::*field) {
+    const auto ledger_row = [&](const char* label, const char* unit, double McPathRow::*field, double factor = 1) {
       std::vector<double> v;
-      for (const McPathRow* p : ok) v.push_back(p->*field);
+      for (const McPathRow* p : ok) v.push_back(p->*field * factor);
       std::sort(v.begin(), v.end());
       double sum = 0;
       for (const double x : v) sum += x;
@@ -568,20 +805,13 @@ Report mc_report(const std::filesystem::path& file) {
     ledger_row("grid power added", "GW", &McPathRow::legacy_power_gw);
     ledger_row("data-centre shells added", "GW", &McPathRow::legacy_datacenter_gw);
     ledger_row("spot price at the end", "USD per H100e-hour", &McPathRow::end_spot_price_usd_per_h100e_hour);
-    ledger_row("largest fall of AI equity value", "share of its peak", &McPathRow::max_equity_drawdown);
+    ledger_row("largest fall of AI equity value", "% of its peak", &McPathRow::max_equity_drawdown, 100);
     body += "</table>\n";
   }
 
   // The base scenario's network, from the scenario text the database keeps; a path's defaults
   // are its own, so none are marked.
   body += "<h2>Contract network</h2>\n";
-  std::optional<LoadedScenario> base;
-  std::string load_error;
-  try {
-    base = load_scenario_text(meta.scenario_text, meta.scenario_name, meta.overrides);
-  } catch (const std::exception& e) {
-    load_error = e.what();
-  }
   if (base) {
     body += network_figure(report, network_json(base->scenario, sim::PathResult{}), file.string(),
                            "The contracts of the base scenario (uncertain keys at their scenario values) between firms "
@@ -594,11 +824,33 @@ Report mc_report(const std::filesystem::path& file) {
   }
 
   std::string tornado = tornado_figure(report, sensitivity, "bust_probability", "tornado_bust_probability",
-                                       "Sensitivity of the bust probability", "P(bust) (share of paths, 0-1)");
+                                       "Sensitivity of the bust probability", "P(bust) (% of paths)", 100, 0, 100,
+                                       tornado_paths_text);
   tornado += tornado_figure(report, sensitivity, "mean_capital_destroyed_usd_bn", "tornado_capital_destroyed",
-                            "Sensitivity of capital destroyed", "mean capital destroyed (USD bn)");
+                            "Sensitivity of capital destroyed", "mean capital destroyed (USD bn)", 1, -INFINITY,
+                            INFINITY, tornado_paths_text);
   if (!tornado.empty()) body += "<h2>Sensitivity</h2>\n" + tornado;
-  if (report.charts.empty()) body += "<p>This database holds no paths, quantiles or tornado rows to chart.</p>\n";
+  if (report.charts.empty() && tornado.empty()) {
+    body += "<p>This database holds no paths, quantiles or tornado rows to chart.</p>\n";
+  }
+
+  std::vector<std::pair<std::string, std::string>> details = {
+      {"scenario", meta.scenario_name},
+      {"seed", std::to_string(meta.seed)},
+      {"paths requested", !paths.empty() || sensitivity.empty() ? std::to_string(meta.paths_requested)
+                          : sweep_settings > 0 ? fmt::format("{} ({} settings)", sweep_paths + sweep_failed, sweep_settings)
+                                               : std::string("not recorded")}};
+  std::string sets;
+  for (const std::string& set : meta.overrides) sets += (sets.empty() ? "" : ", ") + set;
+  details.emplace_back("--set overrides", sets.empty() ? "none" : sets);
+  for (std::size_t i = 0; i < meta.parameter_keys.size(); ++i) {
+    details.emplace_back("uncertain " + meta.parameter_keys[i],
+                         i < meta.parameter_distributions.size() ? meta.parameter_distributions[i] : std::string());
+  }
+  details.emplace_back("quantile sketch accuracy", fmt::format("{}% (relative)", svg::format_number(100 * meta.sketch_accuracy)));
+  details.emplace_back("run by bubblesim", meta.bubblesim_version);
+  details.emplace_back("run command line", meta.command_line.empty() ? std::string("not recorded") : meta.command_line);
+  body += details_section(details, maker);
   report.html = page(fmt::format("bubblesim report: {} (Monte Carlo)", meta.scenario_name), body);
   return report;
 }
@@ -645,14 +897,16 @@ CsvTable parse_csv(std::string_view text, const std::string& source) {
   return table;
 }
 
-Report make_report(const std::filesystem::path& results) {
-  if (std::filesystem::is_directory(results)) return run_report(results);
-  if (std::filesystem::is_regular_file(results)) return mc_report(results);
+Report make_report(const std::filesystem::path& results, const ReportMaker& maker) {
+  if (std::filesystem::is_directory(results)) return run_report(results, maker);
+  if (std::filesystem::is_regular_file(results)) return mc_report(results, maker);
   throw ReportInputError(fmt::format("{}: no such folder or file; give a run output folder (bubblesim run --out DIR) or "
                                      "a results database (bubblesim mc --db FILE)",
                                      results.string()));
 }
 
-std::string report_html(const std::filesystem::path& results) { return make_report(results).html; }
+std::string report_html(const std::filesystem::path& results, const ReportMaker& maker) {
+  return make_report(results, maker).html;
+}
 
 }  // namespace bsim::io

@@ -40,13 +40,20 @@ struct Report {
   std::vector<ReportChart> charts;
 };
 
-/// The report of `results`: a folder is read as a run output folder (timeseries.csv and
-/// summary.json), a file as a results database. The same input gives the same bytes.
-/// Throws ReportInputError or DatabaseError (bad input), std::runtime_error otherwise.
-Report make_report(const std::filesystem::path& results);
+/// Who makes a report: stated in its "How these results were made" section, beside the version
+/// and command line that made the results.
+struct ReportMaker {
+  std::string version;  ///< the bubblesim version making the report, e.g. "0.9.0"
+};
 
-/// make_report(results).html.
-std::string report_html(const std::filesystem::path& results);
+/// The report of `results`: a folder is read as a run output folder (timeseries.csv and
+/// summary.json; network.json and run.json when there), a file as a results database. The same
+/// input gives the same bytes. Throws ReportInputError or DatabaseError (bad input),
+/// std::runtime_error otherwise.
+Report make_report(const std::filesystem::path& results, const ReportMaker& maker = {});
+
+/// make_report(results, maker).html.
+std::string report_html(const std::filesystem::path& results, const ReportMaker& maker = {});
 
 /// A comma-separated table without quoting (the shape of timeseries.csv): a header line, then
 /// rows with as many fields.

@@ -30,11 +30,32 @@ std::string px(double v) {
   return s == "-0.0" ? "0.0" : s;
 }
 
-/// A linear map from a data range onto a pixel range.
+/// A map from a data range onto a pixel range: linear, or linear in log10 of the value (then
+/// d0 and d1 are the log10 of the range's ends).
 struct Scale {
   double d0, d1, p0, p1;
-  [[nodiscard]] double operator()(double v) const { return p0 + (v - d0) / (d1 - d0) * (p1 - p0); }
+  bool log = false;
+  [[nodiscard]] double operator()(double v) const {
+    const double d = log ? std::log10(v) : v;
+    return p0 + (d - d0) / (d1 - d0) * (p1 - p0);
+  }
 };
+
+/// Powers of ten covering [low, high] (both positive), at most about seven of them: every
+/// decade, or every second or third one over a wide range.
+std::vector<double> decade_ticks(double low, double high) {
+  const int first = static_cast<int>(std::floor(std::log10(low)));
+  const int last = static_cast<int>(std::ceil(std::log10(high)));
+  const int step = std::max(1, (last - first + 5) / 6);
+  std::vector<double> ticks;
+  int k = first;
+  for (; k < last; k += step) ticks.push_back(std::pow(10.0, k));
+  ticks.push_back(std::pow(10.0, k));
+  return ticks;
+}
+
+constexpr const char* kShockColour = "#8e44ad";
+constexpr const char* kDefaultColour = "#a04000";
 
 /// The low and high of the finite values, widened to a non-empty range; 0 included if asked.
 std::pair<double, double> value_range(const std::vector<double>& values, bool from_zero) {
@@ -174,6 +195,29 @@ std::string horizontal_axes(double zero_x, double bottom, double left, double ri
   return out;
 }
 
+/// Characters of UTF-8 text (bytes that do not continue a character).
+std::size_t utf8_length(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+}
+
+/// `label` in lines of at most `max_chars` characters, broken after a `.` or `_` where one is
+/// near enough (a scenario key breaks between its parts), else at the limit.
+std::vector<std::string> wrap_label(const std::string& label, std::size_t max_chars) {
+  std::vector<std::string> lines;
+  std::string_view rest = label;
+  while (utf8_length(rest) > max_chars) {
+    std::size_t cut = max_chars;  // bytes: keys are ASCII; a multi-byte name is cut at a character start
+    while (cut > 0 && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80) --cut;
+    const std::size_t at = rest.substr(0, cut).find_last_of("._");
+    if (at != std::string_view::npos && at >= max_chars / 2) cut = at + 1;
+    lines.emplace_back(rest.substr(0, cut));
+    rest.remove_prefix(cut);
+  }
+  lines.emplace_back(rest);
+  return lines;
+}
+
 }  // namespace
 
 std::string xml_escape(std::string_view s) {
@@ -194,13 +238,23 @@ std::string xml_escape(std::string_view s) {
 
 std::string format_number(double v) {
   if (!std::isfinite(v)) return "n/a";
-  if (v == 0) return "0";
   const double a = std::abs(v);
+  if (a < kZeroUpToRounding) return "0";  // also folds −0 and float noise such as 5.983e-15
+  if (a < 1e-3) {
+    // Three significant figures without exponent notation: 0.0000299, not 2.99e-05.
+    const int decimals = 2 - static_cast<int>(std::floor(std::log10(a)));
+    std::string s = fmt::format("{:.{}f}", v, decimals);
+    while (s.back() == '0') s.pop_back();
+    return s;
+  }
   double scaled = v;
   const char* suffix = "";
-  if (a >= 1e9) {
+  if (a >= 1e12) {
+    scaled = v / 1e12;
+    suffix = "tn";
+  } else if (a >= 1e9) {
     scaled = v / 1e9;
-    suffix = "G";
+    suffix = "bn";
   } else if (a >= 1e6) {
     scaled = v / 1e6;
     suffix = "M";
@@ -210,6 +264,7 @@ std::string format_number(double v) {
   }
   std::string s = fmt::format("{:.4g}", scaled);
   if (s == "1000" && *suffix != '\0') s = "999.9";  // rounding across a suffix boundary: keep the unit
+  if (s.find('e') != std::string::npos) s = fmt::format("{:.0f}", scaled);  // beyond 9999tn: plain digits
   return s + suffix;
 }
 
@@ -244,12 +299,34 @@ std::string line_chart(const LineChart& c) {
       all.insert(all.end(), (*band)->high.begin(), (*band)->high.end());
     }
   }
-  const auto [lo, hi] = value_range(all, c.y_from_zero);
-  const std::vector<double> ticks = nice_ticks(lo, hi, 5);
+  std::vector<double> ticks;
+  if (c.log_y) {
+    double lo = INFINITY;
+    double hi = -INFINITY;
+    for (const double v : all) {
+      if (std::isfinite(v) && v > 0) {
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+    }
+    if (lo > hi) lo = hi = 1;  // nothing positive: one decade
+    ticks = decade_ticks(lo, std::max(hi, lo * 10));
+  } else {
+    const auto [lo, hi] = value_range(all, c.y_from_zero);
+    ticks = nice_ticks(lo, hi, 5);
+  }
   const double left = 82;
   const double right = kWidth - kRight;
   const double bottom = kHeight - kBottom;
-  const Scale y{ticks.front(), ticks.back(), bottom, kTop};
+  const Scale y = c.log_y ? Scale{std::log10(ticks.front()), std::log10(ticks.back()), bottom, kTop, true}
+                          : Scale{ticks.front(), ticks.back(), bottom, kTop};
+  // On a log axis a value that is not positive has no place: it leaves a gap, as NaN does.
+  const auto plotted = [&](const std::vector<double>& v) {
+    if (!c.log_y) return v;
+    std::vector<double> out = v;
+    for (double& x : out) x = x > 0 ? x : NAN;
+    return out;
+  };
   // One point per month; a single month sits in the middle.
   const Scale x = n > 1 ? Scale{0, static_cast<double>(n - 1), left, right} : Scale{-1, 1, left, right};
 
@@ -271,32 +348,83 @@ std::string line_chart(const LineChart& c) {
   }
   out += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444444\"/>\n", px(left),
                      px(bottom), px(right), px(bottom));
-  if (ticks.front() < 0 && ticks.back() > 0) {
+  if (!c.log_y && ticks.front() < 0 && ticks.back() > 0) {
     out += fmt::format("<line class=\"zero\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#444444\"/>\n", px(left),
                        px(y(0)), px(right), px(y(0)));
   }
   for (std::size_t k = 0; k < c.series.size(); ++k) {
     const Series& s = c.series[k];
-    if (s.outer_band) out += band_polygons(*s.outer_band, x, y, colour(k), 0.15, "band band-outer");
-    if (s.inner_band) out += band_polygons(*s.inner_band, x, y, colour(k), 0.3, "band band-inner");
+    for (const auto& [band, opacity, cls] : {std::tuple{&s.outer_band, 0.15, "band band-outer"},
+                                              std::tuple{&s.inner_band, 0.3, "band band-inner"}}) {
+      if (band->has_value()) {
+        out += band_polygons(Band{plotted((*band)->low), plotted((*band)->high)}, x, y, colour(k), opacity, cls);
+      }
+    }
   }
   for (std::size_t k = 0; k < c.series.size(); ++k) {
     const Series& s = c.series[k];
+    const std::vector<double> values = plotted(s.values);
     std::string d;
-    for (const auto& [a, b] : finite_runs({&s.values}, n)) {
+    for (const auto& [a, b] : finite_runs({&values}, n)) {
       for (std::size_t i = a; i <= b; ++i) {
-        d += fmt::format("{}{},{} ", i == a ? 'M' : 'L', px(x(static_cast<double>(i))), px(y(s.values[i])));
+        d += fmt::format("{}{},{} ", i == a ? 'M' : 'L', px(x(static_cast<double>(i))), px(y(values[i])));
       }
     }
     if (!d.empty()) d.pop_back();
     out += fmt::format("<path class=\"line\" data-series=\"{}\" d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"/>\n",
                        xml_escape(s.name), d, colour(k));
   }
-  out += axis_labels(c.x_label, c.y_label, left, right, bottom);
+  // Markers: one line per month and kind, over the series; labels read downwards from the top.
+  std::map<std::pair<std::size_t, int>, std::string> marks;  // (month index, kind) → labels
+  for (const Marker& m : c.markers) {
+    const auto at = std::find(c.months.begin(), c.months.end(), m.month);
+    if (at == c.months.end()) continue;
+    std::string& labels = marks[{static_cast<std::size_t>(at - c.months.begin()), static_cast<int>(m.kind)}];
+    labels += (labels.empty() ? "" : ", ") + m.label;
+  }
+  bool kinds[2] = {false, false};
+  for (const auto& [where, labels] : marks) {
+    const bool shock = where.second == static_cast<int>(Marker::Kind::kShock);
+    kinds[shock ? 0 : 1] = true;
+    const double mx = x(static_cast<double>(where.first)) + (shock ? 0 : 2);  // a shock and a default in one month: side by side
+    const char* stroke = shock ? kShockColour : kDefaultColour;
+    out += fmt::format("<line class=\"marker {}\" data-month=\"{}\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
+                       "stroke=\"{}\" stroke-width=\"1.5\" stroke-dasharray=\"{}\"/>\n",
+                       shock ? "marker-shock" : "marker-default", xml_escape(c.months[where.first]), px(mx), px(kTop),
+                       px(mx), px(bottom), stroke, shock ? "6,3" : "2,2");
+    out += text(mx + 4, kTop + 4, labels + " " + c.months[where.first], "start", "marker-label",
+                fmt::format(" font-size=\"10\" fill=\"{}\" transform=\"rotate(90 {} {})\"", stroke, px(mx + 4), px(kTop + 4)));
+  }
+  std::string y_label = c.y_label;
+  if (c.log_y) y_label += " (log scale)";
+  out += axis_labels(c.x_label, y_label, left, right, bottom);
   std::vector<std::pair<std::string, std::string>> entries;
   for (std::size_t k = 0; k < c.series.size(); ++k) entries.emplace_back(c.series[k].name, colour(k));
+  if (kinds[0]) entries.emplace_back("scripted shock", kShockColour);
+  if (kinds[1]) entries.emplace_back("default", kDefaultColour);
   out += legend(entries, left, kHeight - 14);
   return out + "</svg>\n";
+}
+
+bool log_axis_suits(const LineChart& c) {
+  double lo = INFINITY;
+  double hi = -INFINITY;
+  const auto take = [&](const std::vector<double>& values) {
+    for (const double v : values) {
+      if (!std::isfinite(v)) continue;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+  };
+  for (const Series& s : c.series) {
+    take(s.values);
+    for (const std::optional<Band>* band : {&s.outer_band, &s.inner_band}) {
+      if (!band->has_value()) continue;
+      take((*band)->low);
+      take((*band)->high);
+    }
+  }
+  return lo <= hi && lo > 0 && hi > 100 * lo;
 }
 
 std::string bar_chart(const BarChart& c) {
@@ -358,12 +486,26 @@ std::string tornado_chart(const TornadoChart& c) {
     values.push_back(r.low);
     values.push_back(r.high);
   }
-  const auto [lo, hi] = value_range(values, false);
+  auto [lo, hi] = value_range(values, false);
+  lo = std::max(lo, c.value_min);
+  hi = std::min(hi, c.value_max);
+  if (lo >= hi) std::tie(lo, hi) = value_range({lo, hi}, false);  // the limits left no room
   const std::vector<double> ticks = nice_ticks(lo, hi, 5);
   const std::size_t n = c.rows.size();
-  const double row = 26;
+  // Labels at about 6.5 px a character at 12 px: the margin fits the longest up to 52
+  // characters; longer ones wrap.
+  constexpr std::size_t kMaxLabelChars = 52;
+  std::vector<std::vector<std::string>> labels;
+  std::size_t longest = 0;
+  std::size_t most_lines = 1;
+  for (const TornadoRow& r : c.rows) {
+    labels.push_back(wrap_label(r.label, kMaxLabelChars));
+    for (const std::string& line : labels.back()) longest = std::max(longest, utf8_length(line));
+    most_lines = std::max(most_lines, labels.back().size());
+  }
+  const double row = 26 + 13 * static_cast<double>(most_lines - 1);
   const double height = std::max(kHeight, kTop + row * static_cast<double>(n) + 78);
-  const double left = 250;
+  const double left = std::clamp(30 + 6.5 * static_cast<double>(longest), 160.0, 30 + 6.5 * kMaxLabelChars);
   const double right = kWidth - kRight;
   const double bottom = height - kBottom;
   const Scale x{ticks.front(), ticks.back(), left, right};
@@ -381,11 +523,21 @@ std::string tornado_chart(const TornadoChart& c) {
           cls, xml_escape(r.label), px(std::min(x(end), x(base))), px(y0), px(std::abs(x(end) - x(base))), px(slot * 0.7),
           colour(static_cast<std::size_t>(k)));
     }
-    out += text(left - 8, y0 + slot * 0.35 + 4, r.label, "end", "tick");
+    const std::vector<std::string>& lines = labels[i];
+    if (lines.size() == 1) {
+      out += text(left - 8, y0 + slot * 0.35 + 4, r.label, "end", "tick");
+    } else {
+      const double first = y0 + slot * 0.35 + 4 - 6.5 * static_cast<double>(lines.size() - 1);
+      out += fmt::format("<text class=\"tick\" x=\"{}\" y=\"{}\" text-anchor=\"end\">", px(left - 8), px(first));
+      for (std::size_t k = 0; k < lines.size(); ++k) {
+        out += fmt::format("<tspan x=\"{}\" dy=\"{}\">{}</tspan>", px(left - 8), k == 0 ? "0" : "13", xml_escape(lines[k]));
+      }
+      out += "</text>\n";
+    }
   }
   out += fmt::format("<line class=\"base\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#222222\"/>\n", px(x(base)),
                      px(kTop - 4), px(bottom));
-  out += text(x(base), kTop - 8, "base " + format_number(c.base), "middle", "value");
+  out += text(x(base), kTop - 8, "base " + format_number(c.base) + c.base_suffix, "middle", "value");
   out += text((left + right) / 2, bottom + 34, c.value_label, "middle", "axis-label x-label");
   const double mid = (kTop + bottom) / 2;
   out += text(12, mid, c.key_label, "middle", "axis-label y-label", fmt::format(" transform=\"rotate(-90 12 {})\"", px(mid)));

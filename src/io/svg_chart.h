@@ -20,6 +20,7 @@
 ///     c.series.back().outer_band = svg::Band{{1.9, 1.8, 1.2}, {2.3, 2.2, 2.0}};
 ///     std::string text = svg::line_chart(c);
 
+#include <cmath>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -31,8 +32,14 @@ namespace bsim::io::svg {
 /// `text` with `&`, `<`, `>`, `"` and `'` replaced by XML entities.
 std::string xml_escape(std::string_view text);
 
-/// A number for a label: at most four significant figures, thousands as `k`, millions as `M`
-/// and billions as `G` (`1.25M`, `830k`, `0.042`, `-3.5`), "n/a" for a value that is not finite.
+/// Magnitudes below this print as 0: in the report's units (USD bn, H100e, USD per H100e-hour,
+/// shares) they are the rounding residue of a quantity that is zero (5.983e-15, 2.99e-08).
+inline constexpr double kZeroUpToRounding = 1e-6;
+
+/// A number for a label, in the style of the command line and the web page: at most four
+/// significant figures, thousands as `k`, millions as `M`, billions as `bn` and trillions as
+/// `tn` (`1.25M`, `830k`, `7bn`, `0.042`, `-3.5`); never exponent notation (`0.0000299`); 0 for
+/// a magnitude below kZeroUpToRounding; "n/a" for a value that is not finite.
 std::string format_number(double value);
 
 /// A shaded area between two curves, one value per month each (NaN leaves a gap).
@@ -50,6 +57,13 @@ struct Series {
   std::optional<Band> inner_band;
 };
 
+/// A dated event drawn across a line chart as a labelled vertical line.
+struct Marker {
+  std::string month;  ///< "YYYY-MM"; a month outside the chart's months is not drawn
+  std::string label;  ///< e.g. "shock algorithmic-100x"
+  enum class Kind { kShock, kDefault } kind = Kind::kShock;
+};
+
 /// A chart of one or more series over months.
 struct LineChart {
   std::string title;
@@ -58,8 +72,19 @@ struct LineChart {
   std::string y_label;                ///< with its unit, e.g. "USD bn per month"
   std::vector<std::string> months;    ///< "YYYY-MM", one per point
   std::vector<Series> series;         ///< each with months.size() values
-  bool y_from_zero = true;            ///< include 0 in the y range
+  bool y_from_zero = true;            ///< include 0 in the y range (linear axis only)
+  /// A logarithmic y axis, ticks at powers of ten; the y label then ends "(log scale)". Values
+  /// that are not positive leave gaps. See log_axis_suits.
+  bool log_y = false;
+  /// Dated events: a vertical line each, labelled at its top (events of one month and kind
+  /// share a line and their labels are joined); a legend entry for each kind present.
+  std::vector<Marker> markers;
 };
+
+/// Whether `chart`'s values (series and bands) call for a log axis: every finite value is
+/// positive and the largest is more than 100 times the smallest (more than two decades), so on
+/// a linear axis the tails would flatten everything else.
+bool log_axis_suits(const LineChart& chart);
 
 /// One bar: its category label and its value.
 struct Bar {
@@ -85,16 +110,21 @@ struct TornadoRow {
 };
 
 /// A tornado: for each row a bar from `low` to `high` around the base result, rows in the
-/// order given (largest swing first is the usual order).
+/// order given (largest swing first is the usual order). The left margin grows with the
+/// longest row label; a label too long even for the widest margin is wrapped after a `.` or `_`.
 struct TornadoChart {
   std::string title;
   std::string caption;
   std::string value_label;  ///< the result with its unit
   std::string key_label = "scenario key";  ///< the axis the rows sit on
   double base = 0;          ///< the result with every key at its base value
+  std::string base_suffix;  ///< written after the base's value on the chart, e.g. "%"
   std::string low_name = "low setting";
   std::string high_name = "high setting";
   std::vector<TornadoRow> rows;
+  /// The value axis stays within these (a probability's 0 and 1), however the data pad it.
+  double value_min = -INFINITY;
+  double value_max = INFINITY;
 };
 
 /// A waterfall: one bar per step, each starting where the one before ended, then a bar for the

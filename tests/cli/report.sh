@@ -2,7 +2,9 @@
 # `bubblesim report` from the command line: an HTML page and --svg files from a run folder and
 # from an mc database, one <svg> per chart (the loss waterfall and the contract network among
 # them), nothing reaching outside the page, well-formed SVG files, the same bytes twice; an
-# older run folder without network.json still reports; bad input exits 2 with a message.
+# older run folder without network.json still reports; a shock marked at its month, the key
+# figures, story, command line and versions, numbers in one style; a tornado sweep's path count;
+# bad input exits 2 with a message.
 # Usage: report.sh BUBBLESIM WORK_DIR
 set -euo pipefail
 bsim=$1
@@ -47,7 +49,33 @@ grep -q 'class="edge highlight"' "$work/mc.html" || fail "no base-scenario netwo
 grep -q 'band-outer' "$work/mc.html" || fail "no quantile bands in the mc report"
 grep -qiE 'http|<script|src=' "$work/mc.html" && fail "the mc page reaches outside itself"
 
-# 3. Bad input: exit 2 with a message, and no page written.
+# 3. What a reader needs at a glance: sudden-100x's shock marked at its month on the time charts,
+#    the key figures and the story, the run's command line and both versions, one number style.
+"$bsim" run sudden-100x "${short[@]}" --out "$work/shock" > /dev/null
+"$bsim" report "$work/shock" -o "$work/shock.html" > /dev/null
+[ "$(grep -c 'class="marker marker-shock" data-month="2027-06"' "$work/shock.html")" -eq 5 ] \
+  || fail "the shock of 2027-06 is not marked on the five time charts"
+grep -q '<table class="key-figures">' "$work/shock.html" || fail "no key-figure table"
+grep -q '<table class="story">' "$work/shock.html" || fail "no story"
+grep -q "<code>$bsim run sudden-100x --set time.end=2029-06" "$work/shock.html" || fail "no run command line"
+version=$("$bsim" --version | awk '{print $2}')
+[ "$(grep -c "<td>$version</td>" "$work/shock.html")" -eq 2 ] || fail "the run's and the report's version are not both given"
+/usr/bin/python3 - "$work/shock.html" "$work/mc.html" <<'PY' || fail "numbers not in one style"
+import re, sys
+for f in sys.argv[1:]:
+    text = re.sub(r"<[^>]*>", " ", open(f, encoding="utf-8").read())
+    bad = re.findall(r"[0-9]\.?[0-9]*e[-+]?[0-9]+|[0-9] ?G\b", text)
+    assert not bad, (f, bad[:5])
+PY
+
+# A tornado sweep's page counts the paths the sweep ran.
+"$bsim" sweep default --tornado -n 2 --threads 1 --quiet --json --db "$work/sweep.sqlite" "${short[@]}" > "$work/sweep.json"
+"$bsim" report "$work/sweep.sqlite" -o "$work/sweep.html" > /dev/null
+ran=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["evaluations"])' "$work/sweep.json")
+grep -q "sweep (tornado) of $ran paths over" "$work/sweep.html" || fail "the sweep's page does not count its $ran paths"
+grep -q "0 of 0 paths" "$work/sweep.html" && fail "the sweep's page says 0 of 0 paths"
+
+# 4. Bad input: exit 2 with a message, and no page written.
 expect2() {
   set +e
   "$@" > "$work/out.txt" 2> "$work/err.txt"
