@@ -361,8 +361,11 @@ test('each control’s explanation opens in place from the keyboard, and the glo
     const buttons = await page.locator('#controls button.info').count();
     assert.equal(buttons, (await page.locator('#controls input[type=range]').count()) - 1, 'a control without ⓘ (the shock month shares the shock’s)');
 
-    // The glossary opens at a term, rendered from docs/glossary.md.
+    // The glossary opens at a term, rendered from docs/glossary.md (once the page's requests are
+    // over: leaving it aborts them).
     assert.equal(await page.locator('header a.glossary-link').getAttribute('href'), 'glossary.html');
+    await waitForJob(page, 0);
+    await waitForRun(page);
     await page.goto(`${baseUrl}/glossary.html#bust-rule`);
     await page.locator('h2#bust-rule').waitFor();
     for (const id of ['h100e', 'flows-and-stocks', 'bust-rule', 'sentiment', 'capital-destroyed', 'stranded', 'legacy']) {
