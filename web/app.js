@@ -142,9 +142,9 @@ function infoButton(id, label) {
   return `<button type="button" class="info" id="${id}-info" aria-expanded="false" aria-controls="${id}-help" aria-label="Explain ${escapeHtml(label.toLowerCase())}" title="Explain">i</button>`;
 }
 
+/** A key's range in words (", 1 to 240"); the schema gives null for an open end. */
 function rangeText(spec) {
-  const lo = spec.min === null ? null : spec.min;
-  const hi = spec.max === null ? null : spec.max;
+  const [lo, hi] = [spec.min, spec.max];
   if (lo === null && hi === null) return '';
   if (hi === null) return `, at least ${lo}`;
   if (lo === null) return `, at most ${hi}`;

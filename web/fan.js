@@ -141,6 +141,34 @@ class ChartBase {
     };
   }
 
+  /**
+   * The read-out from the keyboard: the plot takes the focus (Tab), the arrow keys move a month,
+   * Page Up/Down a year, Home/End to the ends, Escape hides it.
+   */
+  wireKeys() {
+    this.plotBox.tabIndex = 0;
+    this.plotBox.addEventListener('keydown', (e) => {
+      const u = this.plot;
+      if (!u || !this.months) return;
+      const last = this.months.length - 1;
+      const at = u.cursor.idx ?? null;
+      const step = { ArrowRight: 1, ArrowLeft: -1, PageUp: 12, PageDown: -12 }[e.key];
+      let i;
+      if (step !== undefined) i = at === null ? (step > 0 ? 0 : last) : at + step;
+      else if (e.key === 'Home') i = 0;
+      else if (e.key === 'End') i = last;
+      else if (e.key === 'Escape') {
+        u.setCursor({ left: -10, top: -10 });
+        e.preventDefault();
+        return;
+      } else return;
+      e.preventDefault();
+      i = Math.max(0, Math.min(last, i));
+      u.setCursor({ left: u.valToPos(u.data[0][i], 'x'), top: u.over.clientHeight / 2 });
+    });
+    this.plotBox.addEventListener('blur', () => this.plot && this.plot.setCursor({ left: -10, top: -10 }));
+  }
+
   /** Sets the events to mark: [{month, kind, text}] (chartMarkers). */
   setMarkers(markers) {
     this.markers = markers || [];
@@ -199,6 +227,7 @@ export class FanChart extends ChartBase {
     this.spec = spec;
     Object.assign(this, chartFigure(spec.column, spec.title, spec.unit));
     this.figure.querySelector('figcaption').title = `${spec.title}, ${spec.unit} (column ${spec.column})`;
+    this.wireKeys();
     this.logScale = false;
     container.append(this.figure);
     this.plot = null;
@@ -324,6 +353,7 @@ export class BustChart extends ChartBase {
   constructor(container) {
     super();
     Object.assign(this, chartFigure('bust_timing', 'Bust timing', 'share of paths busted by then'));
+    this.wireKeys();
     container.append(this.figure);
     this.plot = null;
     this.data = null;

@@ -275,7 +275,7 @@ async function waitForRun(page) {
   await page.waitForFunction(() => window.bsimPage && window.bsimPage.run, null, { timeout: JOB_TIMEOUT_MS });
 }
 
-test('chart units are shown whole at 1366×768, and hovering reads out the month’s values with their unit', async () => {
+test('chart units are shown whole at 1366×768, and hovering or the keyboard reads out the month’s values with their unit', async () => {
   const { context, page, problems } = await openPage({ width: 1366, height: 768 });
   try {
     await page.goto(`${baseUrl}/#scenario=default&paths=${PATHS}&seed=1`);
@@ -318,8 +318,24 @@ test('chart units are shown whole at 1366×768, and hovering reads out the month
     const utip = page.locator('figure[data-column="utilization"] .chart-tip');
     await utip.waitFor({ state: 'visible' });
     assert.match(await utip.textContent(), /median \d+(\.\d)?% of operable compute/);
-    assert.ok(await tip.isHidden(), 'the capex read-out stays after the mouse left');
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground-hover.png'), fullPage: false });
+    assert.ok(await tip.isHidden(), 'the capex read-out stays after the mouse left');
+
+    // From the keyboard: Tab to a chart, then End, ←, Page Down move the read-out; Escape hides it.
+    await page.mouse.move(0, 0);
+    const plot = page.locator('figure[data-column="capex_usd_bn"] .plot');
+    await plot.focus();
+    const last = fan.months.length - 1;
+    await page.keyboard.press('End');
+    assert.equal(await tip.getAttribute('data-month'), fan.months[last]);
+    assert.ok(await tip.isVisible());
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await tip.getAttribute('data-month'), fan.months[last - 1]);
+    await page.keyboard.press('PageDown');
+    assert.equal(await tip.getAttribute('data-month'), fan.months[last - 13]);
+    assert.ok((await tip.textContent()).includes(`median ${compact(fan.p50[last - 13])} USD bn a month`));
+    await page.keyboard.press('Escape');
+    assert.ok(await tip.isHidden(), 'Escape does not hide the read-out');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
