@@ -207,16 +207,15 @@ class ChartBase {
     this.tip.dataset.index = String(i);
     this.tip.dataset.month = month;
     this.tip.hidden = false;
+    // Beside the cursor where it fits, else as near as the chart allows (over the y axis too):
+    // never over the next chart.
     const left = u.cursor.left;
     const width = u.over.clientWidth;
-    // On the side of the cursor with more room, so that it stays inside the chart.
-    if (left > width / 2) {
-      this.tip.style.left = '';
-      this.tip.style.right = `${width - left + 10}px`;
-    } else {
-      this.tip.style.right = '';
-      this.tip.style.left = `${left + 10}px`;
-    }
+    const axis = u.over.offsetLeft;
+    const tipWidth = this.tip.offsetWidth;
+    let x = left + 10;
+    if (x + tipWidth > width) x = left - 10 - tipWidth;
+    this.tip.style.left = `${Math.max(-axis, Math.min(x, width - tipWidth))}px`;
   }
 }
 

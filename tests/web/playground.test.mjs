@@ -318,6 +318,9 @@ test('chart units are shown whole at 1366×768, and hovering or the keyboard rea
     const utip = page.locator('figure[data-column="utilization"] .chart-tip');
     await utip.waitFor({ state: 'visible' });
     assert.match(await utip.textContent(), /median \d+(\.\d)?% of operable compute/);
+    const utipBox = await utip.boundingBox();
+    const uchartBox = await page.locator('figure[data-column="utilization"]').boundingBox();
+    assert.ok(utipBox.x >= uchartBox.x && utipBox.x + utipBox.width <= uchartBox.x + uchartBox.width + 1, 'the utilisation read-out leaves its chart');
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground-hover.png'), fullPage: false });
     assert.ok(await tip.isHidden(), 'the capex read-out stays after the mouse left');
 
