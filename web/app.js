@@ -568,7 +568,6 @@ async function refresh() {
   clearError();
   $('run-seed').textContent = String(page.state.seed);
   runOnce(generation, body);
-  refreshCompare();
   await stopJob();
   if (generation !== page.generation) return;
   setProgress({ done: 0, total: page.state.paths, paths_per_second: 0 }, 'starting…');
@@ -578,6 +577,7 @@ async function refresh() {
     job = await startJob({ ...body, paths: page.state.paths });
   } catch (e) {
     if (generation === page.generation) {
+      refreshCompare();
       showApiError(e, 'Monte Carlo');
       setProgress(null, 'not started');
       page.finished = true;
@@ -590,6 +590,9 @@ async function refresh() {
     return;
   }
   follow(job, generation, timing);
+  // Scenario B's job (when it must run again) is queued after this one: the server runs one job
+  // at a time by default, and the current scenario's charts come first.
+  refreshCompare();
 }
 
 /** POST /api/jobs, retrying a few times while the server is still at its job limit (429). */

@@ -435,10 +435,16 @@ test('a scenario’s shock and the one run’s defaults are marked on every char
 test('scenario B is run as written and drawn over A, compared in a table, and kept in the link', async () => {
   const { context, page, problems } = await openPage();
   try {
+    const jobs = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/jobs') jobs.push(r.postDataJSON().scenario);
+    });
     const bRequest = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/jobs' && r.postDataJSON().scenario === 'sudden-100x');
     await page.goto(`${baseUrl}/#scenario=default&compare=sudden-100x&paths=${PATHS}&seed=3&build.optimism=0.5`);
     const body = (await bRequest).postDataJSON();
     assert.deepEqual(body, { scenario: 'sudden-100x', set: {}, seed: 3, paths: PATHS });
+    // The current scenario's job is queued first, B's after it.
+    assert.deepEqual(jobs, ['default', 'sudden-100x']);
     assert.equal(await page.locator('#compare-scenario').inputValue(), 'sudden-100x');
     await page.waitForFunction(() => window.bsimPage.compare.result && window.bsimPage.compare.result.paths > 0 && window.bsimPage.result, null, { timeout: JOB_TIMEOUT_MS });
     await page.waitForFunction((n) => window.bsimPage.compare.result.paths === n, PATHS, { timeout: JOB_TIMEOUT_MS });
