@@ -66,7 +66,10 @@ async function show() {
   // The page was opened at a term (glossary.html#bust-rule): scroll there now that it exists.
   if (location.hash) {
     const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
-    if (target) target.scrollIntoView();
+    if (target) {
+      target.classList.add('current'); // :target does not match an element added after loading
+      target.scrollIntoView();
+    }
   }
 }
 

@@ -386,7 +386,7 @@ test('each control’s explanation opens in place from the keyboard, and the glo
     await waitForJob(page, 0);
     await waitForRun(page);
     await page.goto(`${baseUrl}/glossary.html#bust-rule`);
-    await page.locator('h2#bust-rule').waitFor();
+    await page.locator('h2#bust-rule.current').waitFor();
     for (const id of ['h100e', 'flows-and-stocks', 'bust-rule', 'sentiment', 'capital-destroyed', 'stranded', 'legacy']) {
       assert.equal(await page.locator(`h2#${id}`).count(), 1, `no term #${id}`);
     }
