@@ -37,6 +37,7 @@ async function request(method, url, body, what) {
 export const api = {
   health: () => request('GET', '/api/health', undefined, 'health'),
   scenarios: () => request('GET', '/api/scenarios', undefined, 'scenario list'),
+  schema: () => request('GET', '/api/schema', undefined, 'schema'),
   scenario: (name) => request('GET', `/api/scenarios/${encodeURIComponent(name)}`, undefined, `scenario ${name}`),
   validate: (body) => request('POST', '/api/validate', body, 'validate'),
   run: (body) => request('POST', '/api/run', body, 'run'),

@@ -1,16 +1,20 @@
 // The bubblesim playground: sliders for key assumptions, live Monte Carlo fan charts over the
-// server's jobs API, a pinned run for comparison, and one run's network, losses and legacy.
+// server's jobs API, a pinned run and a second scenario (B) for comparison, and one run's
+// network, losses and legacy.
 import { parse as parseToml } from './vendor/smol-toml/index.js';
 import { api, ApiError } from './api.js';
-import { BustChart, FanChart, FAN_COLUMNS, cumulativeBusts } from './fan.js';
+import { BustChart, FanChart, FAN_COLUMNS, chartMarkers, cumulativeBusts } from './fan.js';
 import { escapeHtml, monthRange, percent, usdBn } from './format.js';
 import { networkLegend, networkNotes, networkSvg } from './network.js';
 import { bustLine, capitalWaterfallSvg, legacyTable, lossTable } from './panels.js';
 import {
   SHOCK_ID, SHOCK_LOG_MAX, SHOCK_LOG_STEP, SLIDERS, SLIDER_BY_KEY, baseValue, circularityOverlay,
-  docValues, exportToml, keyApplies, overlayApplies, requestScenario, requestSet, shockMultiplier, toJsonDoc,
+  docValues, exportToml, keyApplies, keySpec, overlayApplies, requestScenario, requestSet, schemaKeys, shockMultiplier,
+  toJsonDoc,
 } from './scenario.js';
-import { DEFAULT_PATHS, PATH_CHOICES, decodeHash, encodeHash, initialState } from './state.js';
+import {
+  DEFAULT_PATHS, PATH_CHOICES, decodeHash, encodeHash, initialState, packTomlText, unpackTomlText,
+} from './state.js';
 
 const DEBOUNCE_MS = 150;
 const GROUPS = [
@@ -28,6 +32,8 @@ const page = {
   source: null, // {kind: 'builtin', name} or {kind: 'upload', fileName, doc}
   base: { values: {}, uncertain: new Map(), months: [], description: '' },
   overlay: null, // the [[contract]] rewiring of `no-circularity`
+  keys: new Map(), // the schema's keys by pattern (GET /api/schema): units and explanations
+  compare: { name: null, request: null, result: null, generation: 0, source: null, jobId: null },
   limits: { max_paths: 5000 },
   scenarios: [],
   generation: 0,
@@ -50,6 +56,8 @@ window.bsimPage = {
   get result() { return page.result; },
   get run() { return page.run; },
   get pinned() { return page.pinned; },
+  /** Scenario B: {name, result} (result null until its job reports). */
+  get compare() { return { name: page.compare.name, result: page.compare.result }; },
   /** Counts the refreshes started (one per settled change); `finished` says the latest job ended. */
   get generation() { return page.generation; },
   get finished() { return page.finished; },
@@ -129,6 +137,43 @@ function renderControls() {
   updateTags();
 }
 
+/** The ⓘ button (an “i” in a circle) that shows or hides a control's explanation (`<id>-help`) in place. */
+function infoButton(id, label) {
+  return `<button type="button" class="info" id="${id}-info" aria-expanded="false" aria-controls="${id}-help" aria-label="Explain ${escapeHtml(label.toLowerCase())}" title="Explain">i</button>`;
+}
+
+/** A key's range in words (", 1 to 240"); the schema gives null for an open end. */
+function rangeText(spec) {
+  const [lo, hi] = [spec.min, spec.max];
+  if (lo === null && hi === null) return '';
+  if (hi === null) return `, at least ${lo}`;
+  if (lo === null) return `, at most ${hi}`;
+  return `, ${lo} to ${hi}`;
+}
+
+/**
+ * A control's explanation, hidden until its ⓘ is pressed (screen readers get it at once through
+ * aria-describedby): the page's text, and the key reference's own text, unit and range when the
+ * schema lists the key.
+ */
+function helpBox(id, help, spec, glossary = null) {
+  const reference = spec
+    ? `<p class="help-ref"><strong>Key reference</strong> (${escapeHtml(spec.unit)}${escapeHtml(rangeText(spec))}): ${escapeHtml(spec.doc)}</p>`
+    : '';
+  const more = glossary ? ` <a href="glossary.html#${glossary}" target="_blank" rel="noopener">Glossary</a>` : '';
+  return `<div class="help" id="${id}" hidden><p>${escapeHtml(help)}${more}</p>${reference}</div>`;
+}
+
+function wireInfo(div, id) {
+  const button = div.querySelector(`#${id}-info`);
+  const box = div.querySelector(`#${id}-help`);
+  button.addEventListener('click', () => {
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    box.hidden = !open;
+  });
+}
+
 function sliderControl(slider, id, values) {
   const applies = keyApplies(slider.key, values);
   const base = applies ? baseValue(slider, values) : null;
@@ -140,7 +185,8 @@ function sliderControl(slider, id, values) {
   div.dataset.key = slider.key;
   div.innerHTML = `
     <div class="control-head">
-      <label for="${id}" title="${escapeHtml(slider.help)}">${escapeHtml(slider.label)}</label>
+      <label for="${id}">${escapeHtml(slider.label)}</label>
+      ${infoButton(id, slider.label)}
       <span class="tag" id="${id}-tag"></span>
       <output id="${id}-out" for="${id}">${escapeHtml(sliderText(slider, value))}</output>
     </div>
@@ -150,10 +196,11 @@ function sliderControl(slider, id, values) {
       <button type="button" class="reset-one" id="${id}-reset" hidden aria-label="Reset ${escapeHtml(slider.label.toLowerCase())} to the scenario’s value" title="Back to the scenario’s value">↺</button>
     </div>
     <p class="key"><code id="${id}-key">${escapeHtml(slider.key)}</code></p>
-    <p class="visually-hidden" id="${id}-help">${escapeHtml(slider.help)}</p>`;
+    ${helpBox(`${id}-help`, slider.help, keySpec(page.keys, slider.key), slider.glossary)}`;
+  wireInfo(div, id);
   const range = div.querySelector('input[type=range]');
   const num = div.querySelector('input[type=number]');
-  const reset = div.querySelector('button');
+  const reset = div.querySelector('button.reset-one');
   if (!applies) {
     range.disabled = true;
     num.disabled = true;
@@ -209,7 +256,8 @@ function shockControls() {
   const sizeText = (m) => (m === 1 ? 'off' : `×${m}`);
   size.innerHTML = `
     <div class="control-head">
-      <label for="shock-size" title="Adds a one-off efficiency shock: from the chosen month the same service needs 1/multiplier of the compute.">Efficiency shock size</label>
+      <label for="shock-size">Efficiency shock size</label>
+      ${infoButton('shock', 'efficiency shock')}
       <span class="tag" id="shock-tag"></span>
       <output id="shock-size-out" for="shock-size">${sizeText(shock.multiplier)}</output>
     </div>
@@ -217,7 +265,8 @@ function shockControls() {
       <input type="range" id="shock-size" min="0" max="${SHOCK_LOG_MAX}" step="${SHOCK_LOG_STEP}" value="${log}" aria-valuetext="${sizeText(shock.multiplier)}" aria-describedby="shock-key shock-help">
     </div>
     <p class="key"><code id="shock-key">[[shock]] id = "${SHOCK_ID}", kind = "efficiency"</code></p>
-    <p class="visually-hidden" id="shock-help">A one-off efficiency shock: from the chosen month the same service needs one over the multiplier of the compute. Off at ×1.</p>`;
+    ${helpBox('shock-help', 'A one-off efficiency shock added to the scenario: from the chosen month the same service needs one over the multiplier of the compute (×100: a hundredth). Off at ×1. It is marked on the charts.', keySpec(page.keys, 'shock.x.multiplier'))}`;
+  wireInfo(size, 'shock');
   const when = document.createElement('div');
   when.className = 'control';
   when.dataset.key = 'shock-month';
@@ -341,21 +390,23 @@ async function loadBuiltin(name) {
   };
 }
 
-/** Reads an uploaded TOML file in the page and has the server validate it (the server never sees TOML). */
-async function loadUpload(file) {
-  const text = await file.text();
+/**
+ * Reads an uploaded TOML file's text in the page and has the server validate it (the server never
+ * sees TOML). `packed` is the text as a link carries it (packTomlText), when already known.
+ */
+async function loadUpload(fileName, text, packed = null) {
   let doc;
   try {
     doc = toJsonDoc(parseToml(text));
   } catch (e) {
-    showError(`<p><strong>${escapeHtml(file.name)} is not valid TOML:</strong></p><pre>${escapeHtml(e.message)}</pre>`);
+    showError(`<p><strong>${escapeHtml(fileName)} is not valid TOML:</strong></p><pre>${escapeHtml(e.message)}</pre>`);
     return false;
   }
   let validation;
   try {
     validation = await api.validate({ scenario: doc });
   } catch (e) {
-    showApiError(e, `${file.name} was not accepted`);
+    showApiError(e, `${fileName} was not accepted`);
     return false;
   }
   let values = {};
@@ -369,14 +420,25 @@ async function loadUpload(file) {
       // validation passed, so the base exists; without its values the sliders use defaults
     }
   }
-  page.source = { kind: 'upload', fileName: file.name, doc };
+  page.source = { kind: 'upload', fileName, doc, packed: packed || (await packTomlText(text)) };
   page.base = {
-    values: { ...values, ...docValues(doc) },
+    values: { ...values, ...docValues(doc, page.keys) },
     uncertain: drawnKeys(validation, uncertain),
     months: monthsOf(validation),
-    description: `${file.name}: ${doc.description || doc.name || ''}`,
+    description: `${fileName}: ${doc.description || doc.name || ''}`,
   };
   return true;
+}
+
+/** The uploaded file of a link (`toml=`): unpacked and loaded; false when it cannot be. */
+async function loadSharedUpload(upload) {
+  let text;
+  try {
+    text = await unpackTomlText(upload.packed);
+  } catch {
+    return false;
+  }
+  return loadUpload(upload.file, text, upload.packed);
 }
 
 function renderScenarioPicker() {
@@ -400,6 +462,20 @@ function renderScenarioPicker() {
   }
   $('scenario-description').textContent = page.base.description;
   $('scenario-description').title = page.base.description;
+  const compare = $('compare-scenario');
+  compare.textContent = '';
+  const none = document.createElement('option');
+  none.value = '';
+  none.textContent = 'nothing';
+  compare.append(none);
+  for (const s of page.scenarios) {
+    const option = document.createElement('option');
+    option.value = s.name;
+    option.textContent = s.name;
+    option.title = s.description || '';
+    compare.append(option);
+  }
+  compare.value = page.state.compare || '';
 }
 
 function renderPathChoices() {
@@ -419,6 +495,20 @@ function renderPathChoices() {
 
 /** Applies a state (from the URL or a reset): loads its scenario when needed and starts a run. */
 async function applyState(state, { trigger = null } = {}) {
+  if (state.upload) {
+    const same = page.source && page.source.kind === 'upload' && page.source.packed === state.upload.packed;
+    if (same || (await loadSharedUpload(state.upload))) {
+      page.state = state;
+      renderScenarioPicker();
+      renderPathChoices();
+      renderControls();
+      schedule(trigger || 'link', { immediate: true });
+      return;
+    }
+    // A notice rather than an error: the refresh below clears errors.
+    notice(`The link’s file ${state.upload.file} could not be loaded (cut short when it was copied, or not a valid scenario); showing ${state.scenario} instead.`);
+    state = { ...state, upload: null, set: {} };
+  }
   const needLoad = !page.source || page.source.kind !== 'builtin' || page.source.name !== state.scenario;
   if (needLoad) {
     try {
@@ -444,7 +534,7 @@ async function applyState(state, { trigger = null } = {}) {
 // ------------------------------------------------------------------ URL
 
 function writeHash() {
-  const hash = encodeHash(page.state, { uploaded: page.source && page.source.kind === 'upload' });
+  const hash = encodeHash(page.state);
   if (location.hash.slice(1) !== hash) history.replaceState(null, '', `#${hash}`);
 }
 
@@ -487,6 +577,7 @@ async function refresh() {
     job = await startJob({ ...body, paths: page.state.paths });
   } catch (e) {
     if (generation === page.generation) {
+      refreshCompare();
       showApiError(e, 'Monte Carlo');
       setProgress(null, 'not started');
       page.finished = true;
@@ -499,6 +590,9 @@ async function refresh() {
     return;
   }
   follow(job, generation, timing);
+  // Scenario B's job (when it must run again) is queued after this one: the server runs one job
+  // at a time by default, and the current scenario's charts come first.
+  refreshCompare();
 }
 
 /** POST /api/jobs, retrying a few times while the server is still at its job limit (429). */
@@ -609,6 +703,64 @@ function setProgress(progress, word) {
   text.textContent = `${(progress.done || 0).toLocaleString('en-US')} / ${(progress.total || 0).toLocaleString('en-US')} paths${rate}${word ? ` — ${word}` : ''}`;
 }
 
+// ------------------------------------------------------------------ scenario B
+
+/**
+ * Runs scenario B (the "Compare with" menu) as written, with the page's paths and seed, unless
+ * that job is already under way or done; its result is drawn in orange over the charts.
+ */
+async function refreshCompare() {
+  const c = page.compare;
+  const name = page.state.compare;
+  const request = name ? { scenario: name, set: {}, seed: page.state.seed, paths: page.state.paths } : null;
+  const key = request ? JSON.stringify(request) : null;
+  if (key === c.request) return;
+  const generation = ++c.generation;
+  c.request = key;
+  c.name = name;
+  c.result = null;
+  if (c.source) c.source.close();
+  c.source = null;
+  if (c.jobId) api.cancelJob(c.jobId).catch(() => {});
+  c.jobId = null;
+  drawCharts();
+  renderCompare();
+  if (!request) return;
+  let job;
+  try {
+    job = await startJob(request);
+  } catch (e) {
+    if (generation === c.generation) {
+      c.request = null;
+      showApiError(e, `Scenario B (${name})`);
+    }
+    return;
+  }
+  if (generation !== c.generation) {
+    api.cancelJob(job.id).catch(() => {});
+    return;
+  }
+  c.jobId = job.id;
+  const source = new EventSource(job.events || `/api/jobs/${job.id}/events`);
+  c.source = source;
+  const take = (result) => {
+    if (generation !== c.generation || !result) return;
+    c.result = result;
+    drawCharts();
+    renderCompare();
+  };
+  source.addEventListener('result', (ev) => take(JSON.parse(ev.data)));
+  source.addEventListener('end', async (ev) => {
+    source.close();
+    if (generation !== c.generation) return;
+    c.jobId = null;
+    const ended = JSON.parse(ev.data);
+    if (ended.result) take(ended.result);
+    else take((await api.job(ended.id).catch(() => ({}))).result);
+  });
+  source.onerror = () => source.close();
+}
+
 async function runOnce(generation, body) {
   try {
     const run = await api.run({ ...body, path: 0 });
@@ -638,14 +790,25 @@ function drawCharts() {
   if (!result || !result.fan) return;
   ensureCharts();
   const pinned = page.pinned ? page.pinned.result : null;
+  const other = page.compare.result;
+  const otherName = page.compare.name ? `B: ${page.compare.name}` : '';
+  const markers = chartMarkers(page.run && page.run.summary && page.run.summary.events);
   const h = chartHeight();
   for (const chart of page.charts) {
-    const fan = result.fan[chart.spec.column];
-    chart.setData(fan, pinned && pinned.fan ? pinned.fan[chart.spec.column] : null, chart.plotBox.clientWidth, h, $('log-scale').checked);
+    const column = chart.spec.column;
+    chart.markers = markers;
+    chart.setData(
+      result.fan[column], pinned && pinned.fan ? pinned.fan[column] : null, chart.plotBox.clientWidth, h,
+      $('log-scale').checked, other && other.fan ? other.fan[column] : null, otherName,
+    );
   }
   const anyFan = Object.values(result.fan)[0];
-  page.bustChart.setData(result, pinned, anyFan ? anyFan.months : page.base.months, page.bustChart.plotBox.clientWidth, h);
+  page.bustChart.markers = markers;
+  page.bustChart.setData(result, pinned, anyFan ? anyFan.months : page.base.months, page.bustChart.plotBox.clientWidth, h, other, otherName);
   $('pinned-legend').hidden = !pinned;
+  $('compare-legend').hidden = !page.compare.name;
+  $('compare-legend-name').textContent = otherName + (page.compare.name && !other ? ' (running…)' : '');
+  $('marker-legend').hidden = markers.length === 0;
 }
 
 /** Draws a (partial or final) Monte Carlo result and records the slider-to-redraw times. */
@@ -698,15 +861,8 @@ function describeState(state, source) {
   return parts.join('; ');
 }
 
-function renderCompare() {
-  const box = $('compare');
-  if (!page.pinned || !page.result) {
-    box.hidden = true;
-    box.textContent = '';
-    return;
-  }
-  const a = page.result;
-  const b = page.pinned.result;
+/** A table of the current result against another (`b`, called `what`), with both settings. */
+function compareTable(a, b, what, caption, settings) {
   const pts = (x, y) => (x === null || y === null ? '' : `${x - y >= 0 ? '+' : '−'}${Math.abs(100 * (x - y)).toFixed(1)} pts`);
   const money = (x, y) => (x === null || y === null ? '' : `${x - y >= 0 ? '+' : '−'}${usdBn(Math.abs(x - y))}`);
   const p = (r) => `${percent(r.bust.probability)} <span class="ci">[${percent(r.bust.ci95[0])}–${percent(r.bust.ci95[1])}]</span>`;
@@ -717,11 +873,24 @@ function renderCompare() {
     ['Median bust month', a.bust.median_month || '–', b.bust.median_month || '–', ''],
     ['Paths', a.paths.toLocaleString('en-US'), b.paths.toLocaleString('en-US'), ''],
   ];
-  box.innerHTML = `<table class="compare-table"><caption>Current run against the pinned run</caption>
-<thead><tr><th scope="col"></th><th scope="col">current</th><th scope="col">pinned</th><th scope="col">difference</th></tr></thead>
+  return `<table class="compare-table"><caption>${escapeHtml(caption)}</caption>
+<thead><tr><th scope="col"></th><th scope="col">current</th><th scope="col">${escapeHtml(what)}</th><th scope="col">difference</th></tr></thead>
 <tbody>${rows.map(([k, x, y, d]) => `<tr><th scope="row">${k}</th><td>${x}</td><td>${y}</td><td>${d}</td></tr>`).join('')}
-<tr><th scope="row">Settings</th><td>${escapeHtml(describeState(page.state, page.source))}</td><td>${escapeHtml(page.pinned.label)}</td><td></td></tr></tbody></table>`;
-  box.hidden = false;
+<tr><th scope="row">Settings</th><td>${escapeHtml(describeState(page.state, page.source))}</td><td>${escapeHtml(settings)}</td><td></td></tr></tbody></table>`;
+}
+
+function renderCompare() {
+  const box = $('compare');
+  const tables = [];
+  if (page.result && page.pinned) {
+    tables.push(compareTable(page.result, page.pinned.result, 'pinned', 'Current run against the pinned run', page.pinned.label));
+  }
+  if (page.result && page.compare.result) {
+    const name = page.compare.name;
+    tables.push(compareTable(page.result, page.compare.result, `B: ${name}`, `Current run against scenario B, ${name}`, `${name} as written`));
+  }
+  box.innerHTML = tables.join('');
+  box.hidden = tables.length === 0;
 }
 
 function renderRun() {
@@ -737,6 +906,8 @@ function renderRun() {
   $('waterfall').innerHTML = capitalWaterfallSvg(summary);
   $('losses').innerHTML = lossTable(summary, page.result, page.pinned && page.pinned.result);
   $('legacy').innerHTML = legacyTable(summary);
+  // The run's shocks and defaults are marked on the charts.
+  drawCharts();
 }
 
 // ------------------------------------------------------------------ pin, export, share
@@ -809,7 +980,7 @@ async function share() {
   input.value = url;
   try {
     await navigator.clipboard.writeText(url);
-    notice(page.source.kind === 'upload' ? 'Link copied. An uploaded file is not part of a link: it opens on the built-in default.' : 'Link copied.');
+    notice(page.source.kind === 'upload' ? `Link copied. It carries ${page.source.fileName} itself (${Math.round(url.length / 1000)} kB of link); nothing is stored on the server.` : 'Link copied.');
     box.hidden = true;
   } catch {
     box.hidden = false;
@@ -833,18 +1004,26 @@ function wire() {
     const state = initialState(name);
     state.paths = page.state.paths;
     state.seed = page.state.seed;
+    state.compare = page.state.compare;
     applyState(state, { trigger: 'scenario' });
+  });
+  $('compare-scenario').addEventListener('change', () => {
+    page.state.compare = $('compare-scenario').value || null;
+    writeHash();
+    refreshCompare();
   });
   $('upload').addEventListener('change', async () => {
     const file = $('upload').files[0];
     if (!file) return;
     clearError();
-    const ok = await loadUpload(file);
+    const ok = await loadUpload(file.name, await file.text());
     $('upload').value = '';
     if (!ok) return;
     const state = initialState(page.state.scenario);
     state.paths = page.state.paths;
     state.seed = page.state.seed;
+    state.compare = page.state.compare;
+    state.upload = { file: page.source.fileName, packed: page.source.packed };
     page.state = state;
     renderScenarioPicker();
     renderControls();
@@ -864,6 +1043,8 @@ function wire() {
     const state = initialState(page.state.scenario);
     state.paths = page.state.paths;
     state.seed = page.state.seed;
+    state.compare = page.state.compare;
+    state.upload = page.state.upload;
     page.state = state;
     renderControls();
     schedule('reset');
@@ -883,10 +1064,15 @@ function wire() {
   new ResizeObserver(() => document.documentElement.style.setProperty('--header-h', `${header.offsetHeight}px`)).observe(header);
   // Leaving the page cancels its running job, so that it does not hold one of the server's slots.
   window.addEventListener('pagehide', () => {
+    const cancel = (id) => fetch(`/api/jobs/${encodeURIComponent(id)}`, { method: 'DELETE', keepalive: true }).catch(() => {});
+    if (page.compare.jobId) {
+      page.compare.source.close();
+      cancel(page.compare.jobId);
+    }
     const job = page.job;
     if (!job || job.ended) return;
     job.source.close();
-    fetch(`/api/jobs/${encodeURIComponent(job.id)}`, { method: 'DELETE', keepalive: true }).catch(() => {});
+    cancel(job.id);
   });
 }
 
@@ -894,9 +1080,10 @@ async function start() {
   wire();
   const { state, ignored } = decodeHash(location.hash);
   try {
-    const [health, list] = await Promise.all([api.health(), api.scenarios()]);
+    const [health, list, schema] = await Promise.all([api.health(), api.scenarios(), api.schema()]);
     if (health && health.limits) page.limits = health.limits;
     page.scenarios = list.scenarios || [];
+    page.keys = schemaKeys(schema);
   } catch (e) {
     showApiError(e, 'The server');
     return;

@@ -13,13 +13,15 @@ const pct = (v) => `${Math.round(100 * v)}%`;
 
 /**
  * The sliders. Each sets one scenario key (its parameter path, as `--set` names it). `fallback` is
- * the key's documented default, used when the server's `values` do not list the key.
+ * the key's documented default, used when the server's `values` do not list the key; `help` is
+ * shown under the slider on demand, with a link to `glossary` (a heading of docs/glossary.md).
  */
 export const SLIDERS = [
   {
     group: 'technology', key: 'technology.efficiency.trend_per_year', label: 'Efficiency trend',
     min: 1, max: 10, step: 0.1, fallback: 1, text: (v) => `×${fixed(v, 1)} a year`,
     help: 'How fast algorithmic efficiency grows: the compute needed for the same service falls by this factor each year.',
+    glossary: 'h100e',
   },
   {
     group: 'demand', key: 'segment.consumer.elasticity_long_run', label: 'Consumer long-run elasticity',
@@ -60,16 +62,19 @@ export const SLIDERS = [
     group: 'bust', key: 'verdict.bust_capex_drop', label: 'Bust: capex drop',
     min: 0, max: 1, step: 0.01, fallback: 0.4, text: (v) => (v === 0 ? 'off' : `≥ ${pct(v)} below peak`),
     help: 'A path busts when trailing-12-month capex falls at least this far below its peak (0 switches the condition off).',
+    glossary: 'bust-rule',
   },
   {
     group: 'bust', key: 'verdict.bust_equity_drawdown', label: 'Bust: AI equity drawdown',
     min: 0, max: 1, step: 0.01, fallback: 0.5, text: (v) => (v === 0 ? 'off' : `≥ ${pct(v)} below peak`),
     help: 'A path busts when AI equity value falls at least this far below its peak (0 switches the condition off).',
+    glossary: 'bust-rule',
   },
   {
     group: 'bust', key: 'verdict.bust_writeoffs_usd_bn', label: 'Bust: claims written off',
     min: 0, max: 2000, step: 10, fallback: 100, text: (v) => (v === 0 ? 'off' : `≥ ${usdBn(v)}`),
     help: 'A path busts when claims written off in defaults reach this much in all (0 switches the condition off).',
+    glossary: 'bust-rule',
   },
 ];
 
@@ -225,38 +230,60 @@ export function exportToml(source, state, overlay) {
   return `${lines.join('\n')}\n${stringify(doc)}\n`;
 }
 
-const UNIT_FACTORS = {
-  MH100e: 1e6, kH100e: 1e3, H100e: 1, TW: 1e3, GW: 1, MW: 1e-3, kW: 1e-6,
-  years: 12, year: 12, quarters: 3, months: 1, month: 1, '%': 0.01, '%/year': 0.01, x: 1, 'x/year': 1,
-  USDtn: 1e3, USDbn: 1, USDm: 1e-3, kUSD: 1e3, USD: 1, W: 1e-3,
-};
+/**
+ * The schema's keys by pattern (`GET /api/schema`): each {path, unit, unit_factors, doc, min,
+ * max, …}. The page reads units only from here, so that it agrees with the scenario parser.
+ */
+export function schemaKeys(schema) {
+  return new Map(((schema && schema.keys) || []).map((k) => [k.path, k]));
+}
 
-/** A number of a document: plain, or a string with one of the common units (else null). */
-function numberOf(value) {
+/**
+ * The schema entry of a concrete parameter path: an array element's id becomes `*`
+ * (`firm.oracle.cash_usd_bn` → `firm.*.cash_usd_bn`) and a series' year is dropped
+ * (`firm.openai.training_budget_usd_bn_per_year.2027`). Null when the schema lacks it.
+ */
+export function keySpec(keys, path) {
+  const parts = path.split('.');
+  if (ARRAY_TABLES.includes(parts[0]) && parts.length > 2) parts[1] = '*';
+  const pattern = parts.join('.');
+  if (keys.has(pattern)) return keys.get(pattern);
+  if (/^\d+$/.test(parts[parts.length - 1])) return keys.get(parts.slice(0, -1).join('.')) || null;
+  return null;
+}
+
+/**
+ * A number of a document: plain, or a string with one of the key's unit words (`unit_factors`
+ * of its schema entry; else null).
+ */
+function numberOf(value, spec) {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
   if (typeof value !== 'string') return null;
-  const m = value.match(/^\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*([A-Za-z%][A-Za-z0-9%/-]*)?\s*$/);
+  const m = value.match(/^\s*([-+]?[0-9.]+(?:[eE][-+]?\d+)?)\s*(\S.*?)?\s*$/);
   if (!m) return null;
-  const factor = m[2] === undefined ? 1 : UNIT_FACTORS[m[2]];
+  if (m[2] === undefined) return Number(m[1]);
+  const factors = spec && spec.unit_factors;
+  const factor = factors && Object.hasOwn(factors, m[2]) ? factors[m[2]] : undefined;
   return factor === undefined ? null : Number(m[1]) * factor;
 }
 
 /**
- * The numbers an uploaded document writes, by parameter path (for the sliders' starting values).
- * Values with units the page does not know are left out; the server checks them all.
+ * The numbers an uploaded document writes, by parameter path (for the sliders' starting values),
+ * in canonical units; `keys` is schemaKeys of the server's schema. Values with units the schema
+ * does not give for their key are left out; the server checks them all.
  */
-export function docValues(doc, prefix = '', out = {}) {
+export function docValues(doc, keys, prefix = '', out = {}) {
   for (const [k, v] of Object.entries(doc)) {
     if (!prefix && (k === 'uncertain' || k === 'uncertain_correlation' || k === 'schema_version')) continue;
     if (!prefix && ARRAY_TABLES.includes(k) && Array.isArray(v)) {
-      for (const element of v) if (isTable(element) && element.id) docValues(element, `${k}.${element.id}`, out);
+      for (const element of v) if (isTable(element) && element.id) docValues(element, keys, `${k}.${element.id}`, out);
       continue;
     }
     const path = prefix ? `${prefix}.${k}` : k;
-    if (isTable(v)) docValues(v, path, out);
+    if (isTable(v)) docValues(v, keys, path, out);
     else {
-      const n = numberOf(v);
+      const n = numberOf(v, keySpec(keys, path));
       if (n !== null) out[path] = n;
     }
   }

@@ -655,6 +655,9 @@ int main(int argc, char** argv) {
   const bsim::jobs::MpiSession mpi(argc, argv);
   CLI::App app{"bubblesim — a stress-test simulator of the AI infrastructure economy"};
   app.set_version_flag("--version", std::string("bubblesim ") + BSIM_VERSION);
+  app.footer(
+      "Words such as H100e, flows and stocks, the bust rule, sentiment, capital destroyed, stranded and legacy are\n"
+      "explained in docs/glossary.md (also the Glossary link of the playground, `bubblesim serve`).");
   app.require_subcommand(1);
 
   RunOptions run_opt;

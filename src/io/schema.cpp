@@ -1104,6 +1104,12 @@ nlohmann::json schema_json() {
     }
     return "string";
   };
+  // {"kW": 1e-06, "MW": 0.001, …}: a value written with the word, times this, is in `unit`.
+  auto unit_factors_json = [](Dimension d) {
+    json factors = json::object();
+    for (const UnitFactor& u : unit_factors(d)) factors[u.word] = u.factor;
+    return factors;
+  };
   // JSON has no infinity: an open end of a range is null.
   auto finite_or_null = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
   json tables = json::array();
@@ -1117,6 +1123,7 @@ nlohmann::json schema_json() {
                 {"type", type_word(k.type)},
                 {"unit", std::string(canonical_unit(k.dimension))},
                 {"accepted_units", accepted_units(k.dimension)},
+                {"unit_factors", unit_factors_json(k.dimension)},
                 {"min", finite_or_null(k.min)},
                 {"max", finite_or_null(k.max)},
                 {"min_exclusive", k.min_exclusive},

@@ -93,8 +93,8 @@ std::string schema_markdown();
 
 /// The key reference as JSON (`bubblesim schema --json` and the server's GET /api/schema):
 /// {"tables": [{path, array, required, doc}], "keys": [{path, role, type, unit, accepted_units,
-/// min, max (null when open), min_exclusive, required, doc, choices, default, for_types (only
-/// for keys of some types)}]}.
+/// unit_factors ({word: what one of it is in `unit`}), min, max (null when open), min_exclusive,
+/// required, doc, choices, default, for_types (only for keys of some types)}]}.
 nlohmann::json schema_json();
 
 /// Text of a value type for messages ("a number in GW", "a month YYYY-MM").

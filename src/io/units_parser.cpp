@@ -108,6 +108,12 @@ std::vector<std::string> accepted_units(Dimension d) {
   return out;
 }
 
+std::vector<UnitFactor> unit_factors(Dimension d) {
+  std::vector<UnitFactor> out;
+  for (const UnitWord& u : units_of(d)) out.push_back({std::string(u.word), u.factor});
+  return out;
+}
+
 std::optional<double> parse_number(std::string_view text) {
   text = trim(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);

@@ -36,6 +36,15 @@ std::string_view dimension_name(Dimension d);
 /// The unit words accepted for a dimension, canonical first.
 std::vector<std::string> accepted_units(Dimension d);
 
+/// A unit word and what one of it is in the dimension's canonical unit (`kW` for power: 1e-6 GW).
+struct UnitFactor {
+  std::string word;
+  double factor = 1.0;
+};
+/// The unit words accepted for a dimension with their factors, in the order of accepted_units:
+/// the one table the parser and the server's GET /api/schema (hence the playground) both read.
+std::vector<UnitFactor> unit_factors(Dimension d);
+
 struct ParsedQuantity {
   double value = 0.0;
   std::string error;  ///< empty on success; else a message without location

@@ -160,6 +160,7 @@ file(WRITE "${WORK}/uncertain-ok.toml"
 expect_exit(validate-uncertain-ok 0 "^$" "uncertain-ok\\.toml: ok" ARGS validate uncertain-ok.toml)
 expect_exit(scenarios 0 "^$" "(^|\n)default +[^\n]*\n(.*\n)?sudden-100x +" ARGS scenarios)
 expect_exit(help 0 "^$" "validate" ARGS --help)
+expect_exit(help-points-to-glossary 0 "^$" "docs/glossary\\.md" ARGS --help)
 
 get_property(n GLOBAL PROPERTY BAD_INPUT_FAILURE_COUNT)
 if(n GREATER 0)

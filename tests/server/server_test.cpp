@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
+#include <string>
 
 #include "io/builtin_scenarios.h"
 #include "io/network.h"
@@ -84,6 +86,24 @@ TEST(Server, SchemaListsEveryKeyWithUnitAndRange) {
   }
   EXPECT_TRUE(found);
   EXPECT_GT(s["tables"].size(), 10u);
+}
+
+// The page reads numbers with units from uploaded files with these factors: the same word means
+// different amounts for different keys (kW of power is 1e-6 GW, kW per H100e is canonical).
+TEST(Server, SchemaGivesEachKeysUnitFactors) {
+  LiveServer live;
+  auto c = live.client();
+  const json s = body_of(c.Get("/api/schema"));
+  std::map<std::string, json> factors;
+  for (const json& k : s["keys"]) factors[k["path"].get<std::string>()] = k["unit_factors"];
+  EXPECT_DOUBLE_EQ(factors.at("firm.*.initial_power_gw").at("kW").get<double>(), 1e-6);
+  EXPECT_DOUBLE_EQ(factors.at("generation.*.kw_per_h100e").at("kW").get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(factors.at("generation.*.kw_per_h100e").at("W").get<double>(), 1e-3);
+  EXPECT_DOUBLE_EQ(factors.at("generation.*.usd_per_h100e").at("kUSD").get<double>(), 1e3);
+  EXPECT_DOUBLE_EQ(factors.at("generation.*.usd_per_h100e").at("USD").get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(factors.at("firm.*.cash_usd_bn").at("USD").get<double>(), 1e-9);
+  EXPECT_DOUBLE_EQ(factors.at("supply.power.lead_time_months").at("years").get<double>(), 12.0);
+  EXPECT_TRUE(factors.at("build.optimism").empty());
 }
 
 TEST(Server, ValidateAcceptsGoodScenariosAndLocatesEveryProblem) {
