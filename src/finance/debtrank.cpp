@@ -55,13 +55,14 @@ void validate(const ExposureNetwork& net) {
   }
   for (std::size_t k = 0; k < net.exposures.size(); ++k) {
     const Exposure& x = net.exposures[k];
-    const std::string where = "debtrank: exposure " + std::to_string(k) + " (holder " + std::to_string(x.holder) +
-                              ", issuer " + std::to_string(x.issuer) + ", amount " + std::to_string(x.amount) + ")";
-    if (x.holder >= net.n || x.issuer >= net.n) throw std::invalid_argument(where + ": firm index must be < n");
-    if (x.holder == x.issuer) throw std::invalid_argument(where + ": a firm cannot be exposed to itself");
-    if (!std::isfinite(x.amount) || x.amount < 0.0) {
-      throw std::invalid_argument(where + ": amount must be finite and >= 0");
-    }
+    // The message is built only when an exposure is wrong: this runs for every exposure every month.
+    auto fail = [&](const char* what) {
+      throw std::invalid_argument("debtrank: exposure " + std::to_string(k) + " (holder " + std::to_string(x.holder) + ", issuer " +
+                                  std::to_string(x.issuer) + ", amount " + std::to_string(x.amount) + "): " + what);
+    };
+    if (x.holder >= net.n || x.issuer >= net.n) fail("firm index must be < n");
+    if (x.holder == x.issuer) fail("a firm cannot be exposed to itself");
+    if (!std::isfinite(x.amount) || x.amount < 0.0) fail("amount must be finite and >= 0");
   }
 }
 
