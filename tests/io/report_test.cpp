@@ -623,7 +623,8 @@ TEST_F(ShockRunReport, ALogAxisExactlyWhereTheSeriesArePositiveAndSpanMoreThanTw
   }
   write_file_atomic(wide / "timeseries.csv", csv);
   EXPECT_EQ(expect_log_axes_where_values_span_decades(wide, csv), 1u);
-  const std::string& svg = chart_named(make_report(wide), "demand_capacity").svg;
+  const Report wide_report = make_report(wide);  // kept: the chart below refers into it
+  const std::string& svg = chart_named(wide_report, "demand_capacity").svg;
   for (const char* decade : {">1M</text>", ">10M</text>", ">100M</text>", ">1bn</text>"}) {
     EXPECT_NE(svg.find(decade), std::string::npos) << decade;  // ticks at powers of ten, in "bn" style
   }
