@@ -441,9 +441,8 @@ async function loadSharedUpload(upload) {
   return loadUpload(upload.file, text, upload.packed);
 }
 
-function renderScenarioPicker() {
-  const select = $('scenario');
-  select.textContent = '';
+/** Adds one option per built-in scenario to a select. */
+function appendScenarioOptions(select) {
   for (const s of page.scenarios) {
     const option = document.createElement('option');
     option.value = s.name;
@@ -451,6 +450,12 @@ function renderScenarioPicker() {
     option.title = s.description || '';
     select.append(option);
   }
+}
+
+function renderScenarioPicker() {
+  const select = $('scenario');
+  select.textContent = '';
+  appendScenarioOptions(select);
   if (page.source && page.source.kind === 'upload') {
     const option = document.createElement('option');
     option.value = '';
@@ -468,13 +473,7 @@ function renderScenarioPicker() {
   none.value = '';
   none.textContent = 'nothing';
   compare.append(none);
-  for (const s of page.scenarios) {
-    const option = document.createElement('option');
-    option.value = s.name;
-    option.textContent = s.name;
-    option.title = s.description || '';
-    compare.append(option);
-  }
+  appendScenarioOptions(compare);
   compare.value = page.state.compare || '';
 }
 
