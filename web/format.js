@@ -13,8 +13,10 @@ export function compact(value, digits = 3) {
   for (const [scale, suffix] of scales) {
     if (abs >= scale) return significant(value / scale, digits) + suffix;
   }
-  if (abs === 0) return '0';
-  if (abs < 1e-3) return value.toExponential(1);
+  // As the reports' numbers (src/io/svg_chart.cpp, format_number): 0 for float residue below
+  // 1e-6, and no exponent notation — 0.0000299, not 3.0e-5.
+  if (abs < 1e-6) return '0';
+  if (abs < 1e-3) return trim(value.toFixed(Math.min(20, digits - 1 - Math.floor(Math.log10(abs)))));
   return significant(value, digits);
 }
 

@@ -185,6 +185,9 @@ test('formatting', () => {
   assert.equal(compact(200000), '200k');
   assert.equal(compact(2.5e9), '2.5bn');
   assert.equal(compact(0.0123), '0.0123');
+  assert.equal(compact(0.0000299), '0.0000299');  // no exponent notation
+  assert.equal(compact(-0.000123), '-0.000123');
+  assert.equal(compact(5.983e-15), '0');  // float residue
   assert.equal(usdBn(1234), '$1.23tn');
   assert.equal(usdBn(5.98e-15), '$0bn');
   assert.equal(shockMultiplier(0), 1);
