@@ -1,5 +1,7 @@
 #include "io/output.h"
 
+#include "io/svg_chart.h"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -42,7 +44,10 @@ std::string human(double x, std::string_view unit) {
   const double a = std::fabs(x);
   std::string v;
   if (unit == "share") return fmt::format("{:.1f}%", 100 * x);
-  if (a >= 1e12) v = fmt::format("{:.3g}T", x / 1e12);
+  // As the reports: 0 for rounding residue, and no exponent notation for small values.
+  if (a < svg::kZeroUpToRounding) return "0";
+  if (a < 1e-3) return svg::format_number(x);
+  if (a >= 1e12) v = fmt::format("{:.3g}tn", x / 1e12);
   else if (a >= 1e9) v = fmt::format("{:.3g}bn", x / 1e9);
   else if (a >= 1e6) v = fmt::format("{:.3g}M", x / 1e6);
   else if (a >= 1e3) v = fmt::format("{:.3g}k", x / 1e3);

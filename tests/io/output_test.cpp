@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/summary.h"
 #include "core/diagnostics.h"
 #include "io/output_folder.h"
 #include "io/scenario_loader.h"
@@ -347,6 +348,19 @@ TEST(OutputFolder, RefusesFoldersThatNoRunWroteAndTheCurrentFolder) {
   EXPECT_THROW(OutputFolder{fs::current_path().parent_path()}, core::InputError);
   std::ofstream(dir.parent_path() / "file") << "x";
   EXPECT_THROW(OutputFolder{dir.parent_path() / "file"}, core::InputError);
+}
+
+TEST(SummaryText, SmallValuesHaveNoExponentAndResidueReadsZero) {
+  // sudden-100x's service price falls to about 4e-5 USD a unit: the key-figure table prints it
+  // in full (0.0000433), as the reports do, never as 4.33e-05.
+  const LoadedScenario s = load_scenario("sudden-100x");
+  const sim::PathResult r = sim::run_path(s.scenario, 0, 1);
+  const std::string text = summary_text(s, r, analysis::summarise(r, s.scenario));
+  const std::size_t row = text.find("service_price_usd_per_unit");
+  ASSERT_NE(row, std::string::npos);
+  const std::string line = text.substr(row, text.find('\n', row) - row);
+  EXPECT_NE(line.find(" 0.0000"), std::string::npos) << line;
+  for (const char* exponent : {"e-0", "e-1", "e+"}) EXPECT_EQ(text.find(exponent), std::string::npos) << exponent << "\n" << text;
 }
 
 }  // namespace
