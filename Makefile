@@ -40,14 +40,17 @@ test-mpi: deps
 
 # Fuzzing: installs clang 14 and libFuzzer, builds the fuzz targets of fuzz/ with the sanitizers
 # in build/fuzz (BSIM_FUZZ=ON) and runs each for FUZZ_SECONDS seconds on its corpus (tests
-# labelled fuzz). Findings go to build/fuzz/fuzz/<target>/crash-*; docs/architecture.md, "Fuzzing".
+# labelled fuzz), then prints each target's executions, exec/s and seconds from the CTest log
+# (scripts/fuzz-summary.sh), whether or not a target failed. Findings go to
+# build/fuzz/fuzz/<target>/crash-*; docs/architecture.md, "Fuzzing".
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	@bash scripts/install-deps.sh --fuzz
 	CC=clang-14 CXX=clang++-14 cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBSIM_FUZZ=ON \
 	  -DBSIM_BUILD_TESTS=OFF -DBSIM_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
 	cmake --build build/fuzz --target fuzz_scenario_toml fuzz_scenario_set fuzz_uncertain_table fuzz_api_request
-	ctest --test-dir build/fuzz -L fuzz --output-on-failure
+	@status=0; ctest --test-dir build/fuzz -L fuzz --output-on-failure || status=$$?; \
+	  bash scripts/fuzz-summary.sh build/fuzz/Testing/Temporary/LastTest.log; exit $$status
 
 # The soak (docs/montecarlo.md): SOAK_PATHS Monte Carlo paths of default on the release build,
 # every month of every path checked (mc --check-paths); prints the time, paths and failures.

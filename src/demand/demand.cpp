@@ -146,7 +146,10 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
     const double log_surprise = world.log_efficiency_jumps + world.log_efficiency_shocks;
     const double log_gain = (1.0 - seg.quality_share) * world.log_efficiency_trend + (1.0 - seg.surprise_quality_share) * log_surprise;
     const bool in_full = seg.quality_share == 0.0 && seg.surprise_quality_share == 0.0;
-    st.compute_per_unit = in_full ? seg.compute_h100e_hours_per_unit / world.efficiency : seg.compute_h100e_hours_per_unit / std::exp(log_gain);
+    // The gain saturates where E does (model::kMaxLogEfficiency): its parts may each lie outside.
+    const double saturated_gain = std::clamp(log_gain, -model::kMaxLogEfficiency, model::kMaxLogEfficiency);
+    st.compute_per_unit = in_full ? seg.compute_h100e_hours_per_unit / world.efficiency
+                                  : seg.compute_h100e_hours_per_unit / std::exp(saturated_gain);
     st.ceiling_usd_bn = ceiling_usd_bn(scenario, world, seg);
 
     const double lambda = seg.adjustment_months > 0.0 ? 1.0 - std::exp(-1.0 / seg.adjustment_months) : 1.0;
@@ -169,7 +172,8 @@ void prepare(const model::Scenario& scenario, model::World& world, core::RandomS
   // Training: each lab's budget series plus the rest of the world's budget. Labs plan for the
   // efficiency trend; a surprise gain lets them train the same models for less, and they bank
   // that share of the saving (the rest buys bigger runs).
-  const double surprise = world.training_efficiency / std::exp(world.log_training_trend);
+  const double surprise =
+      world.training_efficiency / std::exp(std::clamp(world.log_training_trend, -model::kMaxLogEfficiency, model::kMaxLogEfficiency));
   const double banked = scenario.training.savings_banked_share;
   const double keep = (1.0 - banked) + banked / surprise;
   auto& by_firm = world.demand_curve.training_budget_by_firm_usd_bn;

@@ -2029,11 +2029,15 @@ void merge_into(toml::table& base, toml::table& top) {
 /// them (U+00A1–U+0499, U+2D6E–U+3168 but U+3000, U+FBB6–U+FEFE) reaches a point its code marks
 /// unreachable, undefined behaviour: outside strings and comments (where TOML allows none), and
 /// in a multi-line basic string right after a backslash or after the whitespace a line-ending
-/// backslash trims. Valid UTF-8 is assumed. Returns the position (1-based, columns in code points)
-/// and the message, or nothing.
+/// backslash trims. A quote opens a string only where TOML lets one start (after whitespace, `=`,
+/// `[`, `{`, `,` or `.`): glued to a bare value, as in `0.8"b`, it is part of what the parser scans
+/// as that value, up to a character that ends it, and a character beyond ASCII there is tested
+/// too. Valid UTF-8 is assumed. Returns the position (1-based, columns in code points) and the
+/// message, or nothing.
 std::optional<std::pair<SourcePos, std::string>> find_non_ascii_the_parser_mishandles(std::string_view text) {
   enum class In { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
   In in = In::kCode;
+  bool string_may_start = true;  // in code: the previous character lets a quote open a string
   bool after_backslash = false;  // in a multi-line basic string: a backslash and only whitespace since
   int line = 1;
   int col = 1;
@@ -2068,30 +2072,36 @@ std::optional<std::pair<SourcePos, std::string>> find_non_ascii_the_parser_misha
         case In::kCode:
           if (c == '#') {
             in = In::kComment;
-          } else if (starts(i, "\"\"\"")) {
+          } else if (string_may_start && starts(i, "\"\"\"")) {
             in = In::kMultiBasic;
             len = 3;
-          } else if (starts(i, "'''")) {
+          } else if (string_may_start && starts(i, "'''")) {
             in = In::kMultiLiteral;
             len = 3;
-          } else if (c == '"') {
+          } else if (string_may_start && c == '"') {
             in = In::kBasic;
-          } else if (c == '\'') {
+          } else if (string_may_start && c == '\'') {
             in = In::kLiteral;
           }
+          string_may_start = std::string_view(" \t\r\n=[{,.").find(static_cast<char>(c)) != std::string_view::npos;
           break;
         case In::kComment:
           if (c == '\n') in = In::kCode;
+          string_may_start = true;
           break;
         case In::kBasic:
           if (c == '\\' && ascii_escape_follows(i)) {
             len = 2;  // the escaped character is content, a quote too
           } else if (c == '"' || c == '\n') {
             in = In::kCode;
+            string_may_start = c == '\n';
           }
           break;
         case In::kLiteral:
-          if (c == '\'' || c == '\n') in = In::kCode;
+          if (c == '\'' || c == '\n') {
+            in = In::kCode;
+            string_may_start = c == '\n';
+          }
           break;
         case In::kMultiBasic:
           if (c == '\\') {
@@ -2112,6 +2122,7 @@ std::optional<std::pair<SourcePos, std::string>> find_non_ascii_the_parser_misha
               len = 3;
               while (len < 5 && i + len < text.size() && text[i + len] == '"') ++len;
               in = In::kCode;
+              string_may_start = false;
             }
           }
           break;
@@ -2120,6 +2131,7 @@ std::optional<std::pair<SourcePos, std::string>> find_non_ascii_the_parser_misha
             len = 3;
             while (len < 5 && i + len < text.size() && text[i + len] == '\'') ++len;
             in = In::kCode;
+            string_may_start = false;
           }
           break;
       }

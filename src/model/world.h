@@ -293,6 +293,14 @@ struct CompetitionState {
   std::vector<double> initial_quality_h100e_months;  ///< the initial stock
 };
 
+/// ln of the largest efficiency index the model computes with, inference and training alike:
+/// E saturates at 1e100 and 1e-100. Only random jumps or scripted shocks piling up over a long
+/// horizon reach it (a 100-year run with 12 jumps a year would otherwise pass 1e308, the largest
+/// double, and stop); every built-in scenario stays many orders of magnitude inside. The
+/// logs that demand and training take from the world are held to the same range where they
+/// are exponentiated. docs/model.md, "Technology".
+inline constexpr double kMaxLogEfficiency = 100.0 * 2.302585092994045684;  // 100 · ln 10
+
 struct World {
   int step = 0;        ///< 0-based step index
   core::Month month;   ///< the month being simulated

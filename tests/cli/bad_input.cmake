@@ -122,6 +122,22 @@ expect_bad_input(run-set-second-of-two
 expect_bad_input(run-unknown-scenario
   "(^|\n)no-such-scenario: error: no built-in scenario of that name and no such file"
   ARGS run no-such-scenario)
+# Efficiency that falls by more than ×1000 a year, or a shock below ×1e-9, used to pass validate and
+# stop the run with a non-finite value (in 2027-02, and in 2027-06 for the shock): now refused
+# by validate, run and mc alike, located at the value.
+expect_bad_input(validate-set-trend-1e-300
+  "(^|\n)--set:1:38: error: 'trend_per_year' = 1e-300 is out of range: must be at least 0\\.001 and at most 1000 \\(× per year\\)\n1 error; nothing was run\\."
+  ARGS validate default --set technology.efficiency.trend_per_year=1e-300)
+expect_bad_input(run-set-trend-1e-300
+  "(^|\n)--set:1:38: error: 'trend_per_year' = 1e-300 is out of range: must be at least 0\\.001"
+  ARGS run default --set technology.efficiency.trend_per_year=1e-300)
+expect_bad_input(mc-set-training-trend-0
+  "(^|\n)--set:2:47: error: 'trend_per_year' = 0 is out of range: must be at least 0\\.001"
+  ARGS mc default -n 2 --quiet --set technology.training_efficiency.follows_inference=false
+       --set technology.training_efficiency.trend_per_year=0)
+expect_bad_input(run-set-shock-1e-300
+  "(^|\n)--set:1:35: error: 'multiplier' = 1e-300 is out of range: must be at least 1e-09 and at most 1000000000\n"
+  ARGS run sudden-100x --set shock.algorithmic-100x.multiplier=1e-300)
 expect_bad_input(run-unknown-flag "no-such-flag" ARGS run --no-such-flag)
 expect_bad_input(validate-without-file "scenario" ARGS validate)
 

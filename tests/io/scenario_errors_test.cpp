@@ -561,6 +561,13 @@ std::vector<Case> cases() {
        {{"name = \"base\"", "name \xC2\xA7= \"base\""}},
        {},
        {{2, 6, "outside a string or comment"}}},
+      // A quote glued to a bare value opens no string: the parser scans `1"…` as one value and
+      // tests the character beyond ASCII (found by fuzzing [uncertain], in `max = 0.8"b…Ư`).
+      {"NonAsciiAfterAQuoteGluedToAValueIsASyntaxError",
+       kBase,
+       {{"name = \"base\"", "name = 1\"\xC6\xAF\""}},
+       {},
+       {{2, 10, "TOML syntax error: '\xC6\xAF' outside a string or comment"}}},
       {"NonAsciiFirstOnALineContinuedByABackslashIsRefused",
        kBase,
        {{"name = \"base\"\n", "name = \"base\"\ndescription = \"\"\"\\\n  \xC3\x97" "100\"\"\"\n"}},

@@ -84,10 +84,14 @@ TEST(PathChecks, MergingAddsCountsAndKeepsTheWorstShare) {
 }
 
 TEST(PathChecks, AFailedPathIsCountedAsFailedNotChecked) {
-  // sudden-100x's shock at ×1e-300 (in range) drives prices past what a double holds: every
-  // path stops with a located non-finite error, and none counts as checked.
-  const io::LoadedScenario s =
-      io::load_scenario("sudden-100x", {"time.end=2029-06", "shock.algorithmic-100x.multiplier=1e-300"});
+  // sudden-100x's shock made NaN after validation (no scenario file can say so), with no
+  // [uncertain] keys so that every path runs that scenario: every path stops with a located
+  // non-finite error, and none counts as checked.
+  io::LoadedScenario s = io::load_scenario("sudden-100x", {"time.end=2029-06"});
+  ASSERT_EQ(s.scenario.shocks.size(), 1u);
+  s.scenario.shocks.front().multiplier = std::numeric_limits<double>::quiet_NaN();
+  s.uncertain.clear();
+  s.correlations.clear();
   const McRun run = checked_run(s, 3, analysis::PathChecks::kOutputs);
   EXPECT_EQ(run.aggregate.failed(), 3u);
   EXPECT_EQ(run.aggregate.paths(), 0u);

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <utility>
 
 #include "io/output.h"
 #include "io/scenario_loader.h"
@@ -95,12 +98,12 @@ model::Scenario with_shock(double multiplier) {
   return s;
 }
 
-TEST(NonFinite, AnExtremeShockStopsTheRunNamingTheMonthTheMechanismAndTheQuantity) {
-  // A shock of ×1e-300 sends compute per service unit to 1e300 H100e-hours and prices past
-  // what a double holds. Before this check the run finished with `nan` in 116 rows; now it
-  // stops in the first month a quantity is not finite, which cannot be before the shock.
+TEST(NonFinite, ANaNShockStopsTheRunNamingTheMonthTheMechanismAndTheQuantity) {
+  // No validated scenario holds a NaN (nor, since the efficiency index saturates, any shock
+  // that overflows a double), but the check must still stop a run in the first month a
+  // quantity is not finite, which cannot be before the shock.
   try {
-    (void)run_path(with_shock(1e-300), 0, 1);
+    (void)run_path(with_shock(std::numeric_limits<double>::quiet_NaN()), 0, 1);
     FAIL() << "the run finished";
   } catch (const NonFiniteError& e) {
     const std::string what = e.what();
@@ -177,6 +180,53 @@ TEST(NonFinite, ARecordedColumnThatOverflowsStopsTheRunNamingIt) {
     EXPECT_EQ(e.mechanism(), "recording the month");
     EXPECT_NE(std::string(e.what()).find(s.time.start.str()), std::string::npos) << e.what();
   }
+}
+
+// The largest and smallest efficiency index of a run's months.
+std::pair<double, double> efficiency_range(const PathResult& r) {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = 0.0;
+  for (const model::MonthRecord& m : r.months) {
+    lo = std::min(lo, m.efficiency_index);
+    hi = std::max(hi, m.efficiency_index);
+  }
+  return {lo, hi};
+}
+
+TEST(EfficiencySaturation, AShockOfOneInTenTo300HoldsTheIndexAtItsFloorAndRunsToTheEnd) {
+  // Reliability issue: ×1e-300 sent compute per service unit past what a double holds and the
+  // run stopped with unmet demand inf. The validator now refuses such a multiplier (at least
+  // 1e-9); built without it, the index stops at 1e-100 and the run ends with every value finite.
+  const PathResult r = run_path(with_shock(1e-300), 0, 1);
+  ASSERT_EQ(r.months.size(), 132u);
+  expect_all_finite(r);
+  const double floor = std::exp(-model::kMaxLogEfficiency);
+  EXPECT_NEAR(efficiency_range(r).first, floor, 1e-9 * floor);
+  EXPECT_GT(r.months.front().efficiency_index, 0.5);  // before the shock, untouched
+}
+
+TEST(EfficiencySaturation, TwelveJumpsAYearForACenturyRunToTheEndWithEveryValueFinite) {
+  // Reliability issue: `default` to 2125-12 with 12 jumps a year (the key's maximum) stopped in
+  // 2061 with efficiency_index inf. The index now saturates at 1e100 and the run ends.
+  const model::Scenario s =
+      io::load_scenario("default", {"time.end=2125-12", "technology.efficiency.jump_rate_per_year=12"}).scenario;
+  const PathResult r = run_path(s, 0, 1);
+  ASSERT_EQ(r.months.size(), 1200u);
+  expect_all_finite(r);
+  const double ceiling = std::exp(model::kMaxLogEfficiency);
+  EXPECT_NEAR(efficiency_range(r).second, ceiling, 1e-9 * ceiling);  // reached, never passed
+}
+
+TEST(EfficiencySaturation, EndogenousInnovationAtItsLargestElasticityRunsACentury) {
+  // Reliability issue: η = 5 (the key's maximum) to 2125-12 drove the jump rate to its cap of 12
+  // a year and efficiency_index to inf in 2063.
+  const model::Scenario s =
+      io::load_scenario("default", {"time.end=2125-12", "technology.efficiency.jump_rate_spending_elasticity=5"}).scenario;
+  const PathResult r = run_path(s, 0, 1);
+  ASSERT_EQ(r.months.size(), 1200u);
+  expect_all_finite(r);
+  const double ceiling = std::exp(model::kMaxLogEfficiency);
+  EXPECT_NEAR(efficiency_range(r).second, ceiling, 1e-9 * ceiling);
 }
 
 }  // namespace
